@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: MIT
+# calor build. `make` builds ./calor; `make run` sets up and starts the demo;
+# `make test` runs every suite; `make bench` measures against peers.
+
+PKGS     := libmicrohttpd sqlite3 jansson spng zlib libsodium
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wwrite-strings -Wvla
+ifdef CI
+WARN     += -Werror
+endif
+CPPFLAGS := -D_GNU_SOURCE -Isrc -Ibuild
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c17 $(WARN) -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=build/%.o) build/assets_data.o
+ASAN_OBJ := $(LIB_SRC:src/%.c=build/asan/%.o) build/asan/assets_data.o
+TESTS    := $(patsubst tests/unit/%.c,build/asan/%,$(wildcard tests/unit/test_*.c))
+
+# Every file under web/ that the binary serves, plus the minified tracker,
+# each as URL=FILE: web/dashboard/* at /, web/demo/* at /demo/.
+DASH_FILES := $(shell find web/dashboard -type f 2>/dev/null | sort)
+DEMO_FILES := $(shell find web/demo -type f 2>/dev/null | sort)
+ASSETS   := $(DASH_FILES) $(DEMO_FILES) build/web/calor.js
+ASSET_ARGS := $(foreach f,$(DASH_FILES),$(f:web/dashboard/%=/%)=$(f)) \
+              $(foreach f,$(DEMO_FILES),$(f:web/demo/%=/demo/%)=$(f)) \
+              /calor.js=build/web/calor.js
+ESBUILD  := node_modules/.bin/esbuild
+
+.PHONY: all run test unit bench setup clean format check-format asan
+all: calor
+
+calor: build/main.o build/libcalor.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/libcalor.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+build/%.o: src/%.c $(wildcard src/*.h) | build
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/assets_data.o: build/assets_data.c src/assets.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+
+build/asan/assets_data.o: build/assets_data.c src/assets.h | build/asan
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/libcalor.a: $(ASAN_OBJ)
+	$(AR) rcs $@ $^
+
+build/asan/calor: build/asan/main.o build/asan/libcalor.a
+	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/test_%: tests/unit/test_%.c tests/unit/test.h build/asan/libcalor.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
+
+asan: build/asan/calor $(TESTS)
+
+# The one generic embedding rule: every asset becomes a byte array in
+# build/assets.c, looked up by URL path (GoAccess's bin2c idea).
+build/bin2c: tools/bin2c.c | build
+	$(CC) -std=c17 -O2 $(WARN) -o $@ $<
+
+build/assets_data.c: build/bin2c $(ASSETS) Makefile
+	build/bin2c $@ $(ASSET_ARGS)
+
+build/web/calor.js: web/tracker/calor.js | build
+	@mkdir -p build/web
+	@if [ -x $(ESBUILD) ]; then $(ESBUILD) --minify --target=es2017 --log-level=warning $< > $@; \
+	else echo "esbuild missing: run scripts/setup.sh" >&2; exit 1; fi
+
+build build/asan:
+	@mkdir -p $@
+
+setup:
+	@scripts/setup.sh
+
+run: setup calor
+	@scripts/run-demo.sh
+
+test: setup
+	@$(MAKE) --no-print-directory calor asan
+	@tests/run.sh
+
+unit: asan
+	@tests/run.sh unit
+
+bench: setup calor
+	@bench/run.sh
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c
+
+check-format:
+	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c
+
+clean:
+	rm -rf build calor

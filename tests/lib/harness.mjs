@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// Test harness shared by the integration and browser suites: starts a real
+// `calor serve` on a free 127.0.0.1 port with a fresh data directory,
+// registers sites through the real CLI, and reports "ok NAME" / "not ok NAME"
+// lines that tests/run.sh counts.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// Tests run the sanitizer build when it exists (make test builds it).
+export const CALOR = process.env.CALOR_BIN ||
+	(() => { try { execFileSync('test', ['-x', join(ROOT, 'build/asan/calor')]); return join(ROOT, 'build/asan/calor'); } catch { return join(ROOT, 'calor'); } })();
+
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+		s.on('error', reject);
+	});
+}
+
+export function tempDir(prefix = 'calor-test-') {
+	return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// Run the calor CLI synchronously; returns stdout.
+export function cli(args, opts = {}) {
+	return execFileSync(CALOR, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+}
+
+// Register a site; returns its key (first line of `calor site add`).
+export function addSite(dataDir, name, origins = []) {
+	const args = ['site', 'add', name, '--data', dataDir];
+	for (const o of origins) args.push('--origin', o);
+	return cli(args).split('\n')[0].trim();
+}
+
+// Start `calor serve`; resolves once /healthz answers. Returns
+// { url, port, proc, dataDir, stop(signal) }.
+export async function startServer({ dataDir, port, extraArgs = [], env = {} } = {}) {
+	dataDir = dataDir || tempDir();
+	port = port || await freePort();
+	const proc = spawn(CALOR, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...extraArgs],
+		{ stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+	let log = '';
+	proc.stdout.on('data', d => { log += d; });
+	proc.stderr.on('data', d => { log += d; });
+	const exited = new Promise(resolve => proc.on('exit', (code, sig) => resolve({ code, sig })));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 15000;
+	for (;;) {
+		if (proc.exitCode !== null) throw new Error(`calor serve exited early:\n${log}`);
+		try {
+			const r = await fetch(`${url}/healthz`);
+			if (r.ok) break;
+		} catch { /* not up yet */ }
+		if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`calor serve did not come up:\n${log}`); }
+		await sleep(50);
+	}
+	return {
+		url, port, proc, dataDir, exited,
+		log: () => log,
+		async stop(signal = 'SIGTERM') {
+			if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+			return exited;
+		},
+	};
+}
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+// Minimal reporter: test(name, fn) runs fn in order; run() prints the lines.
+const cases = [];
+export function test(name, fn) { cases.push({ name, fn }); }
+export async function run({ after } = {}) {
+	let failed = 0;
+	for (const c of cases) {
+		try {
+			await c.fn();
+			console.log(`ok ${c.name}`);
+		} catch (e) {
+			failed++;
+			console.log(`not ok ${c.name}`);
+			console.error(`# ${c.name}: ${e && e.stack || e}`);
+		}
+	}
+	if (after) await after();
+	process.exitCode = failed ? 1 : 0;
+}
+
+export function assert(cond, msg) { if (!cond) throw new Error(`assertion failed: ${msg}`); }
+export function assertEq(a, b, msg = '') {
+	const ja = JSON.stringify(a), jb = JSON.stringify(b);
+	if (ja !== jb) throw new Error(`${msg} expected ${jb}, got ${ja}`);
+}
+
+// Remove a temporary directory (ignores errors).
+export function cleanup(dir) { try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ } }
+
+// Chromium via playwright-core, Debian's binary, never a download.
+export async function launchChromium() {
+	const { chromium } = await import('playwright-core');
+	return chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+}
