@@ -80,6 +80,8 @@ struct ingest_pageview {
  * into; the batch is valid as long as that arena. */
 struct ingest_batch {
 	const char *site_key;
+	int64_t site_id; /* 0 from ingest_decode; set by the caller once the
+			    key is resolved to a site */
 	struct ingest_pageview pv;
 	struct ingest_event *events;
 	size_t n_events;

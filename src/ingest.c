@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+/* ingest: decodes a /collect batch with jansson and checks every field
+ * against docs/wire.md. A batch is accepted whole or refused whole; the
+ * refusal names the field. */
+#include "ingest.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+enum device_class ingest_device_class(int viewport_width)
+{
+	if (viewport_width < 768)
+		return DEVICE_MOBILE;
+	if (viewport_width < 1024)
+		return DEVICE_TABLET;
+	return DEVICE_DESKTOP;
+}
+
+static const char *const device_names[] = {"desktop", "tablet", "mobile"};
+
+const char *ingest_device_name(enum device_class d)
+{
+	return (unsigned)d < 3 ? device_names[d] : "desktop";
+}
+
+int ingest_device_parse(const char *s, enum device_class *ret_device)
+{
+	for (int i = 0; i < 3; i++) {
+		if (s && strcmp(s, device_names[i]) == 0) {
+			*ret_device = (enum device_class)i;
+			return 0;
+		}
+	}
+	return CALOR_EINVAL;
+}
+
+static int id_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+static int id_valid(const char *s, size_t min, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n >= max || !id_char(s[n]))
+			return 0;
+	return n >= min;
+}
+
+int ingest_site_key_valid(const char *s)
+{
+	return s && id_valid(s, 1, INGEST_MAX_KEY);
+}
+
+/* Decoding context: where we are, for error details. */
+struct decoder {
+	struct arena *arena;
+	struct ingest_error *err;
+	int64_t skew; /* server_now - client_now */
+	int64_t now;
+	int nomem;
+};
+
+static int fail(struct decoder *d, int status, const char *code,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(struct decoder *d, int status, const char *code,
+		const char *fmt, ...)
+{
+	va_list ap;
+	d->err->status = status;
+	d->err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(d->err->detail, sizeof(d->err->detail), fmt, ap);
+	va_end(ap);
+	return status == 413 ? CALOR_ETOOBIG : CALOR_EINVAL;
+}
+
+/* An integer field in [min,max]. where is "pv" or "ev[3]". */
+static int get_int(struct decoder *d, json_t *obj, const char *where,
+		   const char *key, int64_t min, int64_t max, int required,
+		   int64_t def, int64_t *ret)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v) {
+		if (!required) {
+			*ret = def;
+			return 0;
+		}
+		return fail(d, 400, "missing_field", "%s.%s: required", where,
+			    key);
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < min ||
+	    json_integer_value(v) > max)
+		return fail(d, 400, "bad_field",
+			    "%s.%s: must be an integer in %lld..%lld", where,
+			    key, (long long)min, (long long)max);
+	*ret = json_integer_value(v);
+	return 0;
+}
+
+/* A string field: length in [min,max] bytes, valid UTF-8 (jansson checks),
+ * no control characters. Copied into the arena. */
+static int get_str(struct decoder *d, json_t *obj, const char *where,
+		   const char *key, size_t min, size_t max, int required,
+		   const char **ret)
+{
+	json_t *v = json_object_get(obj, key);
+	const char *s;
+	size_t n;
+
+	if (!v) {
+		if (!required) {
+			*ret = "";
+			return 0;
+		}
+		return fail(d, 400, "missing_field", "%s.%s: required", where,
+			    key);
+	}
+	if (!json_is_string(v))
+		return fail(d, 400, "bad_field", "%s.%s: must be a string",
+			    where, key);
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n < min || n > max)
+		return fail(d, 400, "bad_field",
+			    "%s.%s: length must be %zu..%zu bytes", where, key,
+			    min, max);
+	if (!utf8_valid(s, n))
+		return fail(d, 400, "bad_field", "%s.%s: invalid UTF-8", where,
+			    key);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return fail(d, 400, "bad_field",
+				    "%s.%s: control characters not allowed",
+				    where, key);
+	*ret = arena_strndup(d->arena, s, n);
+	if (!*ret) {
+		d->nomem = 1;
+		return CALOR_ENOMEM;
+	}
+	return 0;
+}
+
+static int get_id(struct decoder *d, json_t *obj, const char *where,
+		  const char *key, const char **ret)
+{
+	int rc = get_str(d, obj, where, key, INGEST_MIN_ID, INGEST_MAX_ID, 1,
+			 ret);
+	if (rc)
+		return rc;
+	if (!id_valid(*ret, INGEST_MIN_ID, INGEST_MAX_ID))
+		return fail(d, 400, "bad_field",
+			    "%s.%s: must match [A-Za-z0-9_-]{%d,%d}", where,
+			    key, INGEST_MIN_ID, INGEST_MAX_ID);
+	return 0;
+}
+
+/* A client timestamp moved to the server's clock and clamped. */
+static int64_t server_time(const struct decoder *d, int64_t client_ts)
+{
+	int64_t t = client_ts + d->skew;
+	if (t > d->now)
+		t = d->now;
+	if (t < d->now - INGEST_MAX_SKEW_MS)
+		t = d->now - INGEST_MAX_SKEW_MS;
+	return t;
+}
+
+static int host_valid(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '.' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+static int decode_pageview(struct decoder *d, json_t *pv,
+			   struct ingest_pageview *out)
+{
+	int64_t v;
+	json_t *j;
+	int rc;
+
+	if (!json_is_object(pv))
+		return fail(d, 400, "bad_field", "pv: must be an object");
+	if ((rc = get_id(d, pv, "pv", "id", &out->id)) ||
+	    (rc = get_int(d, pv, "pv", "seq", 0, INGEST_MAX_SEQ, 1, 0,
+			  &out->seq)) ||
+	    (rc = get_id(d, pv, "pv", "sid", &out->session)) ||
+	    (rc = get_str(d, pv, "pv", "url", 1, INGEST_MAX_URL, 1,
+			  &out->url)) ||
+	    (rc = get_str(d, pv, "pv", "ref", 0, INGEST_MAX_HOST, 0,
+			  &out->referrer)))
+		return rc;
+	if (out->url[0] != '/')
+		return fail(d, 400, "bad_field", "pv.url: must start with /");
+	if (!host_valid(out->referrer))
+		return fail(d, 400, "bad_field",
+			    "pv.ref: must be a host name ([A-Za-z0-9.-])");
+	if ((rc = get_int(d, pv, "pv", "ts", 0, INT64_MAX / 2, 1, 0, &v)))
+		return rc;
+	out->ts = server_time(d, v);
+	if ((rc = get_int(d, pv, "pv", "vw", 1, INGEST_MAX_VIEWPORT, 1, 0,
+			  &v)))
+		return rc;
+	out->vw = (int32_t)v;
+	if ((rc = get_int(d, pv, "pv", "vh", 1, INGEST_MAX_VIEWPORT, 1, 0,
+			  &v)))
+		return rc;
+	out->vh = (int32_t)v;
+	out->dpr = 1;
+	j = json_object_get(pv, "dpr");
+	if (j) {
+		if (!json_is_number(j) || !(json_number_value(j) >= 0.25) ||
+		    !(json_number_value(j) <= 16))
+			return fail(d, 400, "bad_field",
+				    "pv.dpr: must be a number in 0.25..16");
+		out->dpr = json_number_value(j);
+	}
+	out->is_new = 0;
+	j = json_object_get(pv, "new");
+	if (j) {
+		if (!json_is_boolean(j))
+			return fail(d, 400, "bad_field",
+				    "pv.new: must be true or false");
+		out->is_new = json_is_true(j);
+	}
+	out->device = ingest_device_class(out->vw);
+	return 0;
+}
+
+static int decode_pointer(const char *s, enum pointer_type *ret)
+{
+	static const char *const names[] = {"mouse", "touch", "pen", "key"};
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*ret = (enum pointer_type)i;
+			return 0;
+		}
+	}
+	return CALOR_EINVAL;
+}
+
+static int decode_click(struct decoder *d, json_t *e, const char *where,
+			struct ingest_click *c)
+{
+	static const struct {
+		const char *key;
+		int64_t min, max;
+		size_t offset;
+	} ints[] = {
+#define F(k, lo, hi, field) {k, lo, hi, offsetof(struct ingest_click, field)}
+		F("x", 0, INGEST_MAX_DOC_W - 1, x),
+		F("y", 0, INGEST_MAX_DOC_H - 1, y),
+		F("vw", 1, INGEST_MAX_VIEWPORT, vw),
+		F("vh", 1, INGEST_MAX_VIEWPORT, vh),
+		F("dw", 1, INGEST_MAX_DOC_W, dw),
+		F("dh", 1, INGEST_MAX_DOC_H, dh),
+		F("ew", 0, INGEST_MAX_DOC_W, el_w),
+		F("eh", 0, INGEST_MAX_DOC_H, el_h),
+#undef F
+	};
+	const char *pt;
+	int64_t v;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		rc = get_int(d, e, where, ints[i].key, ints[i].min, ints[i].max,
+			     1, 0, &v);
+		if (rc)
+			return rc;
+		*(int32_t *)((char *)c + ints[i].offset) = (int32_t)v;
+	}
+	if ((rc = get_int(d, e, where, "ex", 0, 65535, 1, 0, &v)))
+		return rc;
+	c->off_x = (uint16_t)v;
+	if ((rc = get_int(d, e, where, "ey", 0, 65535, 1, 0, &v)))
+		return rc;
+	c->off_y = (uint16_t)v;
+	if ((rc = get_str(d, e, where, "sel", 1, INGEST_MAX_SELECTOR, 1,
+			  &c->selector)))
+		return rc;
+	if ((rc = get_str(d, e, where, "pt", 1, 8, 1, &pt)))
+		return rc;
+	if (decode_pointer(pt, &c->pointer))
+		return fail(d, 400, "bad_field",
+			    "%s.pt: must be mouse, touch, pen or key", where);
+	return 0;
+}
+
+static int decode_scroll(struct decoder *d, json_t *e, const char *where,
+			 struct ingest_scroll *s)
+{
+	int64_t v;
+	int rc;
+
+	if ((rc = get_int(d, e, where, "y", 0, INGEST_MAX_DOC_H, 1, 0, &v)))
+		return rc;
+	s->depth = (int32_t)v;
+	if ((rc = get_int(d, e, where, "dh", 1, INGEST_MAX_DOC_H, 1, 0, &v)))
+		return rc;
+	s->doc_h = (int32_t)v;
+	return 0;
+}
+
+static int decode_event(struct decoder *d, json_t *e, size_t index,
+			struct ingest_event *out)
+{
+	char where[32];
+	const char *type;
+	int64_t ts;
+	int rc;
+
+	snprintf(where, sizeof(where), "ev[%zu]", index);
+	if (!json_is_object(e))
+		return fail(d, 400, "bad_field", "%s: must be an object",
+			    where);
+	if ((rc = get_str(d, e, where, "t", 1, 16, 1, &type)) ||
+	    (rc = get_int(d, e, where, "ts", 0, INT64_MAX / 2, 1, 0, &ts)))
+		return rc;
+	out->ts = server_time(d, ts);
+	if (strcmp(type, "click") == 0) {
+		out->type = EVENT_CLICK;
+		return decode_click(d, e, where, &out->u.click);
+	}
+	if (strcmp(type, "scroll") == 0) {
+		out->type = EVENT_SCROLL;
+		return decode_scroll(d, e, where, &out->u.scroll);
+	}
+	return fail(d, 400, "bad_field", "%s.t: unknown event type", where);
+}
+
+int ingest_decode(const char *body, size_t len, int64_t now_ms,
+		  struct arena *a, struct ingest_batch **ret_batch,
+		  struct ingest_error *err)
+{
+	struct decoder d = {.arena = a, .err = err, .now = now_ms};
+	struct ingest_batch *b = NULL;
+	json_error_t jerr;
+	json_t *root = NULL, *ev;
+	int64_t v, client_now;
+	int rc;
+
+	if (len > INGEST_MAX_BODY) {
+		rc = fail(&d, 413, "body_too_large", "body exceeds %d bytes",
+			  INGEST_MAX_BODY);
+		goto out;
+	}
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		rc = fail(&d, 400, "bad_json", "not valid JSON: %s at byte %d",
+			  jerr.text, jerr.position);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		rc = fail(&d, 400, "bad_json", "batch must be a JSON object");
+		goto out;
+	}
+	if ((rc = get_int(&d, root, "batch", "v", 1, 1, 1, 0, &v)))
+		goto out;
+	b = arena_alloc(a, sizeof(*b));
+	if (!b) {
+		rc = CALOR_ENOMEM;
+		goto out;
+	}
+	memset(b, 0, sizeof(*b));
+	if ((rc = get_str(&d, root, "batch", "site", 1, INGEST_MAX_KEY, 1,
+			  &b->site_key)))
+		goto out;
+	if (!ingest_site_key_valid(b->site_key)) {
+		rc = fail(&d, 400, "bad_field",
+			  "batch.site: must match [A-Za-z0-9_-]{1,64}");
+		goto out;
+	}
+	if ((rc = get_int(&d, root, "batch", "now", 0, INT64_MAX / 2, 1, 0,
+			  &client_now)))
+		goto out;
+	d.skew = now_ms - client_now;
+	if ((rc = decode_pageview(&d, json_object_get(root, "pv"), &b->pv)))
+		goto out;
+	ev = json_object_get(root, "ev");
+	if (!json_is_array(ev)) {
+		rc = fail(&d, 400, "bad_field", "batch.ev: must be an array");
+		goto out;
+	}
+	if (json_array_size(ev) > INGEST_MAX_EVENTS) {
+		rc = fail(&d, 413, "too_many_events",
+			  "batch.ev: at most %d events per batch",
+			  INGEST_MAX_EVENTS);
+		goto out;
+	}
+	b->n_events = json_array_size(ev);
+	if (b->n_events) {
+		b->events = arena_alloc(a, b->n_events * sizeof(*b->events));
+		if (!b->events) {
+			rc = CALOR_ENOMEM;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < b->n_events; i++) {
+		rc = decode_event(&d, json_array_get(ev, i), i, &b->events[i]);
+		if (rc)
+			goto out;
+		if (b->events[i].type == EVENT_CLICK)
+			b->n_clicks++;
+	}
+	*ret_batch = b;
+	rc = 0;
+out:
+	if (d.nomem)
+		rc = CALOR_ENOMEM;
+	json_decref(root);
+	return rc;
+}
