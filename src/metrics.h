@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* metrics: process-wide counters (atomics) and their Prometheus text form
+ * for GET /metrics: events accepted, batches rejected by reason, commit
+ * latency. */
+#ifndef CALOR_METRICS_H
+#define CALOR_METRICS_H
+
+#include <stdint.h>
+
+#include "core.h"
+
+/* Count n events committed. */
+void metrics_events_accepted(int64_t n);
+/* Count one batch committed (dup: it had been stored before). */
+void metrics_batch_accepted(int dup);
+/* Count one refused batch; reason is a stable error code such as
+ * "bad_json" (unknown codes count as "other"). */
+void metrics_batch_rejected(const char *reason);
+/* Record one commit's latency in microseconds and whether it succeeded. */
+void metrics_commit(int64_t micros, int ok);
+/* Append the Prometheus text exposition to b. */
+int metrics_render(struct dynbuf *b);
+
+#endif

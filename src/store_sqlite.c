@@ -1,0 +1,804 @@
+/* SPDX-License-Identifier: MIT */
+/* store_sqlite: the default backend. One SQLite database (WAL,
+ * synchronous=FULL) in the data directory; one write connection used by the
+ * writer thread, and a pool of read connections for queries, which WAL lets
+ * run beside the writer. */
+#include "store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SCHEMA_VERSION 1
+#define READ_POOL_MAX 8
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS meta("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sites("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  name TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS site_origins("
+	"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+	"  origin TEXT NOT NULL,"
+	"  PRIMARY KEY(site_id, origin));"
+	"CREATE TABLE IF NOT EXISTS pages("
+	"  id INTEGER PRIMARY KEY,"
+	"  site_id INTEGER NOT NULL REFERENCES sites(id),"
+	"  path TEXT NOT NULL,"
+	"  UNIQUE(site_id, path));"
+	"CREATE TABLE IF NOT EXISTS pageviews("
+	"  id INTEGER PRIMARY KEY,"
+	"  site_id INTEGER NOT NULL,"
+	"  page_id INTEGER NOT NULL,"
+	"  client_id TEXT NOT NULL,"
+	"  session TEXT NOT NULL,"
+	"  referrer TEXT NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  vw INTEGER NOT NULL, vh INTEGER NOT NULL, dpr REAL NOT NULL,"
+	"  is_new INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL,"
+	"  max_depth INTEGER NOT NULL DEFAULT 0,"
+	"  doc_h INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(site_id, client_id));"
+	"CREATE INDEX IF NOT EXISTS pageviews_page"
+	"  ON pageviews(page_id, device, ts);"
+	/* (page view, seq) names a batch: a batch sent twice is stored once */
+	"CREATE TABLE IF NOT EXISTS batches("
+	"  pageview_id INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  received_ms INTEGER NOT NULL,"
+	"  events INTEGER NOT NULL,"
+	"  PRIMARY KEY(pageview_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS clicks("
+	"  id INTEGER PRIMARY KEY,"
+	"  pageview_id INTEGER NOT NULL,"
+	"  page_id INTEGER NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  ts INTEGER NOT NULL,"
+	"  x INTEGER NOT NULL, y INTEGER NOT NULL,"
+	"  vw INTEGER NOT NULL, vh INTEGER NOT NULL,"
+	"  dw INTEGER NOT NULL, dh INTEGER NOT NULL,"
+	"  selector TEXT NOT NULL,"
+	"  off_x INTEGER NOT NULL, off_y INTEGER NOT NULL,"
+	"  el_w INTEGER NOT NULL, el_h INTEGER NOT NULL,"
+	"  pointer INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS clicks_page ON clicks(page_id, device, ts);";
+
+/* Statements the writer prepares once. */
+enum {
+	ST_PAGE_INSERT,
+	ST_PAGE_SELECT,
+	ST_PAGEVIEW_UPSERT,
+	ST_BATCH_INSERT,
+	ST_CLICK_INSERT,
+	ST_COUNT
+};
+
+static const char *const write_sql[ST_COUNT] = {
+	[ST_PAGE_INSERT] = "INSERT INTO pages(site_id, path) VALUES(?1, ?2)"
+			   " ON CONFLICT DO NOTHING",
+	[ST_PAGE_SELECT] = "SELECT id FROM pages WHERE site_id = ?1 AND path = ?2",
+	[ST_PAGEVIEW_UPSERT] =
+		"INSERT INTO pageviews(site_id, page_id, client_id, session,"
+		" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+		" ON CONFLICT(site_id, client_id) DO UPDATE SET"
+		"  max_depth = max(max_depth, excluded.max_depth),"
+		"  doc_h = max(doc_h, excluded.doc_h)"
+		" RETURNING id, page_id, device",
+	[ST_BATCH_INSERT] = "INSERT OR IGNORE INTO batches(pageview_id, seq,"
+			    " received_ms, events) VALUES(?1, ?2, ?3, ?4)",
+	[ST_CLICK_INSERT] =
+		"INSERT INTO clicks(pageview_id, page_id, device, ts, x, y, vw,"
+		" vh, dw, dh, selector, off_x, off_y, el_w, el_h, pointer)"
+		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16)",
+};
+
+struct sqlite_store {
+	struct store base;
+	char *path;
+	pthread_mutex_t write_lock;
+	sqlite3 *wdb;
+	sqlite3_stmt *st[ST_COUNT];
+	pthread_mutex_t pool_lock;
+	sqlite3 *pool[READ_POOL_MAX];
+	size_t n_pool;
+};
+
+static int db_fail(struct sqlite_store *s, sqlite3 *db, const char *what)
+{
+	int code = sqlite3_errcode(db);
+	int err = CALOR_ESTORE;
+
+	if (code == SQLITE_FULL)
+		err = CALOR_EFULL;
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		err = CALOR_EBUSY;
+	else if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN)
+		err = CALOR_EIO;
+	return store_fail(&s->base, err, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+static int db_open(struct sqlite_store *s, int readonly, sqlite3 **ret_db)
+{
+	int flags = readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	sqlite3 *db = NULL;
+	int rc;
+
+	flags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK) {
+		rc = store_fail(&s->base, CALOR_EIO, "open %s: %s", s->path,
+				db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	*ret_db = db;
+	return 0;
+}
+
+static int db_exec(struct sqlite_store *s, sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int err = db_fail(s, db, msg ? msg : sql);
+		sqlite3_free(msg);
+		return err;
+	}
+	return 0;
+}
+
+/* ---- read pool ---- */
+
+static int read_acquire(struct sqlite_store *s, sqlite3 **ret_db)
+{
+	sqlite3 *db = NULL;
+
+	pthread_mutex_lock(&s->pool_lock);
+	if (s->n_pool)
+		db = s->pool[--s->n_pool];
+	pthread_mutex_unlock(&s->pool_lock);
+	if (db) {
+		*ret_db = db;
+		return 0;
+	}
+	return db_open(s, 1, ret_db);
+}
+
+static void read_release(struct sqlite_store *s, sqlite3 *db)
+{
+	pthread_mutex_lock(&s->pool_lock);
+	if (s->n_pool < READ_POOL_MAX) {
+		s->pool[s->n_pool++] = db;
+		db = NULL;
+	}
+	pthread_mutex_unlock(&s->pool_lock);
+	sqlite3_close(db);
+}
+
+/* ---- open / close ---- */
+
+static void sqlite_close(struct store *base)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close(s->wdb);
+	for (size_t i = 0; i < s->n_pool; i++)
+		sqlite3_close(s->pool[i]);
+	pthread_mutex_destroy(&s->write_lock);
+	pthread_mutex_destroy(&s->pool_lock);
+	free(s->path);
+	free(s);
+}
+
+static int random_key(char *out, size_t len)
+{
+	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz"
+				       "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char raw[64];
+
+	if (len > sizeof(raw))
+		return CALOR_EINVAL;
+	randombytes_buf(raw, len);
+	for (size_t i = 0; i < len; i++)
+		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+	out[len] = '\0';
+	return 0;
+}
+
+/* scheme://host[:port] with nothing after, lower-case scheme. */
+static int origin_valid(const char *o)
+{
+	const char *p;
+	size_t n = strlen(o);
+
+	if (n < 8 || n > STORE_MAX_ORIGIN)
+		return 0;
+	if (strncmp(o, "http://", 7) == 0)
+		p = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		p = o + 8;
+	else
+		return 0;
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == ':' || *p == '[' || *p == ']'))
+			return 0;
+	return 1;
+}
+
+static int sqlite_site_add(struct store *base, const char *name,
+			   const char *const *origins, size_t n_origins,
+			   struct store_site *ret_site)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_site site = {0};
+	sqlite3_stmt *st = NULL;
+	int rc, in_tx = 0;
+
+	if (!name || !*name || strlen(name) > STORE_MAX_NAME ||
+	    !utf8_valid(name, strlen(name)))
+		return store_fail(base, CALOR_EINVAL,
+				  "site name must be 1..%d bytes of UTF-8",
+				  STORE_MAX_NAME);
+	if (n_origins > STORE_MAX_ORIGINS)
+		return store_fail(base, CALOR_EINVAL, "at most %d origins",
+				  STORE_MAX_ORIGINS);
+	for (size_t i = 0; i < n_origins; i++)
+		if (!origin_valid(origins[i]))
+			return store_fail(base, CALOR_EINVAL,
+					  "origin \"%.64s\" is not "
+					  "scheme://host[:port]",
+					  origins[i]);
+	str_copy(site.name, name, sizeof(site.name));
+	site.created_ms = calor_now_ms();
+	random_key(site.key, 16);
+
+	pthread_mutex_lock(&s->write_lock);
+	if ((rc = db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
+		goto out;
+	in_tx = 1;
+	if (sqlite3_prepare_v2(s->wdb,
+			       "INSERT INTO sites(key, name, created_ms)"
+			       " VALUES(?1, ?2, ?3)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, s->wdb, "prepare site insert");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, site.key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, site.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, site.created_ms);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = db_fail(s, s->wdb, "insert site");
+		goto out;
+	}
+	site.id = sqlite3_last_insert_rowid(s->wdb);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(s->wdb,
+			       "INSERT OR IGNORE INTO site_origins(site_id, "
+			       "origin) VALUES(?1, ?2)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, s->wdb, "prepare origin insert");
+		goto out;
+	}
+	for (size_t i = 0; i < n_origins; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, site.id);
+		sqlite3_bind_text(st, 2, origins[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = db_fail(s, s->wdb, "insert origin");
+			goto out;
+		}
+		str_copy(site.origins[site.n_origins++], origins[i],
+			 sizeof(site.origins[0]));
+	}
+	if ((rc = db_exec(s, s->wdb, "COMMIT")))
+		goto out;
+	in_tx = 0;
+	*ret_site = site;
+out:
+	sqlite3_finalize(st);
+	if (in_tx)
+		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+static int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
+			     size_t *ret_n)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_site *sites = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if ((rc = read_acquire(s, &db)))
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT s.id, s.key, s.name, s.created_ms, "
+			       "o.origin FROM sites s LEFT JOIN site_origins o"
+			       " ON o.site_id = s.id ORDER BY s.id, o.origin",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = db_fail(s, db, "prepare sites");
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *origin = (const char *)sqlite3_column_text(st, 4);
+		struct store_site *site;
+
+		if (n == 0 || sites[n - 1].id != id) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 8;
+				void *p = realloc(sites, ncap * sizeof(*sites));
+				if (!p) {
+					rc = CALOR_ENOMEM;
+					goto out;
+				}
+				sites = p;
+				cap = ncap;
+			}
+			site = &sites[n++];
+			memset(site, 0, sizeof(*site));
+			site->id = id;
+			str_copy(site->key,
+				 (const char *)sqlite3_column_text(st, 1),
+				 sizeof(site->key));
+			str_copy(site->name,
+				 (const char *)sqlite3_column_text(st, 2),
+				 sizeof(site->name));
+			site->created_ms = sqlite3_column_int64(st, 3);
+		}
+		site = &sites[n - 1];
+		if (origin && site->n_origins < STORE_MAX_ORIGINS)
+			str_copy(site->origins[site->n_origins++], origin,
+				 sizeof(site->origins[0]));
+	}
+	if (step != SQLITE_DONE) {
+		rc = db_fail(s, db, "read sites");
+		goto out;
+	}
+	*ret_sites = sites;
+	*ret_n = n;
+	sites = NULL;
+out:
+	free(sites);
+	sqlite3_finalize(st);
+	read_release(s, db);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(s, s->wdb, what);
+	return 0;
+}
+
+/* Write one batch inside the open transaction. *ret_dup is set when the
+ * batch had been stored before. */
+static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
+		     int64_t now, int *ret_dup)
+{
+	const struct ingest_pageview *pv = &b->pv;
+	sqlite3_stmt *st;
+	int64_t page_id, pv_id, device;
+	int32_t depth = 0, doc_h = 0;
+	int rc;
+
+	for (size_t i = 0; i < b->n_events; i++) {
+		const struct ingest_event *e = &b->events[i];
+		if (e->type != EVENT_SCROLL)
+			continue;
+		if (e->u.scroll.depth > depth)
+			depth = e->u.scroll.depth;
+		if (e->u.scroll.doc_h > doc_h)
+			doc_h = e->u.scroll.doc_h;
+	}
+
+	st = s->st[ST_PAGE_INSERT];
+	sqlite3_bind_int64(st, 1, b->site_id);
+	sqlite3_bind_text(st, 2, pv->url, -1, SQLITE_STATIC);
+	if ((rc = step_done(s, st, "insert page")))
+		return rc;
+	st = s->st[ST_PAGE_SELECT];
+	sqlite3_bind_int64(st, 1, b->site_id);
+	sqlite3_bind_text(st, 2, pv->url, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, s->wdb, "select page");
+		sqlite3_reset(st);
+		return rc;
+	}
+	page_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+
+	st = s->st[ST_PAGEVIEW_UPSERT];
+	sqlite3_bind_int64(st, 1, b->site_id);
+	sqlite3_bind_int64(st, 2, page_id);
+	sqlite3_bind_text(st, 3, pv->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, pv->session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, pv->referrer, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, pv->device);
+	sqlite3_bind_int(st, 7, pv->vw);
+	sqlite3_bind_int(st, 8, pv->vh);
+	sqlite3_bind_double(st, 9, pv->dpr);
+	sqlite3_bind_int(st, 10, pv->is_new);
+	sqlite3_bind_int64(st, 11, pv->ts);
+	sqlite3_bind_int(st, 12, depth);
+	sqlite3_bind_int(st, 13, doc_h);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, s->wdb, "upsert pageview");
+		sqlite3_reset(st);
+		return rc;
+	}
+	/* an existing page view keeps its page and device: the first batch
+	 * decided them */
+	pv_id = sqlite3_column_int64(st, 0);
+	page_id = sqlite3_column_int64(st, 1);
+	device = sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+
+	st = s->st[ST_BATCH_INSERT];
+	sqlite3_bind_int64(st, 1, pv_id);
+	sqlite3_bind_int64(st, 2, pv->seq);
+	sqlite3_bind_int64(st, 3, now);
+	sqlite3_bind_int64(st, 4, (int64_t)b->n_events);
+	if ((rc = step_done(s, st, "insert batch")))
+		return rc;
+	if (sqlite3_changes(s->wdb) == 0) {
+		*ret_dup = 1;
+		return 0;
+	}
+
+	st = s->st[ST_CLICK_INSERT];
+	for (size_t i = 0; i < b->n_events; i++) {
+		const struct ingest_event *e = &b->events[i];
+		const struct ingest_click *c = &e->u.click;
+		if (e->type != EVENT_CLICK)
+			continue;
+		sqlite3_bind_int64(st, 1, pv_id);
+		sqlite3_bind_int64(st, 2, page_id);
+		sqlite3_bind_int64(st, 3, device);
+		sqlite3_bind_int64(st, 4, e->ts);
+		sqlite3_bind_int(st, 5, c->x);
+		sqlite3_bind_int(st, 6, c->y);
+		sqlite3_bind_int(st, 7, c->vw);
+		sqlite3_bind_int(st, 8, c->vh);
+		sqlite3_bind_int(st, 9, c->dw);
+		sqlite3_bind_int(st, 10, c->dh);
+		sqlite3_bind_text(st, 11, c->selector, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 12, c->off_x);
+		sqlite3_bind_int(st, 13, c->off_y);
+		sqlite3_bind_int(st, 14, c->el_w);
+		sqlite3_bind_int(st, 15, c->el_h);
+		sqlite3_bind_int(st, 16, c->pointer);
+		if ((rc = step_done(s, st, "insert click")))
+			return rc;
+	}
+	*ret_dup = 0;
+	return 0;
+}
+
+static int sqlite_write_batches(struct store *base,
+				const struct ingest_batch *const *batches,
+				size_t n, int *ret_results)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	int64_t now = calor_now_ms();
+	int rc, in_tx = 0;
+
+	pthread_mutex_lock(&s->write_lock);
+	if ((rc = db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
+		goto out;
+	in_tx = 1;
+	for (size_t i = 0; i < n; i++) {
+		int dup = 0;
+		if ((rc = db_exec(s, s->wdb, "SAVEPOINT batch")))
+			goto out;
+		rc = write_one(s, batches[i], now, &dup);
+		if (rc || dup) {
+			/* all or nothing per batch */
+			sqlite3_exec(s->wdb, "ROLLBACK TO batch", NULL, NULL,
+				     NULL);
+		}
+		if (rc)
+			goto out;
+		if ((rc = db_exec(s, s->wdb, "RELEASE batch")))
+			goto out;
+		ret_results[i] = dup ? STORE_WRITE_DUPLICATE
+				     : STORE_WRITE_STORED;
+	}
+	if ((rc = db_exec(s, s->wdb, "COMMIT")))
+		goto out;
+	in_tx = 0;
+out:
+	if (in_tx)
+		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+/* Appends " AND <col>.device = ? AND ts >= ? ..." for the filter; binds in
+ * the same order through bind_filter(). */
+static int filter_sql(struct dynbuf *sql, const struct store_filter *f,
+		      const char *alias)
+{
+	int rc = 0;
+	if (f->device >= 0)
+		rc = dynbuf_addf(sql, " AND %s.device = %d", alias, f->device);
+	if (!rc && f->from_ms)
+		rc = dynbuf_addf(sql, " AND %s.ts >= %lld", alias,
+				 (long long)f->from_ms);
+	if (!rc && f->to_ms)
+		rc = dynbuf_addf(sql, " AND %s.ts < %lld", alias,
+				 (long long)f->to_ms);
+	return rc;
+}
+
+static int prepare_read(struct sqlite_store *s, sqlite3 *db,
+			struct dynbuf *sql, sqlite3_stmt **ret_st)
+{
+	if (!sql->data)
+		return CALOR_ENOMEM;
+	if (sqlite3_prepare_v2(db, sql->data, (int)sql->len, ret_st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(s, db, "prepare query");
+	return 0;
+}
+
+static int sqlite_pages_list(struct store *base, const struct store_filter *f,
+			     store_page_cb cb, void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct dynbuf sql;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_adds(&sql,
+			 "SELECT p.path, count(*), count(DISTINCT pv.session),"
+			 " (SELECT count(*) FROM clicks c WHERE c.page_id ="
+			 " p.id");
+	if (!rc)
+		rc = filter_sql(&sql, f, "c");
+	if (!rc)
+		rc = dynbuf_adds(&sql, ") FROM pages p JOIN pageviews pv ON"
+				       " pv.page_id = p.id WHERE p.site_id = ?1");
+	if (!rc)
+		rc = filter_sql(&sql, f, "pv");
+	if (!rc)
+		rc = dynbuf_adds(&sql, " GROUP BY p.id ORDER BY 2 DESC, p.path"
+				       " LIMIT 1000");
+	if (rc)
+		goto out;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = prepare_read(s, db, &sql, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->site_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_page p = {
+			.path = (const char *)sqlite3_column_text(st, 0),
+			.pageviews = sqlite3_column_int64(st, 1),
+			.sessions = sqlite3_column_int64(st, 2),
+			.clicks = sqlite3_column_int64(st, 3),
+		};
+		if ((rc = cb(ctx, &p)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "list pages");
+out:
+	sqlite3_finalize(st);
+	if (db)
+		read_release(s, db);
+	dynbuf_done(&sql);
+	return rc;
+}
+
+static int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
+			      store_click_cb cb, void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct dynbuf sql;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_adds(&sql, "SELECT c.x, c.y, c.vw, c.vh, c.dw, c.dh FROM"
+			       " clicks c WHERE c.page_id = (SELECT id FROM"
+			       " pages WHERE site_id = ?1 AND path = ?2)");
+	if (!rc)
+		rc = filter_sql(&sql, f, "c");
+	if (rc)
+		goto out;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = prepare_read(s, db, &sql, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->site_id);
+	sqlite3_bind_text(st, 2, f->page ? f->page : "", -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_click c = {
+			.x = sqlite3_column_int(st, 0),
+			.y = sqlite3_column_int(st, 1),
+			.vw = sqlite3_column_int(st, 2),
+			.vh = sqlite3_column_int(st, 3),
+			.dw = sqlite3_column_int(st, 4),
+			.dh = sqlite3_column_int(st, 5),
+		};
+		if ((rc = cb(ctx, &c)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "scan clicks");
+out:
+	sqlite3_finalize(st);
+	if (db)
+		read_release(s, db);
+	dynbuf_done(&sql);
+	return rc;
+}
+
+static int sqlite_sample(struct store *base, const struct store_filter *f,
+			 struct store_sample *ret_sample)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_sample sample = {0};
+	struct dynbuf sql;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	const char *page_cond = f->page ? " AND page_id = (SELECT id FROM "
+					  "pages WHERE site_id = ?1 AND "
+					  "path = ?2)"
+					: "";
+	int rc;
+
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_addf(&sql,
+			 "SELECT count(*), count(DISTINCT session) FROM"
+			 " pageviews pv WHERE site_id = ?1%s",
+			 page_cond);
+	if (!rc)
+		rc = filter_sql(&sql, f, "pv");
+	if (!rc)
+		rc = dynbuf_addf(&sql,
+				 " UNION ALL SELECT count(*), 0 FROM clicks c"
+				 " JOIN pageviews pv ON pv.id = c.pageview_id"
+				 " WHERE pv.site_id = ?1%s",
+				 f->page ? " AND c.page_id = (SELECT id FROM "
+					   "pages WHERE site_id = ?1 AND path "
+					   "= ?2)"
+					 : "");
+	if (!rc)
+		rc = filter_sql(&sql, f, "c");
+	if (rc)
+		goto out;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = prepare_read(s, db, &sql, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->site_id);
+	if (f->page)
+		sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, db, "sample");
+		goto out;
+	}
+	sample.pageviews = sqlite3_column_int64(st, 0);
+	sample.sessions = sqlite3_column_int64(st, 1);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_fail(s, db, "sample clicks");
+		goto out;
+	}
+	sample.clicks = sqlite3_column_int64(st, 0);
+	*ret_sample = sample;
+out:
+	sqlite3_finalize(st);
+	if (db)
+		read_release(s, db);
+	dynbuf_done(&sql);
+	return rc;
+}
+
+static const struct store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sqlite_close,
+	.site_add = sqlite_site_add,
+	.sites_load = sqlite_sites_load,
+	.write_batches = sqlite_write_batches,
+	.pages_list = sqlite_pages_list,
+	.clicks_scan = sqlite_clicks_scan,
+	.sample = sqlite_sample,
+};
+
+int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
+		      size_t err_size)
+{
+	struct sqlite_store *s = NULL;
+	struct dynbuf path;
+	char version[96];
+	int rc;
+
+	if (sodium_init() < 0) {
+		snprintf(err, err_size, "libsodium failed to initialise");
+		return CALOR_EIO;
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		snprintf(err, err_size, "cannot create %s: %s", dir,
+			 strerror(errno));
+		return CALOR_EIO;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return CALOR_ENOMEM;
+	s->base.ops = &sqlite_ops;
+	pthread_mutex_init(&s->write_lock, NULL);
+	pthread_mutex_init(&s->pool_lock, NULL);
+	dynbuf_init(&path, 4096);
+	if (dynbuf_addf(&path, "%s/calor.db", dir)) {
+		snprintf(err, err_size, "data directory path too long");
+		dynbuf_done(&path);
+		rc = CALOR_EINVAL;
+		goto out;
+	}
+	s->path = dynbuf_take(&path, NULL);
+	if ((rc = db_open(s, 0, &s->wdb)))
+		goto out;
+	if ((rc = db_exec(s, s->wdb, "PRAGMA journal_mode=WAL")) ||
+	    (rc = db_exec(s, s->wdb, "PRAGMA synchronous=FULL")) ||
+	    (rc = db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
+		goto out;
+	if ((rc = db_exec(s, s->wdb, schema_sql))) {
+		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	snprintf(version, sizeof(version),
+		 "INSERT OR IGNORE INTO meta VALUES('schema', '%d')",
+		 SCHEMA_VERSION);
+	if ((rc = db_exec(s, s->wdb, version)) ||
+	    (rc = db_exec(s, s->wdb, "COMMIT")))
+		goto out;
+	for (int i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(s->wdb, write_sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
+				       NULL) != SQLITE_OK) {
+			rc = db_fail(s, s->wdb, write_sql[i]);
+			goto out;
+		}
+	}
+	*ret_store = &s->base;
+	s = NULL;
+out:
+	if (s) {
+		snprintf(err, err_size, "%s", s->base.last_error);
+		sqlite_close(&s->base);
+	}
+	return rc;
+}
