@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* agg: turns stored clicks into what views need — points projected to one
+ * width, density cells for JSON, and the point raster the renderer blurs.
+ * Does no I/O. */
+#ifndef CALOR_AGG_H
+#define CALOR_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+#include "render.h"
+
+#define AGG_MAX_POINTS (50 * 1000 * 1000)
+
+/* Clicks collected for one heatmap, then projected. */
+struct agg_clicks {
+	size_t n, cap, max;
+	int32_t *x, *y;  /* document px as stored */
+	int32_t *vw;     /* viewport width at the click */
+	int32_t max_doc_h;
+	/* after agg_clicks_project(): */
+	int width, height;
+	float *px;       /* x projected to width */
+};
+
+/* Initialise an empty collection that refuses more than max points. */
+void agg_clicks_init(struct agg_clicks *a, size_t max);
+/* Free the collection's memory; accepts a zeroed one. */
+void agg_clicks_done(struct agg_clicks *a);
+/* Add one click. CALOR_ETOOBIG past max, CALOR_ENOMEM. */
+int agg_clicks_add(struct agg_clicks *a, int32_t x, int32_t y, int32_t vw,
+		   int32_t doc_h);
+/* The most common viewport width among the clicks (ties: the wider);
+ * def when there are none. */
+int agg_clicks_mode_width(const struct agg_clicks *a, int def);
+/* Project x to width (x' = x * width / vw) and fix height = the tallest
+ * document seen (at least one px past the lowest click). CALOR_ENOMEM. */
+int agg_clicks_project(struct agg_clicks *a, int width);
+
+struct agg_cell {
+	int32_t x, y; /* top-left of the cell, document px */
+	int64_t count;
+};
+
+/* Count projected clicks into cell x cell squares; *ret_cells (caller
+ * frees with free()) holds the non-empty ones, hottest first (ties: top to
+ * bottom, left to right). CALOR_EINVAL for cell < 1, CALOR_ENOMEM. */
+int agg_cells(const struct agg_clicks *a, int cell, struct agg_cell **ret_cells,
+	      size_t *ret_n);
+
+/* A raster of the projected clicks at 1/scale resolution (each raster px
+ * covers scale x scale CSS px), each click adding weight 1, not yet
+ * blurred. CALOR_ETOOBIG past the render caps. Caller frees with
+ * render_heat_free(). */
+int agg_click_raster(const struct agg_clicks *a, int scale,
+		     struct render_heat **ret_heat);
+
+#endif

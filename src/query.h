@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/* query: turns request parameters into what to read — site, page, device,
+ * date range — and how to show it. Every refusal names the parameter. */
+#ifndef CALOR_QUERY_H
+#define CALOR_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest.h"
+#include "render.h"
+
+#define QUERY_MAX_ARGS 32
+
+struct query_arg {
+	const char *name, *value;
+};
+
+struct query_error {
+	char detail[192]; /* "device: must be desktop, tablet or mobile" */
+};
+
+enum query_format { QUERY_JSON = 0, QUERY_PNG = 1 };
+
+struct query_heatmap {
+	const char *site_key;
+	const char *page;
+	int device;      /* enum device_class */
+	enum query_format format;
+	int width;       /* 0: choose from the data */
+	int cell;        /* json cell size px */
+	double radius;   /* png kernel radius, CSS px */
+	enum render_palette palette;
+	int64_t from_ms, to_ms; /* 0: unbounded */
+};
+
+struct query_pages {
+	const char *site_key;
+	int device;      /* -1: all */
+	int64_t from_ms, to_ms;
+};
+
+/* Parse the parameters of GET /api/v1/heatmap. Unknown names, missing
+ * required ones and bad values give CALOR_EINVAL with err->detail naming the
+ * parameter. Strings in *ret borrow from args. */
+int query_parse_heatmap(const struct query_arg *args, size_t n,
+			struct query_heatmap *ret, struct query_error *err);
+/* Parse the parameters of GET /api/v1/pages. Same rules. */
+int query_parse_pages(const struct query_arg *args, size_t n,
+		      struct query_pages *ret, struct query_error *err);
+/* Parse "YYYY-MM-DD" (UTC midnight) into ms since the epoch. 0 or
+ * CALOR_EINVAL. */
+int query_parse_date(const char *s, int64_t *ret_ms);
+
+#endif
