@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* api: calor's HTTP surface — /collect, the read API, health, metrics and
+ * the embedded web assets — wired over store, writer, query, agg and
+ * render. */
+#ifndef CALOR_API_H
+#define CALOR_API_H
+
+#include <stddef.h>
+
+#include "http.h"
+#include "store.h"
+#include "writer.h"
+
+struct api;
+
+/* A new API over store and writer (both borrowed, must outlive it).
+ * demo_site is the key served into /demo/ pages, or NULL to not serve the
+ * demo. Caller frees with api_free(). */
+int api_new(struct store *store, struct writer *writer, const char *demo_site,
+	    struct api **ret_api);
+/* Accepts NULL. */
+void api_free(struct api *api);
+/* The route table, to pass to http_server_new() with the api as ctx. */
+const struct http_route *api_routes(size_t *ret_n);
+
+#endif

@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* api_read: the read API — sites, pages and heatmaps (JSON cells or a PNG
+ * density) — over query, store, agg and render. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "api_int.h"
+
+#define JSON_MAX (64 * 1024 * 1024)
+#define HEATMAP_MAX_CELLS 20000 /* cells listed in a JSON answer */
+#define PNG_SCALE 2             /* CSS px per PNG px */
+
+static const int device_default_width[] = {1440, 820, 390};
+
+static void bad_param(struct http_request *req, const struct query_error *err)
+{
+	http_respond_error(req, 400, "bad_param", err->detail);
+}
+
+static int find_site(struct http_request *req, struct api *api, const char *key,
+		     struct store_site *ret_site)
+{
+	int rc = api_site_find(api, key, ret_site);
+	if (rc == CALOR_ENOTFOUND)
+		http_respond_error(req, 404, "unknown_site",
+				   "site: no site has this key");
+	else if (rc)
+		http_respond_failure(req, rc);
+	return rc;
+}
+
+void api_get_sites(struct http_request *req, void *ctx)
+{
+	struct api *api = ctx;
+	struct dynbuf b;
+	int rc;
+
+	if ((rc = api_sites_reload(api))) {
+		http_respond_failure(req, rc);
+		return;
+	}
+	dynbuf_init(&b, JSON_MAX);
+	pthread_rwlock_rdlock(&api->sites_lock);
+	rc = dynbuf_adds(&b, "{\"sites\": [");
+	for (size_t i = 0; !rc && i < api->n_sites; i++) {
+		const struct store_site *s = &api->sites[i];
+		rc = dynbuf_addf(&b, "%s{\"key\": \"", i ? ", " : "");
+		if (!rc)
+			rc = dynbuf_add_json_string(&b, s->key);
+		if (!rc)
+			rc = dynbuf_adds(&b, "\", \"name\": \"");
+		if (!rc)
+			rc = dynbuf_add_json_string(&b, s->name);
+		if (!rc)
+			rc = dynbuf_adds(&b, "\", \"origins\": [");
+		for (size_t k = 0; !rc && k < s->n_origins; k++) {
+			rc = dynbuf_adds(&b, k ? ", \"" : "\"");
+			if (!rc)
+				rc = dynbuf_add_json_string(&b, s->origins[k]);
+			if (!rc)
+				rc = dynbuf_adds(&b, "\"");
+		}
+		if (!rc)
+			rc = dynbuf_adds(&b, "]}");
+	}
+	pthread_rwlock_unlock(&api->sites_lock);
+	if (!rc)
+		rc = dynbuf_adds(&b, "]}");
+	if (rc) {
+		dynbuf_done(&b);
+		http_respond_failure(req, rc);
+		return;
+	}
+	http_respond_json(req, 200, &b);
+}
+
+struct pages_ctx {
+	struct dynbuf *b;
+	size_t n;
+};
+
+static int page_row(void *ctx, const struct store_page *p)
+{
+	struct pages_ctx *pc = ctx;
+	int rc = dynbuf_adds(pc->b, pc->n++ ? ", {\"path\": \"" : "{\"path\": \"");
+	if (!rc)
+		rc = dynbuf_add_json_string(pc->b, p->path);
+	if (!rc)
+		rc = dynbuf_addf(pc->b,
+				 "\", \"pageviews\": %lld, \"sessions\": %lld, "
+				 "\"clicks\": %lld}",
+				 (long long)p->pageviews, (long long)p->sessions,
+				 (long long)p->clicks);
+	return rc;
+}
+
+void api_get_pages(struct http_request *req, void *ctx)
+{
+	struct api *api = ctx;
+	struct query_pages q;
+	struct query_error qerr;
+	struct store_site site;
+	struct store_sample sample;
+	struct store_filter f = {0};
+	struct pages_ctx pc;
+	const struct query_arg *args;
+	struct dynbuf b;
+	size_t n_args;
+	int rc;
+
+	args = http_request_args(req, &n_args);
+	if (query_parse_pages(args, n_args, &q, &qerr)) {
+		bad_param(req, &qerr);
+		return;
+	}
+	if (find_site(req, api, q.site_key, &site))
+		return;
+	f.site_id = site.id;
+	f.device = q.device;
+	f.from_ms = q.from_ms;
+	f.to_ms = q.to_ms;
+	if ((rc = store_sample(api->store, &f, &sample))) {
+		http_respond_failure(req, rc);
+		return;
+	}
+	dynbuf_init(&b, JSON_MAX);
+	pc.b = &b;
+	pc.n = 0;
+	rc = dynbuf_adds(&b, "{\"site\": \"");
+	if (!rc)
+		rc = dynbuf_add_json_string(&b, site.key);
+	if (!rc)
+		rc = dynbuf_addf(&b,
+				 "\", \"pageviews\": %lld, \"sessions\": %lld, "
+				 "\"clicks\": %lld, \"pages\": [",
+				 (long long)sample.pageviews,
+				 (long long)sample.sessions,
+				 (long long)sample.clicks);
+	if (!rc)
+		rc = store_pages_list(api->store, &f, page_row, &pc);
+	if (!rc)
+		rc = dynbuf_adds(&b, "]}");
+	if (rc) {
+		dynbuf_done(&b);
+		http_respond_failure(req, rc);
+		return;
+	}
+	http_respond_json(req, 200, &b);
+}
+
+static int add_click(void *ctx, const struct store_click *c)
+{
+	return agg_clicks_add(ctx, c->x, c->y, c->vw, c->dh);
+}
+
+static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
+			const struct agg_clicks *a)
+{
+	struct render_heat *heat = NULL;
+	uint8_t *rgba = NULL;
+	void *png = NULL;
+	size_t png_len = 0;
+	char v[32];
+	int rc;
+
+	if ((rc = agg_click_raster(a, PNG_SCALE, &heat)))
+		goto out;
+	/* radius is where the kernel fades out: 3 sigma */
+	if ((rc = render_heat_blur(heat, q->radius / 3.0 / PNG_SCALE)))
+		goto out;
+	if ((rc = render_heat_rgba(heat, render_heat_max(heat), q->palette,
+				   &rgba)))
+		goto out;
+	if ((rc = render_png_encode(rgba, heat->w, heat->h, &png, &png_len)))
+		goto out;
+	snprintf(v, sizeof(v), "%d", a->width);
+	http_add_header(req, "X-Calor-Width", v);
+	snprintf(v, sizeof(v), "%d", a->height);
+	http_add_header(req, "X-Calor-Height", v);
+	snprintf(v, sizeof(v), "%d", PNG_SCALE);
+	http_add_header(req, "X-Calor-Scale", v);
+	http_add_header(req, "Cache-Control", "no-cache");
+	http_respond(req, 200, "image/png", png, png_len, 1);
+	png = NULL;
+out:
+	if (rc == CALOR_ETOOBIG)
+		http_respond_error(req, 413, "too_large",
+				   "the heatmap would exceed the image size "
+				   "limit; choose a smaller width");
+	else if (rc)
+		http_respond_failure(req, rc);
+	free(png);
+	free(rgba);
+	render_heat_free(heat);
+}
+
+static void heatmap_json(struct http_request *req, const struct query_heatmap *q,
+			 const struct agg_clicks *a,
+			 const struct store_sample *sample)
+{
+	struct agg_cell *cells = NULL;
+	size_t n = 0;
+	struct dynbuf b;
+	int rc;
+
+	dynbuf_init(&b, JSON_MAX);
+	if ((rc = agg_cells(a, q->cell, &cells, &n)))
+		goto out;
+	rc = dynbuf_addf(&b,
+			 "{\"width\": %d, \"height\": %d, \"cell\": %d, "
+			 "\"device\": \"%s\", \"pageviews\": %lld, "
+			 "\"sessions\": %lld, \"clicks\": %zu, \"cells\": [",
+			 a->width, a->height, q->cell,
+			 ingest_device_name((enum device_class)q->device),
+			 (long long)sample->pageviews,
+			 (long long)sample->sessions, a->n);
+	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
+		rc = dynbuf_addf(&b, "%s[%d, %d, %lld]", i ? ", " : "",
+				 cells[i].x, cells[i].y,
+				 (long long)cells[i].count);
+	if (!rc)
+		rc = dynbuf_adds(&b, "]}");
+out:
+	free(cells);
+	if (rc) {
+		dynbuf_done(&b);
+		http_respond_failure(req, rc);
+		return;
+	}
+	http_add_header(req, "Cache-Control", "no-cache");
+	http_respond_json(req, 200, &b);
+}
+
+void api_get_heatmap(struct http_request *req, void *ctx)
+{
+	struct api *api = ctx;
+	struct query_heatmap q;
+	struct query_error qerr;
+	struct store_site site;
+	struct store_sample sample;
+	struct store_filter f = {0};
+	struct agg_clicks a;
+	const struct query_arg *args;
+	size_t n_args;
+	int rc, width;
+
+	args = http_request_args(req, &n_args);
+	if (query_parse_heatmap(args, n_args, &q, &qerr)) {
+		bad_param(req, &qerr);
+		return;
+	}
+	if (find_site(req, api, q.site_key, &site))
+		return;
+	f.site_id = site.id;
+	f.page = q.page;
+	f.device = q.device;
+	f.from_ms = q.from_ms;
+	f.to_ms = q.to_ms;
+	agg_clicks_init(&a, AGG_MAX_POINTS);
+	if ((rc = store_sample(api->store, &f, &sample)) ||
+	    (rc = store_clicks_scan(api->store, &f, add_click, &a)))
+		goto out;
+	width = q.width ? q.width
+			: agg_clicks_mode_width(&a, device_default_width[q.device]);
+	if ((rc = agg_clicks_project(&a, width)))
+		goto out;
+	if (q.format == QUERY_PNG)
+		heatmap_png(req, &q, &a);
+	else
+		heatmap_json(req, &q, &a, &sample);
+out:
+	if (rc)
+		http_respond_failure(req, rc);
+	agg_clicks_done(&a);
+}

@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+/* http: libmicrohttpd glue. Accumulates bodies up to each route's cap,
+ * dispatches to handlers, and queues their responses; suspended requests
+ * are resumed from other threads with MHD_resume_connection(). */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	MHD_socket quiesced; /* the listen socket after quiescing, ours to close */
+	const struct http_route *routes;
+	size_t n_routes;
+	void *ctx;
+};
+
+struct header_out {
+	char *name, *value;
+};
+
+struct http_request {
+	struct http_server *server;
+	struct MHD_Connection *conn;
+	struct arena *arena;
+	const char *method, *path;
+	const struct http_route *route;
+	struct dynbuf body;
+	struct query_arg args[QUERY_MAX_ARGS];
+	size_t n_args;
+	int too_many_args;
+	int refused;      /* an early status to send, or 0 */
+	const char *refused_code;
+	int suspended, dispatched;
+	/* the response, once a handler gave it */
+	int has_response;
+	int status;
+	const char *type;
+	void *data;
+	size_t len;
+	int owned;
+	struct header_out headers[HTTP_MAX_HEADERS_OUT];
+	size_t n_headers;
+};
+
+/* ---- accessors ---- */
+
+const char *http_request_method(const struct http_request *req)
+{
+	return req->method;
+}
+
+const char *http_request_path(const struct http_request *req)
+{
+	return req->path;
+}
+
+const char *http_request_header(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const struct query_arg *http_request_args(const struct http_request *req,
+					  size_t *ret_n)
+{
+	*ret_n = req->n_args;
+	return req->args;
+}
+
+const char *http_request_body(const struct http_request *req, size_t *ret_len)
+{
+	*ret_len = req->body.len;
+	return req->body.data ? req->body.data : "";
+}
+
+struct arena *http_request_arena(struct http_request *req)
+{
+	return req->arena;
+}
+
+/* ---- responses ---- */
+
+void http_add_header(struct http_request *req, const char *name,
+		     const char *value)
+{
+	struct header_out *h;
+	if (req->n_headers >= HTTP_MAX_HEADERS_OUT)
+		return;
+	h = &req->headers[req->n_headers];
+	h->name = arena_strndup(req->arena, name, strlen(name));
+	h->value = arena_strndup(req->arena, value, strlen(value));
+	if (h->name && h->value)
+		req->n_headers++;
+}
+
+void http_respond(struct http_request *req, int status, const char *type,
+		  const void *data, size_t len, int owned)
+{
+	if (req->has_response) { /* a second answer is a programmer error */
+		if (owned)
+			free((void *)data);
+		return;
+	}
+	req->has_response = 1;
+	req->status = status;
+	req->type = type;
+	req->data = (void *)data;
+	req->len = len;
+	req->owned = owned;
+}
+
+void http_respond_json(struct http_request *req, int status, struct dynbuf *b)
+{
+	size_t len;
+	char *data = dynbuf_take(b, &len);
+	if (!data) {
+		http_respond(req, status, "application/json; charset=utf-8",
+			     "{}", 2, 0);
+		return;
+	}
+	http_respond(req, status, "application/json; charset=utf-8", data, len,
+		     1);
+}
+
+void http_respond_error(struct http_request *req, int status, const char *code,
+			const char *detail)
+{
+	struct dynbuf b;
+
+	dynbuf_init(&b, 1024);
+	if (dynbuf_adds(&b, "{\"error\": \"") ||
+	    dynbuf_add_json_string(&b, code) ||
+	    dynbuf_adds(&b, "\", \"detail\": \"") ||
+	    dynbuf_add_json_string(&b, detail) || dynbuf_adds(&b, "\"}")) {
+		dynbuf_done(&b);
+		http_respond(req, 503, "application/json; charset=utf-8",
+			     "{\"error\": \"unavailable\"}", 24, 0);
+		return;
+	}
+	http_respond_json(req, status, &b);
+}
+
+void http_respond_failure(struct http_request *req, int err)
+{
+	static const struct {
+		int err, status;
+		const char *code;
+	} map[] = {
+		{CALOR_EINVAL, 400, "bad_request"},
+		{CALOR_ETOOBIG, 413, "too_large"},
+		{CALOR_ENOTFOUND, 404, "not_found"},
+		{CALOR_EFORBIDDEN, 403, "forbidden"},
+		{CALOR_EEXIST, 409, "exists"},
+		{CALOR_EBUSY, 503, "unavailable"},
+		{CALOR_ESHUTDOWN, 503, "unavailable"},
+		{CALOR_EFULL, 503, "unavailable"},
+		{CALOR_ENOMEM, 503, "unavailable"},
+	};
+	int status = 500;
+	const char *code = "internal";
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (map[i].err == err) {
+			status = map[i].status;
+			code = map[i].code;
+			break;
+		}
+	}
+	if (status == 503)
+		http_add_header(req, "Retry-After", "5");
+	http_respond_error(req, status, code, calor_strerror(err));
+}
+
+void http_suspend(struct http_request *req)
+{
+	req->suspended = 1;
+	MHD_suspend_connection(req->conn);
+}
+
+void http_resume(struct http_request *req)
+{
+	MHD_resume_connection(req->conn);
+}
+
+/* ---- the libmicrohttpd side ---- */
+
+static enum MHD_Result queue(struct http_request *req)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+
+	if (req->owned)
+		r = MHD_create_response_from_buffer_with_free_callback(
+			req->len, req->data, free);
+	else
+		r = MHD_create_response_from_buffer(req->len, req->data,
+						    MHD_RESPMEM_PERSISTENT);
+	if (!r) {
+		if (req->owned)
+			free(req->data);
+		req->data = NULL;
+		return MHD_NO;
+	}
+	req->data = NULL; /* the response owns it now */
+	if (req->type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+					req->type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (size_t i = 0; i < req->n_headers; i++)
+		MHD_add_response_header(r, req->headers[i].name,
+					req->headers[i].value);
+	ok = MHD_queue_response(req->conn, (unsigned)req->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind,
+				   const char *key, const char *value)
+{
+	struct http_request *req = cls;
+	(void)kind;
+	if (req->n_args >= QUERY_MAX_ARGS) {
+		req->too_many_args = 1;
+		return MHD_NO;
+	}
+	req->args[req->n_args].name = key;
+	req->args[req->n_args].value = value ? value : "";
+	req->n_args++;
+	return MHD_YES;
+}
+
+static int method_matches(const char *want, const char *got)
+{
+	if (!want)
+		return 1;
+	if (strcmp(want, got) == 0)
+		return 1;
+	return strcmp(want, "GET") == 0 && strcmp(got, "HEAD") == 0;
+}
+
+/* Find the route for path+method; *ret_path_known tells 404 from 405. */
+static const struct http_route *route_find(struct http_server *s,
+					   const char *path, const char *method,
+					   int *ret_path_known)
+{
+	*ret_path_known = 0;
+	for (size_t i = 0; i < s->n_routes; i++) {
+		const struct http_route *r = &s->routes[i];
+		int match = r->prefix ? strncmp(path, r->path, strlen(r->path)) == 0
+				      : strcmp(path, r->path) == 0;
+		if (!match)
+			continue;
+		*ret_path_known = 1;
+		if (method_matches(r->method, method))
+			return r;
+	}
+	return NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_request *req = *con_cls;
+	(void)version;
+
+	if (!req) {
+		const char *cl;
+		int path_known;
+
+		req = calloc(1, sizeof(*req));
+		if (!req)
+			return MHD_NO;
+		req->arena = arena_new(HTTP_ARENA_MAX);
+		if (!req->arena) {
+			free(req);
+			return MHD_NO;
+		}
+		*con_cls = req;
+		req->server = s;
+		req->conn = conn;
+		req->method = method;
+		req->path = url;
+		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
+					  collect_arg, req);
+		req->route = route_find(s, url, method, &path_known);
+		dynbuf_init(&req->body, req->route && req->route->max_body
+						? req->route->max_body
+						: HTTP_MAX_BODY_DEFAULT);
+		if (!req->route) {
+			if (path_known) {
+				req->refused = 405;
+				req->refused_code = "bad_method";
+			} else {
+				req->refused = 404;
+				req->refused_code = "not_found";
+			}
+		} else if (req->too_many_args) {
+			req->refused = 400;
+			req->refused_code = "too_many_parameters";
+		}
+		/* refuse an announced oversized body before reading it */
+		cl = MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (!req->refused && cl) {
+			int64_t n;
+			if (parse_int64(cl, 0, INT64_MAX, &n) == 0 &&
+			    (uint64_t)n > req->body.max) {
+				req->refused = 413;
+				req->refused_code = "body_too_large";
+			}
+		}
+		if (req->refused) {
+			char detail[96];
+			snprintf(detail, sizeof(detail), "%s",
+				 req->refused == 404   ? "no such path"
+				 : req->refused == 405 ? "method not allowed here"
+				 : req->refused == 413 ? "request body too large"
+						       : "too many query parameters");
+			if (req->refused == 405 && req->route == NULL)
+				http_add_header(req, "Allow", "GET, POST, OPTIONS");
+			http_respond_error(req, req->refused, req->refused_code,
+					   detail);
+			return queue(req);
+		}
+		return MHD_YES;
+	}
+
+	if (*upload_data_size) {
+		if (dynbuf_add(&req->body, upload_data, *upload_data_size)) {
+			/* a chunked body past the cap: no way to answer
+			 * mid-upload, so drop the connection */
+			return MHD_NO;
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	if (!req->dispatched) {
+		req->dispatched = 1;
+		req->route->fn(req, s->ctx);
+	}
+	if (!req->has_response) {
+		/* a handler that suspended answers after being resumed */
+		if (req->suspended)
+			return MHD_YES;
+		http_respond_error(req, 500, "internal", "no response");
+	}
+	return queue(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode why)
+{
+	struct http_request *req = *con_cls;
+	(void)cls;
+	(void)conn;
+	(void)why;
+	if (!req)
+		return;
+	if (req->owned)
+		free(req->data);
+	dynbuf_done(&req->body);
+	arena_free(req->arena);
+	free(req);
+	*con_cls = NULL;
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss,
+			char *err, size_t err_size)
+{
+	const char *colon = strrchr(listen, ':');
+	char host[64];
+	int64_t port;
+	size_t hl;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!colon || parse_int64(colon + 1, 1, 65535, &port)) {
+		snprintf(err, err_size, "listen address \"%.64s\" is not HOST:PORT",
+			 listen);
+		return CALOR_EINVAL;
+	}
+	hl = (size_t)(colon - listen);
+	if (hl >= sizeof(host)) {
+		snprintf(err, err_size, "listen host too long");
+		return CALOR_EINVAL;
+	}
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+		host[hl - 1] = '\0';
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a->sin6_addr) == 1)
+			return 0;
+	} else {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+		a->sin_family = AF_INET;
+		a->sin_port = htons((uint16_t)port);
+		if (hl == 0) {
+			a->sin_addr.s_addr = htonl(INADDR_ANY);
+			return 0;
+		}
+		if (strcmp(host, "localhost") == 0)
+			str_copy(host, "127.0.0.1", sizeof(host));
+		if (inet_pton(AF_INET, host, &a->sin_addr) == 1)
+			return 0;
+	}
+	snprintf(err, err_size, "listen host \"%.64s\" is not an IP address",
+		 host);
+	return CALOR_EINVAL;
+}
+
+int http_server_new(const struct http_config *cfg,
+		    const struct http_route *routes, size_t n_routes, void *ctx,
+		    struct http_server **ret_server, char *err, size_t err_size)
+{
+	struct sockaddr_storage ss;
+	struct http_server *s;
+	int rc;
+
+	if ((rc = parse_listen(cfg->listen, &ss, err, err_size)))
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return CALOR_ENOMEM;
+	s->quiesced = MHD_INVALID_SOCKET;
+	s->routes = routes;
+	s->n_routes = n_routes;
+	s->ctx = ctx;
+	s->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			MHD_USE_ITC |
+			MHD_USE_ERROR_LOG |
+			(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+		0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned)(cfg->threads ? cfg->threads : 4),
+		MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)(cfg->max_connections ? cfg->max_connections : 1024),
+		MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned)(cfg->timeout_s ? cfg->timeout_s : 15),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, err_size, "cannot listen on %s", cfg->listen);
+		free(s);
+		return CALOR_EIO;
+	}
+	*ret_server = s;
+	return 0;
+}
+
+void http_server_quiesce(struct http_server *s)
+{
+	if (s->quiesced == MHD_INVALID_SOCKET)
+		s->quiesced = MHD_quiesce_daemon(s->daemon);
+}
+
+unsigned http_server_connections(struct http_server *s)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(
+		s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	return info ? info->num_connections : 0;
+}
+
+void http_server_free(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	if (s->quiesced != MHD_INVALID_SOCKET)
+		close(s->quiesced);
+	free(s);
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/* main: the calor binary. Each verb parses its arguments and wires the
+ * modules together; the work is in the library. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "core.h"
+#include "http.h"
+#include "store.h"
+#include "writer.h"
+
+#define CALOR_VERSION "0.1.0"
+#define SHUTDOWN_DRAIN_MS 3000
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: calor VERB [options]\n"
+		"\n"
+		"  serve [--listen ADDR:PORT] [--data DIR] [--demo-site KEY]\n"
+		"        [--threads N]\n"
+		"      run the server (default 127.0.0.1:8080, ./calor-data)\n"
+		"  site add NAME [--origin URL]... [--data DIR]\n"
+		"      create a site; prints its key on the first line, then\n"
+		"      the snippet to put on its pages\n"
+		"  site list [--data DIR]\n"
+		"      list sites: key, name, origins\n"
+		"  version\n");
+}
+
+/* Returns the value after argv[*i] for option name, or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+	if (strcmp(argv[*i], name) != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "calor: %s needs a value\n", name);
+		exit(2);
+	}
+	return argv[++*i];
+}
+
+static int open_store(const char *data, struct store **ret_store)
+{
+	char err[256] = "";
+	int rc = store_open(data, ret_store, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "calor: cannot open store %s: %s\n", data,
+			err[0] ? err : calor_strerror(rc));
+	return rc;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct http_config cfg = {.listen = "127.0.0.1:8080", .threads = 4};
+	const char *data = "calor-data", *demo = NULL, *v;
+	struct store *store = NULL;
+	struct writer *writer = NULL;
+	struct api *api = NULL;
+	struct http_server *http = NULL;
+	const struct http_route *routes;
+	size_t n_routes;
+	char err[256] = "";
+	sigset_t sigs;
+	int sig = 0, rc = 1;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--listen")))
+			cfg.listen = v;
+		else if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if ((v = opt_value(argc, argv, &i, "--demo-site")))
+			demo = v;
+		else if ((v = opt_value(argc, argv, &i, "--threads"))) {
+			int64_t n;
+			if (parse_int64(v, 1, 256, &n)) {
+				fprintf(stderr, "calor: --threads: 1..256\n");
+				return 2;
+			}
+			cfg.threads = (unsigned)n;
+		} else {
+			fprintf(stderr, "calor serve: unknown option %s\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	/* signals are taken by sigwait() below, never by other threads */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_store(data, &store))
+		goto out;
+	if (writer_new(store, &writer)) {
+		fprintf(stderr, "calor: cannot start the writer\n");
+		goto out;
+	}
+	if (api_new(store, writer, demo, &api)) {
+		fprintf(stderr, "calor: cannot load sites: %s\n",
+			store_last_error(store));
+		goto out;
+	}
+	routes = api_routes(&n_routes);
+	if (http_server_new(&cfg, routes, n_routes, api, &http, err,
+			    sizeof(err))) {
+		fprintf(stderr, "calor: %s\n", err);
+		goto out;
+	}
+	log_info("calor %s listening on http://%s/ (data %s)", CALOR_VERSION,
+		 cfg.listen, data);
+	printf("calor listening on http://%s/\n", cfg.listen);
+	fflush(stdout);
+
+	sigwait(&sigs, &sig);
+	log_info("signal %d: finishing what was received", sig);
+	/* no new connections; every queued batch is committed and answered */
+	http_server_quiesce(http);
+	writer_stop(writer);
+	for (int64_t t0 = calor_mono_ms();
+	     http_server_connections(http) > 0 &&
+	     calor_mono_ms() - t0 < SHUTDOWN_DRAIN_MS;)
+		usleep(10000);
+	rc = 0;
+out:
+	http_server_free(http);
+	writer_free(writer);
+	api_free(api);
+	store_close(store);
+	if (!rc)
+		log_info("stopped");
+	return rc;
+}
+
+static int cmd_site_add(int argc, char **argv)
+{
+	const char *origins[STORE_MAX_ORIGINS];
+	const char *data = "calor-data", *name = NULL, *v;
+	struct store *store = NULL;
+	struct store_site site;
+	size_t n = 0;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if ((v = opt_value(argc, argv, &i, "--origin"))) {
+			if (n == STORE_MAX_ORIGINS) {
+				fprintf(stderr, "calor: at most %d origins\n",
+					STORE_MAX_ORIGINS);
+				return 2;
+			}
+			origins[n++] = v;
+		} else if (argv[i][0] == '-' || name) {
+			fprintf(stderr, "calor site add: unexpected %s\n",
+				argv[i]);
+			return 2;
+		} else {
+			name = argv[i];
+		}
+	}
+	if (!name) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_store(data, &store))
+		return 1;
+	rc = store_site_add(store, name, origins, n, &site);
+	if (rc) {
+		fprintf(stderr, "calor: cannot add site: %s\n",
+			store_last_error(store));
+		store_close(store);
+		return rc == CALOR_EINVAL ? 2 : 1;
+	}
+	printf("%s\n", site.key);
+	printf("\nAdd this to every page of %s, before </head>:\n\n", site.name);
+	printf("  <script defer src=\"https://YOUR-CALOR-HOST/calor.js\" "
+	       "data-site=\"%s\"></script>\n",
+	       site.key);
+	store_close(store);
+	return 0;
+}
+
+static int cmd_site_list(int argc, char **argv)
+{
+	const char *data = "calor-data", *v;
+	struct store *store = NULL;
+	struct store_site *sites = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else {
+			fprintf(stderr, "calor site list: unexpected %s\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (open_store(data, &store))
+		return 1;
+	if (store_sites_load(store, &sites, &n)) {
+		fprintf(stderr, "calor: %s\n", store_last_error(store));
+		store_close(store);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		printf("%s\t%s", sites[i].key, sites[i].name);
+		for (size_t k = 0; k < sites[i].n_origins; k++)
+			printf("%s%s", k ? "," : "\t", sites[i].origins[k]);
+		printf("\n");
+	}
+	free(sites);
+	store_close(store);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return cmd_serve(argc - 2, argv + 2);
+	if (strcmp(argv[1], "site") == 0 && argc >= 3 &&
+	    strcmp(argv[2], "add") == 0)
+		return cmd_site_add(argc - 3, argv + 3);
+	if (strcmp(argv[1], "site") == 0 && argc >= 3 &&
+	    strcmp(argv[2], "list") == 0)
+		return cmd_site_list(argc - 3, argv + 3);
+	if (strcmp(argv[1], "version") == 0) {
+		printf("calor %s\n", CALOR_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "calor: unknown verb %s\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
