@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+// The read API over real HTTP: pages, heatmap JSON cells and the PNG
+// density, checked with pixels, plus parameter refusals that name the
+// parameter.
+import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup } from '../lib/harness.mjs';
+import { decodePng, hottestPixel } from '../lib/png.mjs';
+
+const dataDir = tempDir();
+const key = addSite(dataDir, 'maps');
+const server = await startServer({ dataDir });
+const api = (path) => fetch(`${server.url}${path}`);
+
+let n = 0;
+async function send(url, vw, clicks) {
+	const now = Date.now();
+	const body = { v: 1, site: key, now, pv: { id: `pv_map_${String(++n).padStart(5, '0')}`, seq: 0,
+		sid: `sess_map_${n % 3}xxxx`, url, ts: now, vw, vh: 800 },
+	ev: clicks.map(([x, y]) => ({ t: 'click', ts: now, x, y, vw, vh: 800, dw: vw, dh: 2000, sel: 'a', ex: 0, ey: 0, ew: 1, eh: 1, pt: 'mouse' })) };
+	const r = await fetch(`${server.url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body) });
+	assertEq(r.status, 204, 'collect');
+}
+
+// 20 clicks around (300, 400), 5 around (1000, 1500) on desktop; 4 on mobile
+await send('/home', 1440, Array.from({ length: 20 }, (_, i) => [300 + (i % 3), 400 + (i % 4)]));
+await send('/home', 1440, Array.from({ length: 5 }, () => [1000, 1500]));
+await send('/home', 390, Array.from({ length: 4 }, () => [100, 100]));
+await send('/other', 1440, [[5, 5]]);
+
+test('pages lists both pages, most viewed first, with counts', async () => {
+	const r = await api(`/api/v1/pages?site=${key}`);
+	assertEq(r.status, 200, 'status');
+	const j = await r.json();
+	assertEq(j.pages.map(p => p.path), ['/home', '/other'], 'order');
+	assertEq(j.pages[0].pageviews, 3, 'pageviews');
+	assertEq(j.pages[0].clicks, 29, 'clicks');
+	assertEq(j.pageviews, 4, 'site pageviews');
+});
+
+test('heatmap json: hottest cell on the 20 clicks, second on the 5', async () => {
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/home&device=desktop&format=json`)).json();
+	assertEq([j.width, j.height, j.cell, j.clicks, j.pageviews], [1440, 2000, 10, 25, 2], 'header');
+	assertEq(j.cells[0], [300, 400, 20], 'hottest');
+	assertEq(j.cells[1], [1000, 1500, 5], 'second');
+});
+
+test('heatmap json per device never mixes devices', async () => {
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/home&device=mobile`)).json();
+	assertEq([j.width, j.clicks, j.cells.length], [390, 4, 1], 'mobile');
+	assertEq(j.cells[0], [100, 100, 4], 'cell');
+});
+
+test('heatmap png: decoded hottest pixel is on the clicked spot', async () => {
+	const r = await api(`/api/v1/heatmap?site=${key}&page=/home&device=desktop&format=png`);
+	assertEq(r.status, 200, 'status');
+	assertEq(r.headers.get('content-type'), 'image/png', 'type');
+	const scale = Number(r.headers.get('x-calor-scale'));
+	assertEq([r.headers.get('x-calor-width'), r.headers.get('x-calor-height')], ['1440', '2000'], 'size headers');
+	const img = decodePng(Buffer.from(await r.arrayBuffer()));
+	assertEq([img.width, img.height], [1440 / scale, 2000 / scale], 'png size');
+	const hot = hottestPixel(img);
+	const hx = hot.x * scale, hy = hot.y * scale;
+	assert(Math.abs(hx - 301) <= 4 && Math.abs(hy - 401.5) <= 4, `hottest pixel at (${hx}, ${hy})`);
+	// cold corner is transparent, the second cluster is visible
+	assertEq(img.data[3], 0, 'corner alpha');
+	const i = ((1500 / scale) * img.width + 1000 / scale) * 4;
+	assert(img.data[i + 3] > 40, `second spot visible (alpha ${img.data[i + 3]})`);
+});
+
+test('heatmap for a page with no clicks is empty, not an error', async () => {
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/nothing`)).json();
+	assertEq([j.clicks, j.cells.length], [0, 0], 'empty');
+	const r = await api(`/api/v1/heatmap?site=${key}&page=/nothing&format=png`);
+	assertEq(r.status, 200, 'png status');
+});
+
+const badParams = [
+	['site=nosuch&page=/home', 404, 'unknown_site', 'site'],
+	['page=/home', 400, 'bad_param', 'site'],
+	[`site=${key}`, 400, 'bad_param', 'page'],
+	[`site=${key}&page=/home&device=phone`, 400, 'bad_param', 'device'],
+	[`site=${key}&page=/home&format=gif`, 400, 'bad_param', 'format'],
+	[`site=${key}&page=/home&width=0`, 400, 'bad_param', 'width'],
+	[`site=${key}&page=/home&radius=9999`, 400, 'bad_param', 'radius'],
+	[`site=${key}&page=/home&from=2026-02-30`, 400, 'bad_param', 'from'],
+	[`site=${key}&page=/home&colour=red`, 400, 'bad_param', 'colour'],
+];
+for (const [qs, status, code, param] of badParams) {
+	test(`heatmap refuses ${qs} with ${status} naming ${param}`, async () => {
+		const r = await api(`/api/v1/heatmap?${qs}`);
+		assertEq(r.status, status, 'status');
+		const j = await r.json();
+		assertEq(j.error, code, 'code');
+		assert(j.detail.startsWith(param), `detail names ${param}: ${j.detail}`);
+	});
+}
+
+test('unknown path 404 JSON, wrong method 405', async () => {
+	const r = await api('/api/v1/nope');
+	assertEq(r.status, 404, '404');
+	assertEq((await r.json()).error, 'not_found', 'code');
+	const m = await fetch(`${server.url}/api/v1/pages?site=${key}`, { method: 'POST', body: 'x' });
+	assertEq(m.status, 405, '405');
+});
+
+await run({ after: async () => { await server.stop(); cleanup(dataDir); } });

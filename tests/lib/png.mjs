@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+// A small PNG reader for tests (8-bit RGBA or RGB, non-interlaced), so
+// heatmap pixels can be checked without trusting the encoder that made them.
+import { inflateSync } from 'node:zlib';
+
+export function decodePng(buf) {
+	const sig = [137, 80, 78, 71, 13, 10, 26, 10];
+	for (let i = 0; i < 8; i++) if (buf[i] !== sig[i]) throw new Error('not a PNG');
+	let off = 8, width = 0, height = 0, depth = 0, ctype = 0, interlace = 0;
+	const idat = [];
+	while (off < buf.length) {
+		const len = buf.readUInt32BE(off);
+		const type = buf.toString('latin1', off + 4, off + 8);
+		const data = buf.subarray(off + 8, off + 8 + len);
+		if (type === 'IHDR') {
+			width = data.readUInt32BE(0); height = data.readUInt32BE(4);
+			depth = data[8]; ctype = data[9]; interlace = data[12];
+		} else if (type === 'IDAT') idat.push(data);
+		else if (type === 'IEND') break;
+		off += 12 + len;
+	}
+	if (depth !== 8 || (ctype !== 6 && ctype !== 2) || interlace) throw new Error(`unsupported PNG ${depth}/${ctype}/${interlace}`);
+	const bpp = ctype === 6 ? 4 : 3;
+	const raw = inflateSync(Buffer.concat(idat));
+	const stride = width * bpp;
+	const out = Buffer.alloc(width * height * 4);
+	let prev = Buffer.alloc(stride);
+	for (let y = 0; y < height; y++) {
+		const f = raw[y * (stride + 1)];
+		const line = Buffer.from(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)));
+		for (let i = 0; i < stride; i++) {
+			const a = i >= bpp ? line[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+			let p;
+			switch (f) {
+			case 0: p = 0; break;
+			case 1: p = a; break;
+			case 2: p = b; break;
+			case 3: p = (a + b) >> 1; break;
+			case 4: { const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c);
+				p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; break; }
+			default: throw new Error(`bad filter ${f}`);
+			}
+			line[i] = (line[i] + p) & 255;
+		}
+		for (let x = 0; x < width; x++) {
+			out[(y * width + x) * 4] = line[x * bpp];
+			out[(y * width + x) * 4 + 1] = line[x * bpp + 1];
+			out[(y * width + x) * 4 + 2] = line[x * bpp + 2];
+			out[(y * width + x) * 4 + 3] = bpp === 4 ? line[x * bpp + 3] : 255;
+		}
+		prev = line;
+	}
+	return { width, height, data: out };
+}
+
+// The pixel with the highest alpha (ties: reddest), as {x, y, a}.
+export function hottestPixel(img) {
+	let best = { x: -1, y: -1, a: -1, r: -1 };
+	for (let y = 0; y < img.height; y++)
+		for (let x = 0; x < img.width; x++) {
+			const i = (y * img.width + x) * 4;
+			const a = img.data[i + 3], r = img.data[i];
+			if (a > best.a || (a === best.a && r > best.r)) best = { x, y, a, r };
+		}
+	return best;
+}
