@@ -53,14 +53,21 @@ export function decodePng(buf) {
 	return { width, height, data: out };
 }
 
-// The pixel with the highest alpha (ties: reddest), as {x, y, a}.
+// Heat of a pixel of the classic palette: alpha first, then along
+// blue -> cyan -> green -> yellow -> red (more red, less green and blue).
+export function heatScore(d, i) {
+	return d[i + 3] * 1024 + d[i] * 2 - d[i + 1] - d[i + 2];
+}
+
+// The hottest spot: centroid of the pixels with the top heat score, as
+// {x, y, score} in PNG pixels (the alpha ramp saturates, so there is a
+// plateau rather than one pixel).
 export function hottestPixel(img) {
-	let best = { x: -1, y: -1, a: -1, r: -1 };
+	let best = -Infinity, sx = 0, sy = 0, n = 0;
 	for (let y = 0; y < img.height; y++)
 		for (let x = 0; x < img.width; x++) {
-			const i = (y * img.width + x) * 4;
-			const a = img.data[i + 3], r = img.data[i];
-			if (a > best.a || (a === best.a && r > best.r)) best = { x, y, a, r };
+			const s = heatScore(img.data, (y * img.width + x) * 4);
+			if (s > best) { best = s; sx = x; sy = y; n = 1; } else if (s === best) { sx += x; sy += y; n++; }
 		}
-	return best;
+	return { x: sx / n, y: sy / n, score: best };
 }
