@@ -182,8 +182,8 @@ int agg_click_raster(const struct agg_clicks *a, int scale,
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < a->n; i++)
-		render_heat_add(heat, a->px[i] / scale,
-				(double)a->y[i] / scale, 1.0f);
+		render_heat_add(heat, a->px[i] / scale, (double)a->y[i] / scale,
+				1.0f);
 	*ret_heat = heat;
 	return 0;
 }

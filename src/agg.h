@@ -16,12 +16,12 @@
 /* Clicks collected for one heatmap, then projected. */
 struct agg_clicks {
 	size_t n, cap, max;
-	int32_t *x, *y;  /* document px as stored */
-	int32_t *vw;     /* viewport width at the click */
+	int32_t *x, *y; /* document px as stored */
+	int32_t *vw;	/* viewport width at the click */
 	int32_t max_doc_h;
 	/* after agg_clicks_project(): */
 	int width, height;
-	float *px;       /* x projected to width */
+	float *px; /* x projected to width */
 };
 
 /* Initialise an empty collection that refuses more than max points. */

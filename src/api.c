@@ -113,19 +113,19 @@ static void get_metrics(struct http_request *req, void *ctx)
 		return;
 	}
 	data = dynbuf_take(&b, &len);
-	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8",
-		     data, len, 1);
+	http_respond(req, 200, "text/plain; version=0.0.4; charset=utf-8", data,
+		     len, 1);
 }
 
 static const struct http_route routes[] = {
-	{NULL, "/collect", 0, api_collect, INGEST_MAX_BODY},
-	{"GET", "/healthz", 0, get_healthz, 0},
-	{"GET", "/metrics", 0, get_metrics, 0},
-	{"GET", "/api/v1/sites", 0, api_get_sites, 0},
-	{"GET", "/api/v1/pages", 0, api_get_pages, 0},
-	{"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0},
-	{"GET", "/demo", 0, get_demo_root, 0},
-	{"GET", "/", 1, get_asset, 0},
+    {NULL, "/collect", 0, api_collect, INGEST_MAX_BODY},
+    {"GET", "/healthz", 0, get_healthz, 0},
+    {"GET", "/metrics", 0, get_metrics, 0},
+    {"GET", "/api/v1/sites", 0, api_get_sites, 0},
+    {"GET", "/api/v1/pages", 0, api_get_pages, 0},
+    {"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0},
+    {"GET", "/demo", 0, get_demo_root, 0},
+    {"GET", "/", 1, get_asset, 0},
 };
 
 const struct http_route *api_routes(size_t *ret_n)

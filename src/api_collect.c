@@ -152,8 +152,8 @@ void api_collect(struct http_request *req, void *ctx)
 		http_add_header(req, "Retry-After", "5");
 		http_respond_error(req, 503, "unavailable",
 				   rc == CALOR_ESHUTDOWN
-					   ? "shutting down, retry later"
-					   : "too busy, retry later");
+				       ? "shutting down, retry later"
+				       : "too busy, retry later");
 		http_resume(req);
 	}
 }

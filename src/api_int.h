@@ -7,7 +7,8 @@
 
 #include "api.h"
 
-#define API_SITE_RELOAD_MS 1000 /* an unknown key reloads sites at most this often */
+#define API_SITE_RELOAD_MS                                                     \
+	1000 /* an unknown key reloads sites at most this often */
 
 struct api {
 	struct store *store;
@@ -23,7 +24,8 @@ struct api {
 /* Copy the site with this key into *ret_site. Reloads the site table from
  * the store (rate-limited) when the key is unknown. 0, CALOR_ENOTFOUND, or
  * a store error. */
-int api_site_find(struct api *api, const char *key, struct store_site *ret_site);
+int api_site_find(struct api *api, const char *key,
+		  struct store_site *ret_site);
 /* Reload the site table now. */
 int api_sites_reload(struct api *api);
 

@@ -9,9 +9,9 @@
 #include "agg.h"
 #include "api_int.h"
 
-#define JSON_MAX (64 * 1024 * 1024)
+#define JSON_MAX	  (64 * 1024 * 1024)
 #define HEATMAP_MAX_CELLS 20000 /* cells listed in a JSON answer */
-#define PNG_SCALE 2             /* CSS px per PNG px */
+#define PNG_SCALE	  2	/* CSS px per PNG px */
 
 static const int device_default_width[] = {1440, 820, 390};
 
@@ -85,15 +85,16 @@ struct pages_ctx {
 static int page_row(void *ctx, const struct store_page *p)
 {
 	struct pages_ctx *pc = ctx;
-	int rc = dynbuf_adds(pc->b, pc->n++ ? ", {\"path\": \"" : "{\"path\": \"");
+	int rc =
+	    dynbuf_adds(pc->b, pc->n++ ? ", {\"path\": \"" : "{\"path\": \"");
 	if (!rc)
 		rc = dynbuf_add_json_string(pc->b, p->path);
 	if (!rc)
 		rc = dynbuf_addf(pc->b,
 				 "\", \"pageviews\": %lld, \"sessions\": %lld, "
 				 "\"clicks\": %lld}",
-				 (long long)p->pageviews, (long long)p->sessions,
-				 (long long)p->clicks);
+				 (long long)p->pageviews,
+				 (long long)p->sessions, (long long)p->clicks);
 	return rc;
 }
 
@@ -197,7 +198,8 @@ out:
 	render_heat_free(heat);
 }
 
-static void heatmap_json(struct http_request *req, const struct query_heatmap *q,
+static void heatmap_json(struct http_request *req,
+			 const struct query_heatmap *q,
 			 const struct agg_clicks *a,
 			 const struct store_sample *sample)
 {
@@ -263,8 +265,9 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 	if ((rc = store_sample(api->store, &f, &sample)) ||
 	    (rc = store_clicks_scan(api->store, &f, add_click, &a)))
 		goto out;
-	width = q.width ? q.width
-			: agg_clicks_mode_width(&a, device_default_width[q.device]);
+	width = q.width
+		    ? q.width
+		    : agg_clicks_mode_width(&a, device_default_width[q.device]);
 	if ((rc = agg_clicks_project(&a, width)))
 		goto out;
 	if (q.format == QUERY_PNG)

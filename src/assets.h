@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 struct asset {
-	const char *url;          /* "/index.html", "/demo/pricing.html" */
+	const char *url; /* "/index.html", "/demo/pricing.html" */
 	const char *content_type;
 	const unsigned char *data;
 	size_t len;

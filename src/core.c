@@ -15,8 +15,7 @@ const char *calor_strerror_name(int err)
 {
 	switch (err) {
 #define CALOR_ERR_NAME(name, code, msg)                                        \
-	case code:                                                             \
-		return #name;
+	case code: return #name;
 		CALOR_ERRORS(CALOR_ERR_NAME)
 #undef CALOR_ERR_NAME
 	}
@@ -27,8 +26,7 @@ const char *calor_strerror(int err)
 {
 	switch (err) {
 #define CALOR_ERR_MSG(name, code, msg)                                         \
-	case code:                                                             \
-		return msg;
+	case code: return msg;
 		CALOR_ERRORS(CALOR_ERR_MSG)
 #undef CALOR_ERR_MSG
 	}

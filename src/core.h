@@ -48,10 +48,10 @@ int64_t calor_mono_us(void);
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_set_level(enum log_level level);
 void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
 /* ---- dynbuf: a growable byte buffer created with its maximum ---- */
@@ -75,7 +75,7 @@ int dynbuf_add(struct dynbuf *b, const void *data, size_t len);
 int dynbuf_adds(struct dynbuf *b, const char *s);
 /* Append printf-formatted text. Same errors as dynbuf_add. */
 int dynbuf_addf(struct dynbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Append s as the inside of a JSON string (no quotes), escaping as needed. */
 int dynbuf_add_json_string(struct dynbuf *b, const char *s);
 /* Hand the buffer's memory to the caller (caller frees with free()); the

@@ -15,7 +15,8 @@
 
 struct http_server {
 	struct MHD_Daemon *daemon;
-	MHD_socket quiesced; /* the listen socket after quiescing, ours to close */
+	MHD_socket
+	    quiesced; /* the listen socket after quiescing, ours to close */
 	const struct http_route *routes;
 	size_t n_routes;
 	void *ctx;
@@ -35,7 +36,7 @@ struct http_request {
 	struct query_arg args[QUERY_MAX_ARGS];
 	size_t n_args;
 	int too_many_args;
-	int refused;      /* an early status to send, or 0 */
+	int refused; /* an early status to send, or 0 */
 	const char *refused_code;
 	int suspended, dispatched;
 	/* the response, once a handler gave it */
@@ -152,15 +153,15 @@ void http_respond_failure(struct http_request *req, int err)
 		int err, status;
 		const char *code;
 	} map[] = {
-		{CALOR_EINVAL, 400, "bad_request"},
-		{CALOR_ETOOBIG, 413, "too_large"},
-		{CALOR_ENOTFOUND, 404, "not_found"},
-		{CALOR_EFORBIDDEN, 403, "forbidden"},
-		{CALOR_EEXIST, 409, "exists"},
-		{CALOR_EBUSY, 503, "unavailable"},
-		{CALOR_ESHUTDOWN, 503, "unavailable"},
-		{CALOR_EFULL, 503, "unavailable"},
-		{CALOR_ENOMEM, 503, "unavailable"},
+	    {CALOR_EINVAL, 400, "bad_request"},
+	    {CALOR_ETOOBIG, 413, "too_large"},
+	    {CALOR_ENOTFOUND, 404, "not_found"},
+	    {CALOR_EFORBIDDEN, 403, "forbidden"},
+	    {CALOR_EEXIST, 409, "exists"},
+	    {CALOR_EBUSY, 503, "unavailable"},
+	    {CALOR_ESHUTDOWN, 503, "unavailable"},
+	    {CALOR_EFULL, 503, "unavailable"},
+	    {CALOR_ENOMEM, 503, "unavailable"},
 	};
 	int status = 500;
 	const char *code = "internal";
@@ -197,7 +198,7 @@ static enum MHD_Result queue(struct http_request *req)
 
 	if (req->owned)
 		r = MHD_create_response_from_buffer_with_free_callback(
-			req->len, req->data, free);
+		    req->len, req->data, free);
 	else
 		r = MHD_create_response_from_buffer(req->len, req->data,
 						    MHD_RESPMEM_PERSISTENT);
@@ -252,8 +253,9 @@ static const struct http_route *route_find(struct http_server *s,
 	*ret_path_known = 0;
 	for (size_t i = 0; i < s->n_routes; i++) {
 		const struct http_route *r = &s->routes[i];
-		int match = r->prefix ? strncmp(path, r->path, strlen(r->path)) == 0
-				      : strcmp(path, r->path) == 0;
+		int match = r->prefix
+				? strncmp(path, r->path, strlen(r->path)) == 0
+				: strcmp(path, r->path) == 0;
 		if (!match)
 			continue;
 		*ret_path_known = 1;
@@ -293,8 +295,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 					  collect_arg, req);
 		req->route = route_find(s, url, method, &path_known);
 		dynbuf_init(&req->body, req->route && req->route->max_body
-						? req->route->max_body
-						: HTTP_MAX_BODY_DEFAULT);
+					    ? req->route->max_body
+					    : HTTP_MAX_BODY_DEFAULT);
 		if (!req->route) {
 			if (path_known) {
 				req->refused = 405;
@@ -309,7 +311,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		}
 		/* refuse an announced oversized body before reading it */
 		cl = MHD_lookup_connection_value(
-			conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (!req->refused && cl) {
 			int64_t n;
 			if (parse_int64(cl, 0, INT64_MAX, &n) == 0 &&
@@ -321,12 +323,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		if (req->refused) {
 			char detail[96];
 			snprintf(detail, sizeof(detail), "%s",
-				 req->refused == 404   ? "no such path"
-				 : req->refused == 405 ? "method not allowed here"
-				 : req->refused == 413 ? "request body too large"
-						       : "too many query parameters");
+				 req->refused == 404 ? "no such path"
+				 : req->refused == 405
+				     ? "method not allowed here"
+				 : req->refused == 413
+				     ? "request body too large"
+				     : "too many query parameters");
 			if (req->refused == 405 && req->route == NULL)
-				http_add_header(req, "Allow", "GET, POST, OPTIONS");
+				http_add_header(req, "Allow",
+						"GET, POST, OPTIONS");
 			http_respond_error(req, req->refused, req->refused_code,
 					   detail);
 			return queue(req);
@@ -357,8 +362,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	return queue(req);
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-			 void **con_cls, enum MHD_RequestTerminationCode why)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode why)
 {
 	struct http_request *req = *con_cls;
 	(void)cls;
@@ -384,8 +389,8 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss,
 
 	memset(ss, 0, sizeof(*ss));
 	if (!colon || parse_int64(colon + 1, 1, 65535, &port)) {
-		snprintf(err, err_size, "listen address \"%.64s\" is not HOST:PORT",
-			 listen);
+		snprintf(err, err_size,
+			 "listen address \"%.64s\" is not HOST:PORT", listen);
 		return CALOR_EINVAL;
 	}
 	hl = (size_t)(colon - listen);
@@ -438,20 +443,18 @@ int http_server_new(const struct http_config *cfg,
 	s->n_routes = n_routes;
 	s->ctx = ctx;
 	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-			MHD_USE_ITC |
-			MHD_USE_ERROR_LOG |
-			(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-		0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(cfg->threads ? cfg->threads : 4),
-		MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)(cfg->max_connections ? cfg->max_connections : 1024),
-		MHD_OPTION_CONNECTION_TIMEOUT,
-		(unsigned)(cfg->timeout_s ? cfg->timeout_s : 15),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
-		MHD_OPTION_END);
+	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+		MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	    0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+	    (unsigned)(cfg->threads ? cfg->threads : 4),
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)(cfg->max_connections ? cfg->max_connections : 1024),
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)(cfg->timeout_s ? cfg->timeout_s : 15),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, err_size, "cannot listen on %s", cfg->listen);
 		free(s);
@@ -469,8 +472,8 @@ void http_server_quiesce(struct http_server *s)
 
 unsigned http_server_connections(struct http_server *s)
 {
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(
-		s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	const union MHD_DaemonInfo *info =
+	    MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	return info ? info->num_connections : 0;
 }
 

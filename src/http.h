@@ -12,8 +12,8 @@
 #include "query.h"
 
 #define HTTP_MAX_BODY_DEFAULT (16 * 1024)
-#define HTTP_ARENA_MAX (8 * 1024 * 1024) /* per-request memory */
-#define HTTP_MAX_HEADERS_OUT 8
+#define HTTP_ARENA_MAX	      (8 * 1024 * 1024) /* per-request memory */
+#define HTTP_MAX_HEADERS_OUT  8
 
 struct http_request;
 struct http_server;
@@ -25,14 +25,14 @@ struct http_route {
 	const char *path;   /* exact path, or a prefix when prefix is set */
 	int prefix;
 	http_handler fn;
-	size_t max_body;    /* 0: HTTP_MAX_BODY_DEFAULT */
+	size_t max_body; /* 0: HTTP_MAX_BODY_DEFAULT */
 };
 
 struct http_config {
-	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
-	unsigned threads;     /* thread pool size */
+	const char *listen; /* "127.0.0.1:8080", "[::1]:8080", ":8080" */
+	unsigned threads;   /* thread pool size */
 	unsigned max_connections;
-	unsigned timeout_s;   /* idle connection timeout */
+	unsigned timeout_s; /* idle connection timeout */
 };
 
 /* Start serving. Routes are matched in order (borrowed, must outlive the
@@ -41,7 +41,8 @@ struct http_config {
  * CALOR_EINVAL (bad listen address) or CALOR_EIO with a detail in err. */
 int http_server_new(const struct http_config *cfg,
 		    const struct http_route *routes, size_t n_routes, void *ctx,
-		    struct http_server **ret_server, char *err, size_t err_size);
+		    struct http_server **ret_server, char *err,
+		    size_t err_size);
 /* Stop accepting new connections; existing ones go on. */
 void http_server_quiesce(struct http_server *s);
 /* Number of open connections. */

@@ -149,8 +149,8 @@ static int get_str(struct decoder *d, json_t *obj, const char *where,
 static int get_id(struct decoder *d, json_t *obj, const char *where,
 		  const char *key, const char **ret)
 {
-	int rc = get_str(d, obj, where, key, INGEST_MIN_ID, INGEST_MAX_ID, 1,
-			 ret);
+	int rc =
+	    get_str(d, obj, where, key, INGEST_MIN_ID, INGEST_MAX_ID, 1, ret);
 	if (rc)
 		return rc;
 	if (!id_valid(*ret, INGEST_MIN_ID, INGEST_MAX_ID))
@@ -206,12 +206,10 @@ static int decode_pageview(struct decoder *d, json_t *pv,
 	if ((rc = get_int(d, pv, "pv", "ts", 0, INT64_MAX / 2, 1, 0, &v)))
 		return rc;
 	out->ts = server_time(d, v);
-	if ((rc = get_int(d, pv, "pv", "vw", 1, INGEST_MAX_VIEWPORT, 1, 0,
-			  &v)))
+	if ((rc = get_int(d, pv, "pv", "vw", 1, INGEST_MAX_VIEWPORT, 1, 0, &v)))
 		return rc;
 	out->vw = (int32_t)v;
-	if ((rc = get_int(d, pv, "pv", "vh", 1, INGEST_MAX_VIEWPORT, 1, 0,
-			  &v)))
+	if ((rc = get_int(d, pv, "pv", "vh", 1, INGEST_MAX_VIEWPORT, 1, 0, &v)))
 		return rc;
 	out->vh = (int32_t)v;
 	out->dpr = 1;
@@ -256,14 +254,14 @@ static int decode_click(struct decoder *d, json_t *e, const char *where,
 		size_t offset;
 	} ints[] = {
 #define F(k, lo, hi, field) {k, lo, hi, offsetof(struct ingest_click, field)}
-		F("x", 0, INGEST_MAX_DOC_W - 1, x),
-		F("y", 0, INGEST_MAX_DOC_H - 1, y),
-		F("vw", 1, INGEST_MAX_VIEWPORT, vw),
-		F("vh", 1, INGEST_MAX_VIEWPORT, vh),
-		F("dw", 1, INGEST_MAX_DOC_W, dw),
-		F("dh", 1, INGEST_MAX_DOC_H, dh),
-		F("ew", 0, INGEST_MAX_DOC_W, el_w),
-		F("eh", 0, INGEST_MAX_DOC_H, el_h),
+	    F("x", 0, INGEST_MAX_DOC_W - 1, x),
+	    F("y", 0, INGEST_MAX_DOC_H - 1, y),
+	    F("vw", 1, INGEST_MAX_VIEWPORT, vw),
+	    F("vh", 1, INGEST_MAX_VIEWPORT, vh),
+	    F("dw", 1, INGEST_MAX_DOC_W, dw),
+	    F("dh", 1, INGEST_MAX_DOC_H, dh),
+	    F("ew", 0, INGEST_MAX_DOC_W, el_w),
+	    F("eh", 0, INGEST_MAX_DOC_H, el_h),
 #undef F
 	};
 	const char *pt;
@@ -336,9 +334,8 @@ static int decode_event(struct decoder *d, json_t *e, size_t index,
 	return fail(d, 400, "bad_field", "%s.t: unknown event type", where);
 }
 
-int ingest_decode(const char *body, size_t len, int64_t now_ms,
-		  struct arena *a, struct ingest_batch **ret_batch,
-		  struct ingest_error *err)
+int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
+		  struct ingest_batch **ret_batch, struct ingest_error *err)
 {
 	struct decoder d = {.arena = a, .err = err, .now = now_ms};
 	struct ingest_batch *b = NULL;

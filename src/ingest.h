@@ -11,19 +11,19 @@
 #include "core.h"
 
 /* Caps on everything a client controls (documented in docs/wire.md). */
-#define INGEST_MAX_BODY (128 * 1024)
-#define INGEST_MAX_EVENTS 500
-#define INGEST_MAX_KEY 64
-#define INGEST_MAX_ID 64
-#define INGEST_MIN_ID 8
-#define INGEST_MAX_URL 2048
-#define INGEST_MAX_HOST 253
+#define INGEST_MAX_BODY	    (128 * 1024)
+#define INGEST_MAX_EVENTS   500
+#define INGEST_MAX_KEY	    64
+#define INGEST_MAX_ID	    64
+#define INGEST_MIN_ID	    8
+#define INGEST_MAX_URL	    2048
+#define INGEST_MAX_HOST	    253
 #define INGEST_MAX_SELECTOR 512
-#define INGEST_MAX_VIEWPORT 16384 /* px, width or height */
-#define INGEST_MAX_DOC_W 32768    /* px */
-#define INGEST_MAX_DOC_H 1000000  /* px */
-#define INGEST_MAX_SEQ 1000000
-#define INGEST_MAX_SKEW_MS (24LL * 3600 * 1000)
+#define INGEST_MAX_VIEWPORT 16384   /* px, width or height */
+#define INGEST_MAX_DOC_W    32768   /* px */
+#define INGEST_MAX_DOC_H    1000000 /* px */
+#define INGEST_MAX_SEQ	    1000000
+#define INGEST_MAX_SKEW_MS  (24LL * 3600 * 1000)
 
 enum device_class { DEVICE_DESKTOP = 0, DEVICE_TABLET = 1, DEVICE_MOBILE = 2 };
 
@@ -34,28 +34,34 @@ const char *ingest_device_name(enum device_class d);
 /* Parse a device name. 0 or CALOR_EINVAL. */
 int ingest_device_parse(const char *s, enum device_class *ret_device);
 
-enum pointer_type { POINTER_MOUSE = 0, POINTER_TOUCH, POINTER_PEN, POINTER_KEY };
+enum pointer_type {
+	POINTER_MOUSE = 0,
+	POINTER_TOUCH,
+	POINTER_PEN,
+	POINTER_KEY
+};
 
 enum event_type { EVENT_CLICK = 1, EVENT_SCROLL = 2 };
 
 struct ingest_click {
-	int32_t x, y;              /* document px */
-	int32_t vw, vh;            /* viewport at the click */
-	int32_t dw, dh;            /* document size at the click */
-	const char *selector;      /* stable selector, validated UTF-8 */
-	uint16_t off_x, off_y;     /* offset inside the element, 0..65535 */
-	int32_t el_w, el_h;        /* element box size px */
+	int32_t x, y;	       /* document px */
+	int32_t vw, vh;	       /* viewport at the click */
+	int32_t dw, dh;	       /* document size at the click */
+	const char *selector;  /* stable selector, validated UTF-8 */
+	uint16_t off_x, off_y; /* offset inside the element, 0..65535 */
+	int32_t el_w, el_h;    /* element box size px */
 	enum pointer_type pointer;
 };
 
 struct ingest_scroll {
-	int32_t depth;    /* deepest visible bottom, document px */
-	int32_t doc_h;    /* document height then */
+	int32_t depth; /* deepest visible bottom, document px */
+	int32_t doc_h; /* document height then */
 };
 
 struct ingest_event {
 	enum event_type type;
-	int64_t ts; /* server-clock ms: client time corrected by the batch's skew */
+	int64_t
+	    ts; /* server-clock ms: client time corrected by the batch's skew */
 	union {
 		struct ingest_click click;
 		struct ingest_scroll scroll;
@@ -64,12 +70,12 @@ struct ingest_event {
 
 /* The page view context, sent with every batch. */
 struct ingest_pageview {
-	const char *id;       /* client page view id */
-	int64_t seq;          /* batch number within the page view */
+	const char *id;	      /* client page view id */
+	int64_t seq;	      /* batch number within the page view */
 	const char *session;  /* client session id */
 	const char *url;      /* normalised path (+ allow-listed query) */
 	const char *referrer; /* referrer host, "" when none */
-	int64_t ts;           /* page view start, server clock */
+	int64_t ts;	      /* page view start, server clock */
 	int32_t vw, vh;
 	double dpr;
 	int is_new;
@@ -91,7 +97,7 @@ struct ingest_batch {
 /* Why a batch was refused: an HTTP status, a stable machine-readable code
  * and a human detail naming the field. */
 struct ingest_error {
-	int status;       /* 400, 413, ... */
+	int status;	  /* 400, 413, ... */
 	const char *code; /* "bad_json", "bad_field", "too_many_events", ... */
 	char detail[160];
 };
@@ -100,9 +106,8 @@ struct ingest_error {
  * On success *ret_batch points into arena a. On failure returns
  * CALOR_EINVAL or CALOR_ETOOBIG and fills *err; CALOR_ENOMEM if the arena
  * is exhausted. Borrows body (it need not be NUL-terminated). */
-int ingest_decode(const char *body, size_t len, int64_t now_ms,
-		  struct arena *a, struct ingest_batch **ret_batch,
-		  struct ingest_error *err);
+int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
+		  struct ingest_batch **ret_batch, struct ingest_error *err);
 
 /* 1 if s is a well-formed site key ([A-Za-z0-9_-]{1,64}). */
 int ingest_site_key_valid(const char *s);

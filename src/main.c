@@ -13,7 +13,7 @@
 #include "store.h"
 #include "writer.h"
 
-#define CALOR_VERSION "0.1.0"
+#define CALOR_VERSION	  "0.1.0"
 #define SHUTDOWN_DRAIN_MS 3000
 
 static void usage(FILE *f)
@@ -178,7 +178,8 @@ static int cmd_site_add(int argc, char **argv)
 		return rc == CALOR_EINVAL ? 2 : 1;
 	}
 	printf("%s\n", site.key);
-	printf("\nAdd this to every page of %s, before </head>:\n\n", site.name);
+	printf("\nAdd this to every page of %s, before </head>:\n\n",
+	       site.name);
 	printf("  <script defer src=\"https://YOUR-CALOR-HOST/calor.js\" "
 	       "data-site=\"%s\"></script>\n",
 	       site.key);

@@ -7,21 +7,22 @@
 #include <string.h>
 
 static const char *const reasons[] = {
-	"bad_json",	"bad_field",	  "missing_field",   "body_too_large",
-	"too_many_events", "unknown_site", "forbidden_origin", "bad_method",
-	"bad_content_type", "unavailable", "other",
+    "bad_json",		"bad_field",	   "missing_field",
+    "body_too_large",	"too_many_events", "unknown_site",
+    "forbidden_origin", "bad_method",	   "bad_content_type",
+    "unavailable",	"other",
 };
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))
 
 /* Commit latency bucket bounds in seconds (Prometheus "le"). */
-static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-				0.05,  0.1,    0.25,  0.5,  1,     2.5};
+static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+				0.1,   0.25,   0.5,   1,    2.5};
 #define N_BOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 static _Atomic int64_t events_accepted, batches_accepted, batches_duplicate;
 static _Atomic int64_t rejected[N_REASONS];
 static _Atomic int64_t commit_buckets[N_BOUNDS], commit_count, commit_sum_us,
-	commit_failures;
+    commit_failures;
 
 void metrics_events_accepted(int64_t n)
 {
@@ -57,43 +58,48 @@ void metrics_commit(int64_t micros, int ok)
 int metrics_render(struct dynbuf *b)
 {
 	int rc = dynbuf_addf(
-		b,
-		"# HELP calor_events_accepted_total Events committed to storage.\n"
-		"# TYPE calor_events_accepted_total counter\n"
-		"calor_events_accepted_total %lld\n"
-		"# HELP calor_batches_accepted_total Batches committed (duplicates: already stored).\n"
-		"# TYPE calor_batches_accepted_total counter\n"
-		"calor_batches_accepted_total{duplicate=\"false\"} %lld\n"
-		"calor_batches_accepted_total{duplicate=\"true\"} %lld\n"
-		"# HELP calor_batches_rejected_total Batches refused, by reason.\n"
-		"# TYPE calor_batches_rejected_total counter\n",
-		(long long)atomic_load(&events_accepted),
-		(long long)atomic_load(&batches_accepted),
-		(long long)atomic_load(&batches_duplicate));
+	    b,
+	    "# HELP calor_events_accepted_total Events committed to storage.\n"
+	    "# TYPE calor_events_accepted_total counter\n"
+	    "calor_events_accepted_total %lld\n"
+	    "# HELP calor_batches_accepted_total Batches committed "
+	    "(duplicates: already stored).\n"
+	    "# TYPE calor_batches_accepted_total counter\n"
+	    "calor_batches_accepted_total{duplicate=\"false\"} %lld\n"
+	    "calor_batches_accepted_total{duplicate=\"true\"} %lld\n"
+	    "# HELP calor_batches_rejected_total Batches refused, by reason.\n"
+	    "# TYPE calor_batches_rejected_total counter\n",
+	    (long long)atomic_load(&events_accepted),
+	    (long long)atomic_load(&batches_accepted),
+	    (long long)atomic_load(&batches_duplicate));
 	for (size_t i = 0; !rc && i < N_REASONS; i++)
 		rc = dynbuf_addf(b,
 				 "calor_batches_rejected_total{reason=\"%s\"} "
 				 "%lld\n",
-				 reasons[i], (long long)atomic_load(&rejected[i]));
+				 reasons[i],
+				 (long long)atomic_load(&rejected[i]));
 	if (!rc)
-		rc = dynbuf_adds(b, "# HELP calor_commit_seconds Latency of one "
-				    "group commit.\n"
-				    "# TYPE calor_commit_seconds histogram\n");
+		rc =
+		    dynbuf_adds(b, "# HELP calor_commit_seconds Latency of one "
+				   "group commit.\n"
+				   "# TYPE calor_commit_seconds histogram\n");
 	for (size_t i = 0; !rc && i < N_BOUNDS; i++)
-		rc = dynbuf_addf(b, "calor_commit_seconds_bucket{le=\"%g\"} %lld\n",
-				 bounds[i], (long long)atomic_load(&commit_buckets[i]));
+		rc = dynbuf_addf(
+		    b, "calor_commit_seconds_bucket{le=\"%g\"} %lld\n",
+		    bounds[i], (long long)atomic_load(&commit_buckets[i]));
 	if (!rc)
 		rc = dynbuf_addf(
-			b,
-			"calor_commit_seconds_bucket{le=\"+Inf\"} %lld\n"
-			"calor_commit_seconds_sum %.6f\n"
-			"calor_commit_seconds_count %lld\n"
-			"# HELP calor_commit_failures_total Group commits that failed.\n"
-			"# TYPE calor_commit_failures_total counter\n"
-			"calor_commit_failures_total %lld\n",
-			(long long)atomic_load(&commit_count),
-			(double)atomic_load(&commit_sum_us) / 1e6,
-			(long long)atomic_load(&commit_count),
-			(long long)atomic_load(&commit_failures));
+		    b,
+		    "calor_commit_seconds_bucket{le=\"+Inf\"} %lld\n"
+		    "calor_commit_seconds_sum %.6f\n"
+		    "calor_commit_seconds_count %lld\n"
+		    "# HELP calor_commit_failures_total Group commits that "
+		    "failed.\n"
+		    "# TYPE calor_commit_failures_total counter\n"
+		    "calor_commit_failures_total %lld\n",
+		    (long long)atomic_load(&commit_count),
+		    (double)atomic_load(&commit_sum_us) / 1e6,
+		    (long long)atomic_load(&commit_count),
+		    (long long)atomic_load(&commit_failures));
 	return rc;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 static int bad(struct query_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static int bad(struct query_error *err, const char *fmt, ...)
 {
@@ -95,8 +95,8 @@ static int check_site(const char *v, struct query_error *err)
 int query_parse_heatmap(const struct query_arg *args, size_t n,
 			struct query_heatmap *ret, struct query_error *err)
 {
-	struct query_heatmap q = {.device = DEVICE_DESKTOP, .cell = 10,
-				  .radius = 25};
+	struct query_heatmap q = {
+	    .device = DEVICE_DESKTOP, .cell = 10, .radius = 25};
 	int64_t v;
 	int rc;
 

@@ -25,18 +25,18 @@ enum query_format { QUERY_JSON = 0, QUERY_PNG = 1 };
 struct query_heatmap {
 	const char *site_key;
 	const char *page;
-	int device;      /* enum device_class */
+	int device; /* enum device_class */
 	enum query_format format;
-	int width;       /* 0: choose from the data */
-	int cell;        /* json cell size px */
-	double radius;   /* png kernel radius, CSS px */
+	int width;     /* 0: choose from the data */
+	int cell;      /* json cell size px */
+	double radius; /* png kernel radius, CSS px */
 	enum render_palette palette;
 	int64_t from_ms, to_ms; /* 0: unbounded */
 };
 
 struct query_pages {
 	const char *site_key;
-	int device;      /* -1: all */
+	int device; /* -1: all */
 	int64_t from_ms, to_ms;
 };
 

@@ -129,8 +129,7 @@ static void make_kernel(float *k, int radius, double sigma)
 }
 
 /* out[i] = c * a[i], for i < n. */
-static void scale(float *restrict out, const float *restrict a, float c,
-		  int n)
+static void scale(float *restrict out, const float *restrict a, float c, int n)
 {
 	int i;
 
@@ -253,24 +252,23 @@ out:
 
 /* ---- palettes ---- */
 
-#define LUT_SIZE 256
+#define LUT_SIZE      256
 #define PALETTE_COUNT 2
 
 /* Colour stops, evenly spaced over [0, 1]. */
 static const uint8_t classic_stops[][3] = {
-	{0, 0, 255},   /* blue */
-	{0, 255, 255}, /* cyan */
-	{0, 255, 0},   /* green */
-	{255, 255, 0}, /* yellow */
-	{255, 0, 0},   /* red */
+    {0, 0, 255},   /* blue */
+    {0, 255, 255}, /* cyan */
+    {0, 255, 0},   /* green */
+    {255, 255, 0}, /* yellow */
+    {255, 0, 0},   /* red */
 };
 
 /* matplotlib's viridis sampled at ten even steps. */
 static const uint8_t viridis_stops[][3] = {
-	{68, 1, 84},    {72, 40, 120},  {62, 74, 137},
-	{49, 104, 142}, {38, 130, 142}, {31, 158, 137},
-	{53, 183, 121}, {109, 205, 89}, {180, 222, 44},
-	{253, 231, 37},
+    {68, 1, 84},    {72, 40, 120},  {62, 74, 137},  {49, 104, 142},
+    {38, 130, 142}, {31, 158, 137}, {53, 183, 121}, {109, 205, 89},
+    {180, 222, 44}, {253, 231, 37},
 };
 
 static uint8_t palette_lut[PALETTE_COUNT][LUT_SIZE][4];

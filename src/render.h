@@ -11,7 +11,7 @@
 #include "core.h"
 
 /* Caps: a raster past these is refused with CALOR_ETOOBIG, never allocated. */
-#define RENDER_MAX_DIM 32768
+#define RENDER_MAX_DIM	  32768
 #define RENDER_MAX_PIXELS (16 * 1024 * 1024)
 
 enum render_palette {
@@ -32,7 +32,8 @@ int render_heat_new(int w, int h, struct render_heat **ret_heat);
 void render_heat_free(struct render_heat *heat);
 /* Add weight at raster position (x, y) (pixel centres at +0.5); points
  * outside the raster are ignored. */
-void render_heat_add(struct render_heat *heat, double x, double y, float weight);
+void render_heat_add(struct render_heat *heat, double x, double y,
+		     float weight);
 /* Convolve in place with a normalised Gaussian of the given sigma (raster
  * px), separable, truncated at 3 sigma; the sum of the raster is kept
  * (edges lose what falls outside). sigma <= 0 is a no-op. CALOR_ENOMEM. */

@@ -11,7 +11,7 @@
  * ~260 ms (dense). The "up" filter alone suits smooth vertical gradients and,
  * with level 2, takes ~20-45 ms for files at most ~1.7x the smallest seen. */
 #define PNG_COMPRESSION_LEVEL 2
-#define PNG_FILTERS SPNG_FILTER_CHOICE_UP
+#define PNG_FILTERS	      SPNG_FILTER_CHOICE_UP
 
 int render_png_encode(const uint8_t *rgba, int w, int h, void **ret_png,
 		      size_t *ret_len)

@@ -10,8 +10,8 @@
 
 #include "ingest.h"
 
-#define STORE_MAX_NAME 128
-#define STORE_MAX_ORIGIN 256
+#define STORE_MAX_NAME	  128
+#define STORE_MAX_ORIGIN  256
 #define STORE_MAX_ORIGINS 16
 
 struct store_site {
@@ -65,8 +65,8 @@ struct store_ops {
 	int (*sites_load)(struct store *s, struct store_site **ret_sites,
 			  size_t *ret_n);
 	int (*write_batches)(struct store *s,
-			     const struct ingest_batch *const *batches, size_t n,
-			     int *ret_results);
+			     const struct ingest_batch *const *batches,
+			     size_t n, int *ret_results);
 	int (*pages_list)(struct store *s, const struct store_filter *f,
 			  store_page_cb cb, void *ctx);
 	int (*clicks_scan)(struct store *s, const struct store_filter *f,
@@ -95,7 +95,7 @@ void store_close(struct store *s);
 const char *store_last_error(const struct store *s);
 /* Record a failure detail on s (printf-style); returns err unchanged. */
 int store_fail(struct store *s, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Create a site with a new random key. origins are the exact
  * scheme://host[:port] strings events may come from; n_origins may be 0

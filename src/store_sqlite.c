@@ -15,62 +15,62 @@
 #include <sys/stat.h>
 
 #define SCHEMA_VERSION 1
-#define READ_POOL_MAX 8
+#define READ_POOL_MAX  8
 
 static const char schema_sql[] =
-	"CREATE TABLE IF NOT EXISTS meta("
-	"  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS sites("
-	"  id INTEGER PRIMARY KEY,"
-	"  key TEXT NOT NULL UNIQUE,"
-	"  name TEXT NOT NULL,"
-	"  created_ms INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS site_origins("
-	"  site_id INTEGER NOT NULL REFERENCES sites(id),"
-	"  origin TEXT NOT NULL,"
-	"  PRIMARY KEY(site_id, origin));"
-	"CREATE TABLE IF NOT EXISTS pages("
-	"  id INTEGER PRIMARY KEY,"
-	"  site_id INTEGER NOT NULL REFERENCES sites(id),"
-	"  path TEXT NOT NULL,"
-	"  UNIQUE(site_id, path));"
-	"CREATE TABLE IF NOT EXISTS pageviews("
-	"  id INTEGER PRIMARY KEY,"
-	"  site_id INTEGER NOT NULL,"
-	"  page_id INTEGER NOT NULL,"
-	"  client_id TEXT NOT NULL,"
-	"  session TEXT NOT NULL,"
-	"  referrer TEXT NOT NULL,"
-	"  device INTEGER NOT NULL,"
-	"  vw INTEGER NOT NULL, vh INTEGER NOT NULL, dpr REAL NOT NULL,"
-	"  is_new INTEGER NOT NULL,"
-	"  ts INTEGER NOT NULL,"
-	"  max_depth INTEGER NOT NULL DEFAULT 0,"
-	"  doc_h INTEGER NOT NULL DEFAULT 0,"
-	"  UNIQUE(site_id, client_id));"
-	"CREATE INDEX IF NOT EXISTS pageviews_page"
-	"  ON pageviews(page_id, device, ts);"
-	/* (page view, seq) names a batch: a batch sent twice is stored once */
-	"CREATE TABLE IF NOT EXISTS batches("
-	"  pageview_id INTEGER NOT NULL,"
-	"  seq INTEGER NOT NULL,"
-	"  received_ms INTEGER NOT NULL,"
-	"  events INTEGER NOT NULL,"
-	"  PRIMARY KEY(pageview_id, seq)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS clicks("
-	"  id INTEGER PRIMARY KEY,"
-	"  pageview_id INTEGER NOT NULL,"
-	"  page_id INTEGER NOT NULL,"
-	"  device INTEGER NOT NULL,"
-	"  ts INTEGER NOT NULL,"
-	"  x INTEGER NOT NULL, y INTEGER NOT NULL,"
-	"  vw INTEGER NOT NULL, vh INTEGER NOT NULL,"
-	"  dw INTEGER NOT NULL, dh INTEGER NOT NULL,"
-	"  selector TEXT NOT NULL,"
-	"  off_x INTEGER NOT NULL, off_y INTEGER NOT NULL,"
-	"  el_w INTEGER NOT NULL, el_h INTEGER NOT NULL,"
-	"  pointer INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS clicks_page ON clicks(page_id, device, ts);";
+    "CREATE TABLE IF NOT EXISTS meta("
+    "  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS sites("
+    "  id INTEGER PRIMARY KEY,"
+    "  key TEXT NOT NULL UNIQUE,"
+    "  name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS site_origins("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  origin TEXT NOT NULL,"
+    "  PRIMARY KEY(site_id, origin));"
+    "CREATE TABLE IF NOT EXISTS pages("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  path TEXT NOT NULL,"
+    "  UNIQUE(site_id, path));"
+    "CREATE TABLE IF NOT EXISTS pageviews("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL,"
+    "  page_id INTEGER NOT NULL,"
+    "  client_id TEXT NOT NULL,"
+    "  session TEXT NOT NULL,"
+    "  referrer TEXT NOT NULL,"
+    "  device INTEGER NOT NULL,"
+    "  vw INTEGER NOT NULL, vh INTEGER NOT NULL, dpr REAL NOT NULL,"
+    "  is_new INTEGER NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  max_depth INTEGER NOT NULL DEFAULT 0,"
+    "  doc_h INTEGER NOT NULL DEFAULT 0,"
+    "  UNIQUE(site_id, client_id));"
+    "CREATE INDEX IF NOT EXISTS pageviews_page"
+    "  ON pageviews(page_id, device, ts);"
+    /* (page view, seq) names a batch: a batch sent twice is stored once */
+    "CREATE TABLE IF NOT EXISTS batches("
+    "  pageview_id INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  received_ms INTEGER NOT NULL,"
+    "  events INTEGER NOT NULL,"
+    "  PRIMARY KEY(pageview_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS clicks("
+    "  id INTEGER PRIMARY KEY,"
+    "  pageview_id INTEGER NOT NULL,"
+    "  page_id INTEGER NOT NULL,"
+    "  device INTEGER NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  x INTEGER NOT NULL, y INTEGER NOT NULL,"
+    "  vw INTEGER NOT NULL, vh INTEGER NOT NULL,"
+    "  dw INTEGER NOT NULL, dh INTEGER NOT NULL,"
+    "  selector TEXT NOT NULL,"
+    "  off_x INTEGER NOT NULL, off_y INTEGER NOT NULL,"
+    "  el_w INTEGER NOT NULL, el_h INTEGER NOT NULL,"
+    "  pointer INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS clicks_page ON clicks(page_id, device, ts);";
 
 /* Statements the writer prepares once. */
 enum {
@@ -83,24 +83,24 @@ enum {
 };
 
 static const char *const write_sql[ST_COUNT] = {
-	[ST_PAGE_INSERT] = "INSERT INTO pages(site_id, path) VALUES(?1, ?2)"
-			   " ON CONFLICT DO NOTHING",
-	[ST_PAGE_SELECT] = "SELECT id FROM pages WHERE site_id = ?1 AND path = ?2",
-	[ST_PAGEVIEW_UPSERT] =
-		"INSERT INTO pageviews(site_id, page_id, client_id, session,"
-		" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
-		" ON CONFLICT(site_id, client_id) DO UPDATE SET"
-		"  max_depth = max(max_depth, excluded.max_depth),"
-		"  doc_h = max(doc_h, excluded.doc_h)"
-		" RETURNING id, page_id, device",
-	[ST_BATCH_INSERT] = "INSERT OR IGNORE INTO batches(pageview_id, seq,"
-			    " received_ms, events) VALUES(?1, ?2, ?3, ?4)",
-	[ST_CLICK_INSERT] =
-		"INSERT INTO clicks(pageview_id, page_id, device, ts, x, y, vw,"
-		" vh, dw, dh, selector, off_x, off_y, el_w, el_h, pointer)"
-		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		" ?14, ?15, ?16)",
+    [ST_PAGE_INSERT] = "INSERT INTO pages(site_id, path) VALUES(?1, ?2)"
+		       " ON CONFLICT DO NOTHING",
+    [ST_PAGE_SELECT] = "SELECT id FROM pages WHERE site_id = ?1 AND path = ?2",
+    [ST_PAGEVIEW_UPSERT] =
+	"INSERT INTO pageviews(site_id, page_id, client_id, session,"
+	" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	" ON CONFLICT(site_id, client_id) DO UPDATE SET"
+	"  max_depth = max(max_depth, excluded.max_depth),"
+	"  doc_h = max(doc_h, excluded.doc_h)"
+	" RETURNING id, page_id, device",
+    [ST_BATCH_INSERT] = "INSERT OR IGNORE INTO batches(pageview_id, seq,"
+			" received_ms, events) VALUES(?1, ?2, ?3, ?4)",
+    [ST_CLICK_INSERT] =
+	"INSERT INTO clicks(pageview_id, page_id, device, ts, x, y, vw,"
+	" vh, dw, dh, selector, off_x, off_y, el_w, el_h, pointer)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16)",
 };
 
 struct sqlite_store {
@@ -527,8 +527,8 @@ static int sqlite_write_batches(struct store *base,
 			goto out;
 		if ((rc = db_exec(s, s->wdb, "RELEASE batch")))
 			goto out;
-		ret_results[i] = dup ? STORE_WRITE_DUPLICATE
-				     : STORE_WRITE_STORED;
+		ret_results[i] =
+		    dup ? STORE_WRITE_DUPLICATE : STORE_WRITE_STORED;
 	}
 	if ((rc = db_exec(s, s->wdb, "COMMIT")))
 		goto out;
@@ -559,8 +559,8 @@ static int filter_sql(struct dynbuf *sql, const struct store_filter *f,
 	return rc;
 }
 
-static int prepare_read(struct sqlite_store *s, sqlite3 *db,
-			struct dynbuf *sql, sqlite3_stmt **ret_st)
+static int prepare_read(struct sqlite_store *s, sqlite3 *db, struct dynbuf *sql,
+			sqlite3_stmt **ret_st)
 {
 	if (!sql->data)
 		return CALOR_ENOMEM;
@@ -587,8 +587,9 @@ static int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = filter_sql(&sql, f, "c");
 	if (!rc)
-		rc = dynbuf_adds(&sql, ") FROM pages p JOIN pageviews pv ON"
-				       " pv.page_id = p.id WHERE p.site_id = ?1");
+		rc = dynbuf_adds(&sql,
+				 ") FROM pages p JOIN pageviews pv ON"
+				 " pv.page_id = p.id WHERE p.site_id = ?1");
 	if (!rc)
 		rc = filter_sql(&sql, f, "pv");
 	if (!rc)
@@ -603,10 +604,10 @@ static int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	sqlite3_bind_int64(st, 1, f->site_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_page p = {
-			.path = (const char *)sqlite3_column_text(st, 0),
-			.pageviews = sqlite3_column_int64(st, 1),
-			.sessions = sqlite3_column_int64(st, 2),
-			.clicks = sqlite3_column_int64(st, 3),
+		    .path = (const char *)sqlite3_column_text(st, 0),
+		    .pageviews = sqlite3_column_int64(st, 1),
+		    .sessions = sqlite3_column_int64(st, 2),
+		    .clicks = sqlite3_column_int64(st, 3),
 		};
 		if ((rc = cb(ctx, &p)))
 			goto out;
@@ -646,12 +647,12 @@ static int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 	sqlite3_bind_text(st, 2, f->page ? f->page : "", -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct store_click c = {
-			.x = sqlite3_column_int(st, 0),
-			.y = sqlite3_column_int(st, 1),
-			.vw = sqlite3_column_int(st, 2),
-			.vh = sqlite3_column_int(st, 3),
-			.dw = sqlite3_column_int(st, 4),
-			.dh = sqlite3_column_int(st, 5),
+		    .x = sqlite3_column_int(st, 0),
+		    .y = sqlite3_column_int(st, 1),
+		    .vw = sqlite3_column_int(st, 2),
+		    .vh = sqlite3_column_int(st, 3),
+		    .dw = sqlite3_column_int(st, 4),
+		    .dh = sqlite3_column_int(st, 5),
 		};
 		if ((rc = cb(ctx, &c)))
 			goto out;
@@ -728,14 +729,14 @@ out:
 }
 
 static const struct store_ops sqlite_ops = {
-	.name = "sqlite",
-	.close = sqlite_close,
-	.site_add = sqlite_site_add,
-	.sites_load = sqlite_sites_load,
-	.write_batches = sqlite_write_batches,
-	.pages_list = sqlite_pages_list,
-	.clicks_scan = sqlite_clicks_scan,
-	.sample = sqlite_sample,
+    .name = "sqlite",
+    .close = sqlite_close,
+    .site_add = sqlite_site_add,
+    .sites_load = sqlite_sites_load,
+    .write_batches = sqlite_write_batches,
+    .pages_list = sqlite_pages_list,
+    .clicks_scan = sqlite_clicks_scan,
+    .sample = sqlite_sample,
 };
 
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

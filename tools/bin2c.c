@@ -12,15 +12,15 @@ static const char *content_type(const char *path)
 	static const struct {
 		const char *ext, *type;
 	} types[] = {
-		{".html", "text/html; charset=utf-8"},
-		{".js", "text/javascript; charset=utf-8"},
-		{".css", "text/css; charset=utf-8"},
-		{".svg", "image/svg+xml"},
-		{".png", "image/png"},
-		{".jpg", "image/jpeg"},
-		{".ico", "image/x-icon"},
-		{".json", "application/json"},
-		{".txt", "text/plain; charset=utf-8"},
+	    {".html", "text/html; charset=utf-8"},
+	    {".js", "text/javascript; charset=utf-8"},
+	    {".css", "text/css; charset=utf-8"},
+	    {".svg", "image/svg+xml"},
+	    {".png", "image/png"},
+	    {".jpg", "image/jpeg"},
+	    {".ico", "image/x-icon"},
+	    {".json", "application/json"},
+	    {".txt", "text/plain; charset=utf-8"},
 	};
 	const char *dot = strrchr(path, '.');
 	for (size_t i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
@@ -52,7 +52,8 @@ int main(int argc, char **argv)
 		long n = 0;
 
 		if (!eq) {
-			fprintf(stderr, "bin2c: %s: expected URL=FILE\n", argv[i]);
+			fprintf(stderr, "bin2c: %s: expected URL=FILE\n",
+				argv[i]);
 			return 2;
 		}
 		in = fopen(eq + 1, "rb");
@@ -69,8 +70,10 @@ int main(int argc, char **argv)
 	fprintf(out, "\nconst struct asset assets_table[] = {\n");
 	for (i = 2; i < argc; i++) {
 		const char *eq = strchr(argv[i], '=');
-		fprintf(out, "\t{\"%.*s\", \"%s\", asset_%d, sizeof(asset_%d) - 1},\n",
-			(int)(eq - argv[i]), argv[i], content_type(eq + 1), i, i);
+		fprintf(
+		    out,
+		    "\t{\"%.*s\", \"%s\", asset_%d, sizeof(asset_%d) - 1},\n",
+		    (int)(eq - argv[i]), argv[i], content_type(eq + 1), i, i);
 	}
 	fprintf(out, "};\nconst size_t assets_count = %d;\n", argc - 2);
 	if (fclose(out) != 0) {

@@ -14,7 +14,7 @@ TEST(projection_and_height)
 	ASSERT_NEAR(a.px[0], 720, 1e-3);
 	ASSERT_NEAR(a.px[1], 720, 1e-3); /* same relative position */
 	ASSERT_EQ(a.width, 1440);
-	ASSERT_EQ(a.height, 5001);       /* lowest click beats doc heights */
+	ASSERT_EQ(a.height, 5001); /* lowest click beats doc heights */
 	agg_clicks_done(&a);
 }
 

@@ -68,13 +68,13 @@ TEST(parse_int64_ranges)
 TEST(utf8_validation)
 {
 	ASSERT(utf8_valid("plain", 5));
-	ASSERT(utf8_valid("\xc3\xa9t\xc3\xa9", 5));          /* été */
-	ASSERT(utf8_valid("\xf0\x9f\x94\xa5", 4));           /* 🔥 */
-	ASSERT(!utf8_valid("\xc3", 1));                      /* truncated */
-	ASSERT(!utf8_valid("\xc0\xaf", 2));                  /* overlong */
-	ASSERT(!utf8_valid("\xed\xa0\x80", 3));              /* surrogate */
-	ASSERT(!utf8_valid("\xf4\x90\x80\x80", 4));          /* > U+10FFFF */
-	ASSERT(!utf8_valid("a\0b", 3));                      /* NUL */
+	ASSERT(utf8_valid("\xc3\xa9t\xc3\xa9", 5)); /* été */
+	ASSERT(utf8_valid("\xf0\x9f\x94\xa5", 4));  /* 🔥 */
+	ASSERT(!utf8_valid("\xc3", 1));		    /* truncated */
+	ASSERT(!utf8_valid("\xc0\xaf", 2));	    /* overlong */
+	ASSERT(!utf8_valid("\xed\xa0\x80", 3));	    /* surrogate */
+	ASSERT(!utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
+	ASSERT(!utf8_valid("a\0b", 3));		    /* NUL */
 	ASSERT(!utf8_valid("\xff", 1));
 }
 

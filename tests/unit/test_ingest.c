@@ -7,15 +7,15 @@
 #define NOW 1764000000000LL
 
 static const char *valid =
-	"{\"v\":1,\"site\":\"abcDEF123\",\"now\":1764000000500,"
-	"\"pv\":{\"id\":\"pv_12345678\",\"seq\":3,\"sid\":\"s_12345678\","
-	"\"url\":\"/pricing\",\"ref\":\"news.example.com\","
-	"\"ts\":1763999990500,\"vw\":390,\"vh\":844,\"dpr\":3,\"new\":true},"
-	"\"ev\":[{\"t\":\"click\",\"ts\":1763999995500,\"x\":100,\"y\":2000,"
-	"\"vw\":390,\"vh\":844,\"dw\":390,\"dh\":3000,\"sel\":\"#cta\","
-	"\"ex\":32768,\"ey\":0,\"ew\":120,\"eh\":40,\"pt\":\"touch\","
-	"\"future\":1},"
-	"{\"t\":\"scroll\",\"ts\":1763999999500,\"y\":2500,\"dh\":3000}]}";
+    "{\"v\":1,\"site\":\"abcDEF123\",\"now\":1764000000500,"
+    "\"pv\":{\"id\":\"pv_12345678\",\"seq\":3,\"sid\":\"s_12345678\","
+    "\"url\":\"/pricing\",\"ref\":\"news.example.com\","
+    "\"ts\":1763999990500,\"vw\":390,\"vh\":844,\"dpr\":3,\"new\":true},"
+    "\"ev\":[{\"t\":\"click\",\"ts\":1763999995500,\"x\":100,\"y\":2000,"
+    "\"vw\":390,\"vh\":844,\"dw\":390,\"dh\":3000,\"sel\":\"#cta\","
+    "\"ex\":32768,\"ey\":0,\"ew\":120,\"eh\":40,\"pt\":\"touch\","
+    "\"future\":1},"
+    "{\"t\":\"scroll\",\"ts\":1763999999500,\"y\":2500,\"dh\":3000}]}";
 
 static int decode(const char *body, struct ingest_batch **b,
 		  struct ingest_error *err, struct arena **a)
@@ -92,14 +92,16 @@ TEST(bad_inputs_refused)
 		       "bad_field", "site");
 	expect_refused("\"site\":\"abcDEF123\",", "", 400, "missing_field",
 		       "site");
-	expect_refused("\"x\":100", "\"x\":\"100\"", 400, "bad_field", "ev[0].x");
+	expect_refused("\"x\":100", "\"x\":\"100\"", 400, "bad_field",
+		       "ev[0].x");
 	expect_refused("\"x\":100", "\"x\":-5", 400, "bad_field", "ev[0].x");
 	expect_refused("\"x\":100", "\"x\":1e300", 400, "bad_field", "ev[0].x");
 	expect_refused("\"x\":100", "\"x\":NaN", 400, "bad_json", "JSON");
 	expect_refused("\"y\":2000", "\"y\":99999999999", 400, "bad_field",
 		       "ev[0].y");
-	expect_refused("\"vw\":390,\"vh\":844,\"dpr\"", "\"vw\":0,\"vh\":844,\"dpr\"",
-		       400, "bad_field", "pv.vw");
+	expect_refused("\"vw\":390,\"vh\":844,\"dpr\"",
+		       "\"vw\":0,\"vh\":844,\"dpr\"", 400, "bad_field",
+		       "pv.vw");
 	expect_refused("\"dpr\":3", "\"dpr\":1e9", 400, "bad_field", "pv.dpr");
 	expect_refused("\"sel\":\"#cta\"", "\"sel\":\"\"", 400, "bad_field",
 		       "ev[0].sel");
@@ -151,7 +153,8 @@ TEST(caps_enforced)
 			   "\"s_12345678\",\"url\":\"/\",\"ts\":1,\"vw\":1440,"
 			   "\"vh\":900},\"ev\":[");
 	for (int i = 0; i <= INGEST_MAX_EVENTS; i++)
-		dynbuf_addf(&body, "%s{\"t\":\"scroll\",\"ts\":1,\"y\":1,\"dh\":1}",
+		dynbuf_addf(&body,
+			    "%s{\"t\":\"scroll\",\"ts\":1,\"y\":1,\"dh\":1}",
 			    i ? "," : "");
 	dynbuf_adds(&body, "]}");
 	rc = ingest_decode(body.data, body.len, NOW, a, &b, &err);

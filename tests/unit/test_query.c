@@ -5,7 +5,7 @@
 #include "test.h"
 
 #define ARGS(...) ((const struct query_arg[]){__VA_ARGS__})
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a)	  (sizeof(a) / sizeof((a)[0]))
 
 TEST(heatmap_defaults)
 {
@@ -25,10 +25,12 @@ TEST(heatmap_defaults)
 TEST(heatmap_all_params)
 {
 	const struct query_arg a[] = {
-		{"site", "k123"}, {"page", "/x"}, {"device", "mobile"},
-		{"format", "png"}, {"width", "390"}, {"cell", "5"},
-		{"radius", "40"}, {"palette", "viridis"}, {"type", "click"},
-		{"from", "2026-01-01"}, {"to", "2026-01-31"}};
+	    {"site", "k123"},	  {"page", "/x"},
+	    {"device", "mobile"}, {"format", "png"},
+	    {"width", "390"},	  {"cell", "5"},
+	    {"radius", "40"},	  {"palette", "viridis"},
+	    {"type", "click"},	  {"from", "2026-01-01"},
+	    {"to", "2026-01-31"}};
 	struct query_heatmap q;
 	struct query_error e;
 	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
@@ -58,10 +60,10 @@ TEST(heatmap_refusals_name_the_parameter)
 	const struct query_arg base[] = {{"site", "k123"}, {"page", "/x"}};
 	struct query_arg a[3];
 	static const struct query_arg bad[] = {
-		{"device", "phone"}, {"format", "gif"},   {"width", "0"},
-		{"width", "abc"},    {"cell", "100000"},  {"radius", "-3"},
-		{"palette", "rainbow"}, {"from", "2026-13-01"},
-		{"to", "yesterday"}, {"type", "hover"},  {"bogus", "1"},
+	    {"device", "phone"},    {"format", "gif"},	    {"width", "0"},
+	    {"width", "abc"},	    {"cell", "100000"},	    {"radius", "-3"},
+	    {"palette", "rainbow"}, {"from", "2026-13-01"}, {"to", "yesterday"},
+	    {"type", "hover"},	    {"bogus", "1"},
 	};
 	for (size_t i = 0; i < N(bad); i++) {
 		a[0] = base[0];

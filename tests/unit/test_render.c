@@ -184,8 +184,8 @@ TEST(blur_point_gives_gaussian)
 		ASSERT_NEAR(at(heat, 30 + d, 30), at(heat, 30 - d, 30), 1e-6);
 		ASSERT_NEAR(at(heat, 30, 30 + d), at(heat, 30, 30 - d), 1e-6);
 		ASSERT_NEAR(at(heat, 30 + d, 30), at(heat, 30, 30 + d), 1e-6);
-		ASSERT_NEAR(at(heat, 30 + d, 30 + 2),
-			    at(heat, 30 + 2, 30 + d), 1e-6);
+		ASSERT_NEAR(at(heat, 30 + d, 30 + 2), at(heat, 30 + 2, 30 + d),
+			    1e-6);
 	}
 	/* The closed form, away from the truncation (which adds ~0.3%). */
 	for (dy = 0; dy <= 6; dy++) {
@@ -237,8 +237,8 @@ static void check_against_direct(int w, int h, double sigma)
 	for (i = 0; i < w * h; i++) {
 		seed = seed * 1103515245 + 12345;
 		/* Sparse, like clicks: most pixels stay zero. */
-		heat->v[i] = (seed >> 16) % 5 == 0 ? (float)((seed >> 8) % 100)
-						   : 0;
+		heat->v[i] =
+		    (seed >> 16) % 5 == 0 ? (float)((seed >> 8) % 100) : 0;
 	}
 	orig = malloc((size_t)w * h * sizeof(*orig));
 	ASSERT(orig != NULL);
@@ -254,9 +254,8 @@ static void check_against_direct(int w, int h, double sigma)
 					if (sx < 0 || sx >= w || sy < 0 ||
 					    sy >= h)
 						continue;
-					want += orig[sy * w + sx] *
-						k[abs(i)] * k[abs(j)] /
-						(ksum * ksum);
+					want += orig[sy * w + sx] * k[abs(i)] *
+						k[abs(j)] / (ksum * ksum);
 				}
 			}
 			if (want > max)
@@ -383,8 +382,7 @@ TEST(palette_endpoints_and_alpha_ramp)
 
 	ASSERT_EQ(render_heat_new(7, 1, &heat), 0);
 	memcpy(heat->v, values, sizeof(values));
-	ASSERT_EQ(render_heat_rgba(heat, 10, RENDER_PALETTE_CLASSIC, &rgba),
-		  0);
+	ASSERT_EQ(render_heat_rgba(heat, 10, RENDER_PALETTE_CLASSIC, &rgba), 0);
 	/* t = 0 transparent; negative clamps to it. */
 	ASSERT_EQ(rgba[4 * 0 + 3], 0);
 	ASSERT_EQ(rgba[4 * 5 + 3], 0);
@@ -468,8 +466,7 @@ TEST(empty_raster_is_transparent)
 
 	/* A negative norm over something: transparent too. */
 	render_heat_add(heat, 3, 3, 5);
-	ASSERT_EQ(render_heat_rgba(heat, -1, RENDER_PALETTE_CLASSIC, &rgba),
-		  0);
+	ASSERT_EQ(render_heat_rgba(heat, -1, RENDER_PALETTE_CLASSIC, &rgba), 0);
 	for (i = 0; i < 13 * 7 * 4; i++)
 		ASSERT_EQ(rgba[i], 0);
 	free(rgba);

@@ -53,9 +53,15 @@ static void make_batch(struct ingest_batch *b, int64_t site_id, const char *pv,
 	for (int i = 0; i < 3; i++) {
 		clicks[i].type = EVENT_CLICK;
 		clicks[i].ts = 2000 + i;
-		clicks[i].u.click = (struct ingest_click){
-			.x = 100 + i, .y = 200, .vw = vw, .vh = 800, .dw = vw,
-			.dh = 3000, .selector = "#cta", .el_w = 10, .el_h = 10};
+		clicks[i].u.click = (struct ingest_click){.x = 100 + i,
+							  .y = 200,
+							  .vw = vw,
+							  .vh = 800,
+							  .dw = vw,
+							  .dh = 3000,
+							  .selector = "#cta",
+							  .el_w = 10,
+							  .el_h = 10};
 	}
 	b->events = clicks;
 	b->n_events = 3;
@@ -72,7 +78,8 @@ static int count_click(void *ctx, const struct store_click *c)
 TEST(sites_roundtrip)
 {
 	struct store *s = open_fresh();
-	const char *origins[] = {"https://shop.example", "http://127.0.0.1:8080"};
+	const char *origins[] = {"https://shop.example",
+				 "http://127.0.0.1:8080"};
 	const char *bad[] = {"ftp://x"};
 	struct store_site site, *all = NULL;
 	size_t n = 0;
@@ -200,7 +207,8 @@ TEST(unknown_spec_refused)
 {
 	struct store *s = NULL;
 	char err[128];
-	ASSERT_EQ(store_open("mongodb://x", &s, err, sizeof(err)), CALOR_EINVAL);
+	ASSERT_EQ(store_open("mongodb://x", &s, err, sizeof(err)),
+		  CALOR_EINVAL);
 	ASSERT(s == NULL);
 	ASSERT_EQ(store_open("", &s, err, sizeof(err)), CALOR_EINVAL);
 }
