@@ -7,7 +7,7 @@
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit integration browser)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration browser)
 mkdir -p tests/out
 passed=0 failed=0
 
@@ -36,6 +36,8 @@ run_one() { # name, command...
 
 for s in "${suites[@]}"; do
 	case $s in
+	lint)
+		run_one tools/check.sh tools/check.sh ;;
 	unit)
 		for t in build/asan/test_*; do
 			[ -x "$t" ] && run_one "$t" "$t"
