@@ -15,6 +15,9 @@ CFLAGS   += -std=c17 $(WARN) -pthread $(shell pkg-config --cflags $(PKGS) 2>/dev
 LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+ifneq ($(V),1)
+Q := @
+endif
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=build/%.o) build/assets_data.o
 ASAN_OBJ := $(LIB_SRC:src/%.c=build/asan/%.o) build/asan/assets_data.o
@@ -34,41 +37,52 @@ ESBUILD  := node_modules/.bin/esbuild
 all: calor
 
 calor: build/main.o build/libcalor.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 build/libcalor.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	@echo "  AR  $@"
+	$(Q)$(AR) rcs $@ $^
 
 build/%.o: src/%.c $(wildcard src/*.h) | build
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/assets_data.o: build/assets_data.c src/assets.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/asan/%.o: src/%.c $(wildcard src/*.h) | build/asan
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -c -o $@ $<
 
 build/asan/assets_data.o: build/assets_data.c src/assets.h | build/asan
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 build/asan/libcalor.a: $(ASAN_OBJ)
-	$(AR) rcs $@ $^
+	@echo "  AR  $@"
+	$(Q)$(AR) rcs $@ $^
 
 build/asan/calor: build/asan/main.o build/asan/libcalor.a
-	$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
 build/asan/test_%: tests/unit/test_%.c tests/unit/test.h build/asan/libcalor.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 
 asan: build/asan/calor $(TESTS)
 
 # The one generic embedding rule: every asset becomes a byte array in
 # build/assets.c, looked up by URL path (GoAccess's bin2c idea).
 build/bin2c: tools/bin2c.c | build
-	$(CC) -std=c17 -O2 $(WARN) -o $@ $<
+	@echo "  CC  $@"
+	$(Q)$(CC) -std=c17 -O2 $(WARN) -o $@ $<
 
 build/assets_data.c: build/bin2c $(ASSETS) Makefile
-	build/bin2c $@ $(ASSET_ARGS)
+	@echo "  GEN $@"
+	$(Q)build/bin2c $@ $(ASSET_ARGS)
 
 build/web/calor.js: web/tracker/calor.js | build
 	@mkdir -p build/web
