@@ -41,6 +41,21 @@ async function heatmap(device, expectClicks) {
 	}
 }
 
+// Where two screenshots differ most inside box (centroid of the pixels with
+// the largest colour change), as screen coordinates.
+function largestChange(a, b, box) {
+	let best = -1, bx = 0, by = 0, n = 0;
+	const x0 = Math.max(0, Math.floor(box.x)), y0 = Math.max(0, Math.floor(box.y));
+	const x1 = Math.min(a.width, Math.ceil(box.x + box.width)), y1 = Math.min(a.height, Math.ceil(box.y + box.height));
+	for (let y = y0; y < y1; y++)
+		for (let x = x0; x < x1; x++) {
+			const i = (y * a.width + x) * 4;
+			const d = Math.abs(a.data[i] - b.data[i]) + Math.abs(a.data[i + 1] - b.data[i + 1]) + Math.abs(a.data[i + 2] - b.data[i + 2]);
+			if (d > best) { best = d; bx = x; by = y; n = 1; } else if (d === best) { bx += x; by += y; n++; }
+		}
+	return { x: bx / n, y: by / n, change: best };
+}
+
 // A hot spot: the centre of a heatmap JSON cell.
 const centre = (j, c) => [c[0] + j.cell / 2, c[1] + j.cell / 2];
 
@@ -126,12 +141,9 @@ test('dashboard shows the page with the heatmap overlay', async () => {
 	await page.goto(`${server.url}/`);
 	// pick the site and the page the way a person would: by clicking
 	await page.getByText(PAGE, { exact: true }).first().click({ timeout: 10000 });
-	const overlay = page.locator('img[src*="/api/v1/heatmap"]');
+	const overlay = page.locator('img#heatmap-overlay[data-state="ready"]');
 	await overlay.waitFor({ state: 'visible', timeout: 10000 });
-	await page.waitForFunction(() => {
-		const img = document.querySelector('img[src*="/api/v1/heatmap"]');
-		return img && img.complete && img.naturalWidth > 0;
-	}, null, { timeout: 10000 });
+	assert(await overlay.evaluate(img => img.complete && img.naturalWidth > 0), 'overlay image decoded');
 	const frame = page.locator('iframe[name="calor-preview"]');
 	await frame.waitFor({ state: 'attached', timeout: 10000 });
 	assertEq(await frame.getAttribute('src').then(s => new URL(s, server.url).pathname), PAGE, 'iframe shows the page');
@@ -140,9 +152,25 @@ test('dashboard shows the page with the heatmap overlay', async () => {
 	const fb = await frame.boundingBox();
 	assert(Math.abs(ob.x - fb.x) < 2 && Math.abs(ob.y - fb.y) < 2 && Math.abs(ob.width - fb.width) < 2,
 		`overlay ${JSON.stringify(ob)} aligned with iframe ${JSON.stringify(fb)}`);
-	const text = await page.locator('body').innerText();
-	assert(/25/.test(text), 'click count shown');
+	assertEq((await page.locator('#stat-clicks').innerText()).trim(), '25', 'desktop click count shown');
+	// the overlay's hot spot sits on the button inside the preview: find the
+	// button's box in the framed page and the reddest overlay pixel on screen
+	// (screens with the overlay at 100% and at 0%: the largest change is
+	// where the overlay is hottest, whatever colours the page has)
+	const setOpacity = v => page.locator('#overlay-opacity').evaluate((el, val) => {
+		el.value = String(val);
+		el.dispatchEvent(new Event('input', { bubbles: true }));
+	}, v);
+	await setOpacity(100);
+	const on = decodePng(await page.screenshot());
+	await setOpacity(0);
+	const off = decodePng(await page.screenshot());
+	await setOpacity(75);
 	await page.screenshot({ path: join(OUT, 'dashboard-page.png') });
+	const btn = await page.frameLocator('iframe[name="calor-preview"]').locator('#cta-hero').boundingBox();
+	const hot = largestChange(on, off, fb);
+	assert(btn && inside({ x: btn.x, y: btn.y, w: btn.width, h: btn.height }, hot.x, hot.y, 6),
+		`reddest screen pixel (${hot.x}, ${hot.y}) on the button ${JSON.stringify(btn)}`);
 	// the tracker inside the preview must not have recorded the dashboard
 	await sleep(500);
 	await ctx.close();
