@@ -70,6 +70,24 @@ for (const round of [1, 2]) {
 	});
 }
 
+test('SIGTERM under load: clean exit, every acknowledged batch stored once', async () => {
+	const server = await startServer({ dataDir });
+	const stopAt = Date.now() + 3000;
+	const before = acked.size;
+	const clients = Array.from({ length: CLIENTS }, (_, n) => client(server.url, 100 + n, stopAt));
+	await sleep(1200);
+	const { code } = await server.stop('SIGTERM');
+	await Promise.all(clients);
+	assertEq(code, 0, 'exit code after SIGTERM');
+	assert(acked.size - before > 50, `batches acknowledged before SIGTERM (${acked.size - before})`);
+	const rows = stored();
+	let missing = 0, wrong = 0;
+	for (const id of acked) if (!rows.has(id)) missing++;
+	for (const [, n] of rows) if (n !== CLICKS) wrong++;
+	assertEq(missing, 0, 'acknowledged batches missing after SIGTERM');
+	assertEq(wrong, 0, 'partial or duplicated batches');
+});
+
 test('integrity_check after the kills', async () => {
 	const out = execFileSync('sqlite3', [join(dataDir, 'calor.db'), 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim();
 	assertEq(out, 'ok', 'integrity');
