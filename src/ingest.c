@@ -180,6 +180,77 @@ static int host_valid(const char *s)
 	return 1;
 }
 
+/* [a-z0-9_]{1,max}, and '-' too when allow_dash. */
+static int name_valid(const char *s, size_t max, int allow_dash)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (n >= max || !((s[n] >= 'a' && s[n] <= 'z') ||
+				  (s[n] >= '0' && s[n] <= '9') || s[n] == '_' ||
+				  (allow_dash && s[n] == '-')))
+			return 0;
+	return n > 0;
+}
+
+static int decode_utm(struct decoder *d, json_t *utm,
+		      struct ingest_pageview *out)
+{
+	const char **fields[] = {&out->utm_source, &out->utm_medium,
+				 &out->utm_campaign, &out->utm_term,
+				 &out->utm_content};
+	static const char *const names[] = {"source", "medium", "campaign",
+					    "term", "content"};
+	int rc;
+
+	for (size_t i = 0; i < 5; i++)
+		*fields[i] = "";
+	if (!utm)
+		return 0;
+	if (!json_is_object(utm))
+		return fail(d, 400, "bad_field", "pv.utm: must be an object");
+	for (size_t i = 0; i < 5; i++)
+		if ((rc = get_str(d, utm, "pv.utm", names[i], 0, INGEST_MAX_UTM,
+				  0, fields[i])))
+			return rc;
+	return 0;
+}
+
+static int decode_tags(struct decoder *d, json_t *tags,
+		       struct ingest_pageview *out)
+{
+	const char *key;
+	json_t *value;
+	int rc;
+
+	out->n_tags = 0;
+	if (!tags)
+		return 0;
+	if (!json_is_object(tags))
+		return fail(d, 400, "bad_field", "pv.tags: must be an object");
+	if (json_object_size(tags) > INGEST_MAX_TAGS)
+		return fail(d, 400, "bad_field", "pv.tags: at most %d tags",
+			    INGEST_MAX_TAGS);
+	json_object_foreach(tags, key, value)
+	{
+		struct ingest_tag *t = &out->tags[out->n_tags];
+		if (!name_valid(key, INGEST_MAX_TAG_KEY, 0))
+			return fail(d, 400, "bad_field",
+				    "pv.tags: keys must match "
+				    "[a-z0-9_]{1,%d}",
+				    INGEST_MAX_TAG_KEY);
+		if ((rc = get_str(d, tags, "pv.tags", key, 0,
+				  INGEST_MAX_TAG_VALUE, 1, &t->value)))
+			return rc;
+		t->key = arena_strndup(d->arena, key, strlen(key));
+		if (!t->key) {
+			d->nomem = 1;
+			return CALOR_ENOMEM;
+		}
+		out->n_tags++;
+	}
+	return 0;
+}
+
 static int decode_pageview(struct decoder *d, json_t *pv,
 			   struct ingest_pageview *out)
 {
@@ -230,7 +301,9 @@ static int decode_pageview(struct decoder *d, json_t *pv,
 		out->is_new = json_is_true(j);
 	}
 	out->device = ingest_device_class(out->vw);
-	return 0;
+	if ((rc = decode_utm(d, json_object_get(pv, "utm"), out)))
+		return rc;
+	return decode_tags(d, json_object_get(pv, "tags"), out);
 }
 
 static int decode_pointer(const char *s, enum pointer_type *ret)
@@ -244,6 +317,16 @@ static int decode_pointer(const char *s, enum pointer_type *ret)
 	}
 	return CALOR_EINVAL;
 }
+
+static const struct {
+	const char *key;
+	unsigned flag;
+} flag_fields[] = {
+    {"fx", CLICK_FIXED},
+    {"ia", CLICK_INTERACTIVE},
+    {"dead", CLICK_DEAD},
+    {"err", CLICK_ERROR},
+};
 
 static int decode_click(struct decoder *d, json_t *e, const char *where,
 			struct ingest_click *c)
@@ -289,21 +372,126 @@ static int decode_click(struct decoder *d, json_t *e, const char *where,
 	if (decode_pointer(pt, &c->pointer))
 		return fail(d, 400, "bad_field",
 			    "%s.pt: must be mouse, touch, pen or key", where);
+	c->flags = 0;
+	for (size_t i = 0; i < sizeof(flag_fields) / sizeof(flag_fields[0]);
+	     i++) {
+		if ((rc = get_int(d, e, where, flag_fields[i].key, 0, 1, 0, 0,
+				  &v)))
+			return rc;
+		if (v)
+			c->flags |= flag_fields[i].flag;
+	}
+	c->sel_hash = ingest_hash(c->selector);
 	return 0;
 }
 
 static int decode_scroll(struct decoder *d, json_t *e, const char *where,
-			 struct ingest_scroll *s)
+			 struct ingest_scroll **ret)
 {
+	struct ingest_scroll *s;
+	json_t *dwell;
 	int64_t v;
 	int rc;
 
+	s = arena_alloc(d->arena, sizeof(*s));
+	if (!s) {
+		d->nomem = 1;
+		return CALOR_ENOMEM;
+	}
+	memset(s, 0, sizeof(*s));
+	*ret = s;
 	if ((rc = get_int(d, e, where, "y", 0, INGEST_MAX_DOC_H, 1, 0, &v)))
 		return rc;
 	s->depth = (int32_t)v;
 	if ((rc = get_int(d, e, where, "dh", 1, INGEST_MAX_DOC_H, 1, 0, &v)))
 		return rc;
 	s->doc_h = (int32_t)v;
+	if ((rc = get_int(d, e, where, "fold", 1, INGEST_MAX_DOC_H, 0, 0, &v)))
+		return rc;
+	s->fold = (int32_t)v;
+	if ((rc = get_int(d, e, where, "rev", 0, INGEST_MAX_REVERSALS, 0, 0,
+			  &v)))
+		return rc;
+	s->reversals = (int32_t)v;
+	dwell = json_object_get(e, "dwell");
+	if (!dwell)
+		return 0;
+	if (!json_is_array(dwell) || json_array_size(dwell) != INGEST_BANDS)
+		return fail(d, 400, "bad_field",
+			    "%s.dwell: must be an array of %d integers", where,
+			    INGEST_BANDS);
+	for (size_t i = 0; i < INGEST_BANDS; i++) {
+		json_t *x = json_array_get(dwell, i);
+		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+		    json_integer_value(x) > INGEST_MAX_MS_DELTA)
+			return fail(d, 400, "bad_field",
+				    "%s.dwell[%zu]: must be an integer in "
+				    "0..%d",
+				    where, i, INGEST_MAX_MS_DELTA);
+		s->dwell[i] = (uint32_t)json_integer_value(x);
+	}
+	s->has_dwell = 1;
+	return 0;
+}
+
+static int decode_move(struct decoder *d, json_t *e, const char *where,
+		       struct ingest_move *m)
+{
+	static const int64_t max[3] = {
+	    INGEST_MAX_DOC_W - 1, INGEST_MAX_DOC_H - 1, INGEST_MAX_MS_DELTA};
+	static const char *const names[3] = {"x", "y", "t"};
+	json_t *p = json_object_get(e, "p");
+	size_t n;
+	int64_t v;
+	int rc;
+
+	if ((rc = get_int(d, e, where, "vw", 1, INGEST_MAX_VIEWPORT, 1, 0, &v)))
+		return rc;
+	m->vw = (int32_t)v;
+	if ((rc = get_int(d, e, where, "dh", 1, INGEST_MAX_DOC_H, 1, 0, &v)))
+		return rc;
+	m->doc_h = (int32_t)v;
+	if (!json_is_array(p) || json_array_size(p) % 3 != 0 ||
+	    json_array_size(p) < 3 ||
+	    json_array_size(p) > 3 * INGEST_MAX_MOVE_POINTS)
+		return fail(d, 400, "bad_field",
+			    "%s.p: must be a flat array of 1..%d [x, y, t] "
+			    "points",
+			    where, INGEST_MAX_MOVE_POINTS);
+	n = json_array_size(p) / 3;
+	m->n = n;
+	m->x = arena_alloc(d->arena, 3 * n * sizeof(int32_t));
+	if (!m->x) {
+		d->nomem = 1;
+		return CALOR_ENOMEM;
+	}
+	m->y = m->x + n;
+	m->dt = m->y + n;
+	for (size_t i = 0; i < 3 * n; i++) {
+		json_t *x = json_array_get(p, i);
+		int k = (int)(i % 3);
+		int32_t *dst = k == 0 ? m->x : k == 1 ? m->y : m->dt;
+		if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+		    json_integer_value(x) > max[k])
+			return fail(d, 400, "bad_field",
+				    "%s.p[%zu]: %s must be an integer in "
+				    "0..%lld",
+				    where, i, names[k], (long long)max[k]);
+		dst[i / 3] = (int32_t)json_integer_value(x);
+	}
+	return 0;
+}
+
+static int decode_goal(struct decoder *d, json_t *e, const char *where,
+		       struct ingest_goal *g)
+{
+	int rc = get_str(d, e, where, "name", 1, INGEST_MAX_GOAL, 1, &g->name);
+	if (rc)
+		return rc;
+	if (!name_valid(g->name, INGEST_MAX_GOAL, 1))
+		return fail(d, 400, "bad_field",
+			    "%s.name: must match [a-z0-9_-]{1,%d}", where,
+			    INGEST_MAX_GOAL);
 	return 0;
 }
 
@@ -330,6 +518,14 @@ static int decode_event(struct decoder *d, json_t *e, size_t index,
 	if (strcmp(type, "scroll") == 0) {
 		out->type = EVENT_SCROLL;
 		return decode_scroll(d, e, where, &out->u.scroll);
+	}
+	if (strcmp(type, "move") == 0) {
+		out->type = EVENT_MOVE;
+		return decode_move(d, e, where, &out->u.move);
+	}
+	if (strcmp(type, "goal") == 0) {
+		out->type = EVENT_GOAL;
+		return decode_goal(d, e, where, &out->u.goal);
 	}
 	return fail(d, 400, "bad_field", "%s.t: unknown event type", where);
 }
@@ -414,4 +610,70 @@ out:
 		rc = CALOR_ENOMEM;
 	json_decref(root);
 	return rc;
+}
+
+uint64_t ingest_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static const char *const browser_names[] = {
+    "other", "chrome", "edge", "firefox", "safari", "opera", "samsung"};
+static const char *const os_names[] = {"other",	  "windows", "macos",	"ios",
+				       "android", "linux",   "chromeos"};
+
+const char *ingest_browser_name(enum browser_family b)
+{
+	return (unsigned)b < 7 ? browser_names[b] : "other";
+}
+
+const char *ingest_os_name(enum os_family os)
+{
+	return (unsigned)os < 7 ? os_names[os] : "other";
+}
+
+void ingest_user_agent(const char *ua, enum browser_family *ret_browser,
+		       enum os_family *ret_os)
+{
+	/* order matters: Edge and Opera also say Chrome, Chrome says Safari */
+	static const struct {
+		const char *needle;
+		enum browser_family b;
+	} browsers[] = {
+	    {"Edg/", BROWSER_EDGE},	   {"EdgA/", BROWSER_EDGE},
+	    {"EdgiOS/", BROWSER_EDGE},	   {"OPR/", BROWSER_OPERA},
+	    {"Opera", BROWSER_OPERA},	   {"SamsungBrowser", BROWSER_SAMSUNG},
+	    {"Firefox/", BROWSER_FIREFOX}, {"FxiOS/", BROWSER_FIREFOX},
+	    {"CriOS/", BROWSER_CHROME},	   {"Chrome/", BROWSER_CHROME},
+	    {"Chromium/", BROWSER_CHROME}, {"Safari/", BROWSER_SAFARI},
+	};
+	static const struct {
+		const char *needle;
+		enum os_family os;
+	} systems[] = {
+	    {"Windows", OS_WINDOWS}, {"iPhone", OS_IOS},
+	    {"iPad", OS_IOS},	     {"iPod", OS_IOS},
+	    {"Android", OS_ANDROID}, {"CrOS", OS_CHROMEOS},
+	    {"Macintosh", OS_MACOS}, {"Mac OS X", OS_MACOS},
+	    {"Linux", OS_LINUX},
+	};
+	*ret_browser = BROWSER_OTHER;
+	*ret_os = OS_OTHER;
+	if (!ua)
+		return;
+	for (size_t i = 0; i < sizeof(browsers) / sizeof(browsers[0]); i++)
+		if (strstr(ua, browsers[i].needle)) {
+			*ret_browser = browsers[i].b;
+			break;
+		}
+	for (size_t i = 0; i < sizeof(systems) / sizeof(systems[0]); i++)
+		if (strstr(ua, systems[i].needle)) {
+			*ret_os = systems[i].os;
+			break;
+		}
 }

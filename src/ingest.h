@@ -11,19 +11,28 @@
 #include "core.h"
 
 /* Caps on everything a client controls (documented in docs/wire.md). */
-#define INGEST_MAX_BODY	    (128 * 1024)
-#define INGEST_MAX_EVENTS   500
-#define INGEST_MAX_KEY	    64
-#define INGEST_MAX_ID	    64
-#define INGEST_MIN_ID	    8
-#define INGEST_MAX_URL	    2048
-#define INGEST_MAX_HOST	    253
-#define INGEST_MAX_SELECTOR 512
-#define INGEST_MAX_VIEWPORT 16384   /* px, width or height */
-#define INGEST_MAX_DOC_W    32768   /* px */
-#define INGEST_MAX_DOC_H    1000000 /* px */
-#define INGEST_MAX_SEQ	    1000000
-#define INGEST_MAX_SKEW_MS  (24LL * 3600 * 1000)
+#define INGEST_MAX_BODY	       (128 * 1024)
+#define INGEST_MAX_EVENTS      500
+#define INGEST_MAX_KEY	       64
+#define INGEST_MAX_ID	       64
+#define INGEST_MIN_ID	       8
+#define INGEST_MAX_URL	       2048
+#define INGEST_MAX_HOST	       253
+#define INGEST_MAX_SELECTOR    512
+#define INGEST_MAX_VIEWPORT    16384   /* px, width or height */
+#define INGEST_MAX_DOC_W       32768   /* px */
+#define INGEST_MAX_DOC_H       1000000 /* px */
+#define INGEST_MAX_SEQ	       1000000
+#define INGEST_MAX_SKEW_MS     (24LL * 3600 * 1000)
+#define INGEST_MAX_UTM	       128
+#define INGEST_MAX_TAGS	       10
+#define INGEST_MAX_TAG_KEY     32
+#define INGEST_MAX_TAG_VALUE   64
+#define INGEST_MAX_GOAL	       64
+#define INGEST_MAX_MOVE_POINTS 300 /* per move event */
+#define INGEST_MAX_MS_DELTA    3600000
+#define INGEST_MAX_REVERSALS   100000
+#define INGEST_BANDS	       100 /* 1 % bands of the document height */
 
 enum device_class { DEVICE_DESKTOP = 0, DEVICE_TABLET = 1, DEVICE_MOBILE = 2 };
 
@@ -41,7 +50,40 @@ enum pointer_type {
 	POINTER_KEY
 };
 
-enum event_type { EVENT_CLICK = 1, EVENT_SCROLL = 2 };
+enum event_type {
+	EVENT_CLICK = 1,
+	EVENT_SCROLL = 2,
+	EVENT_MOVE = 3,
+	EVENT_GOAL = 4
+};
+
+/* Click flags, as stored. */
+enum click_flag {
+	CLICK_FIXED = 1,       /* target in a fixed/sticky container */
+	CLICK_INTERACTIVE = 2, /* target is a link, button, input, ... */
+	CLICK_DEAD = 4,	       /* nothing happened after it */
+	CLICK_ERROR = 8	       /* an uncaught error followed it */
+};
+
+enum browser_family {
+	BROWSER_OTHER = 0,
+	BROWSER_CHROME,
+	BROWSER_EDGE,
+	BROWSER_FIREFOX,
+	BROWSER_SAFARI,
+	BROWSER_OPERA,
+	BROWSER_SAMSUNG
+};
+
+enum os_family {
+	OS_OTHER = 0,
+	OS_WINDOWS,
+	OS_MACOS,
+	OS_IOS,
+	OS_ANDROID,
+	OS_LINUX,
+	OS_CHROMEOS
+};
 
 struct ingest_click {
 	int32_t x, y;	       /* document px */
@@ -51,11 +93,33 @@ struct ingest_click {
 	uint16_t off_x, off_y; /* offset inside the element, 0..65535 */
 	int32_t el_w, el_h;    /* element box size px */
 	enum pointer_type pointer;
+	unsigned flags;	   /* enum click_flag bits */
+	uint64_t sel_hash; /* 64-bit FNV-1a of selector, computed here */
 };
 
 struct ingest_scroll {
-	int32_t depth; /* deepest visible bottom, document px */
-	int32_t doc_h; /* document height then */
+	int32_t depth;	   /* deepest visible bottom, document px */
+	int32_t doc_h;	   /* document height then */
+	int32_t fold;	   /* first viewport bottom, 0 when not sent */
+	int32_t reversals; /* direction reversals since the previous batch */
+	int has_dwell;
+	uint32_t
+	    dwell[INGEST_BANDS]; /* ms per 1 % band since the previous batch */
+};
+
+struct ingest_move {
+	int32_t vw, doc_h;
+	size_t n;
+	int32_t *x, *y; /* document px */
+	int32_t *dt;	/* ms after the event's ts */
+};
+
+struct ingest_goal {
+	const char *name;
+};
+
+struct ingest_tag {
+	const char *key, *value;
 };
 
 struct ingest_event {
@@ -64,7 +128,9 @@ struct ingest_event {
 	    ts; /* server-clock ms: client time corrected by the batch's skew */
 	union {
 		struct ingest_click click;
-		struct ingest_scroll scroll;
+		struct ingest_scroll *scroll; /* large: in the arena */
+		struct ingest_move move;
+		struct ingest_goal goal;
 	} u;
 };
 
@@ -80,6 +146,15 @@ struct ingest_pageview {
 	double dpr;
 	int is_new;
 	enum device_class device; /* derived from vw on the server */
+	/* UTM parameters, "" when absent */
+	const char *utm_source, *utm_medium, *utm_campaign, *utm_term,
+	    *utm_content;
+	struct ingest_tag tags[INGEST_MAX_TAGS];
+	size_t n_tags;
+	/* from the User-Agent header: set by the caller with
+	 * ingest_user_agent(); BROWSER_OTHER/OS_OTHER from ingest_decode() */
+	enum browser_family browser;
+	enum os_family os;
 };
 
 /* A decoded, validated batch. All strings live in the arena it was decoded
@@ -108,6 +183,15 @@ struct ingest_error {
  * is exhausted. Borrows body (it need not be NUL-terminated). */
 int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
 		  struct ingest_batch **ret_batch, struct ingest_error *err);
+
+/* Browser and OS families from a User-Agent string (NULL: other). */
+void ingest_user_agent(const char *ua, enum browser_family *ret_browser,
+		       enum os_family *ret_os);
+/* "chrome", "windows", ...: names of the families. */
+const char *ingest_browser_name(enum browser_family b);
+const char *ingest_os_name(enum os_family os);
+/* 64-bit FNV-1a of s. */
+uint64_t ingest_hash(const char *s);
 
 /* 1 if s is a well-formed site key ([A-Za-z0-9_-]{1,64}). */
 int ingest_site_key_valid(const char *s);

@@ -50,7 +50,7 @@ TEST(valid_batch_decodes)
 	ASSERT_EQ(b->events[0].u.click.pointer, POINTER_TOUCH);
 	ASSERT_STR(b->events[0].u.click.selector, "#cta");
 	ASSERT_EQ(b->events[1].type, EVENT_SCROLL);
-	ASSERT_EQ(b->events[1].u.scroll.depth, 2500);
+	ASSERT_EQ(b->events[1].u.scroll->depth, 2500);
 	arena_free(a);
 }
 
@@ -180,5 +180,150 @@ TEST(device_classes)
 	ASSERT_EQ(ingest_device_parse("phone", &d), CALOR_EINVAL);
 }
 
-TEST_MAIN(RUN(valid_batch_decodes); RUN(bad_inputs_refused);
+static const char *full =
+    "{\"v\":1,\"site\":\"abcDEF123\",\"now\":1764000000000,"
+    "\"pv\":{\"id\":\"pv_12345678\",\"seq\":0,\"sid\":\"s_12345678\","
+    "\"url\":\"/p\",\"ts\":1764000000000,\"vw\":1440,\"vh\":900,"
+    "\"utm\":{\"source\":\"news\",\"campaign\":\"fall\"},"
+    "\"tags\":{\"variant\":\"B\",\"plan\":\"pro\"}},"
+    "\"ev\":[{\"t\":\"click\",\"ts\":1764000000000,\"x\":1,\"y\":2,"
+    "\"vw\":1440,\"vh\":900,\"dw\":1440,\"dh\":900,\"sel\":\"img\","
+    "\"ex\":0,\"ey\":0,\"ew\":1,\"eh\":1,\"pt\":\"mouse\",\"fx\":1,"
+    "\"ia\":0,\"dead\":1,\"err\":0},"
+    "{\"t\":\"scroll\",\"ts\":1764000000000,\"y\":1200,\"dh\":3000,"
+    "\"fold\":900,\"rev\":3,\"dwell\":[DWELL]},"
+    "{\"t\":\"move\",\"ts\":1764000000000,\"vw\":1440,\"dh\":3000,"
+    "\"p\":[10,20,0,30,40,120]},"
+    "{\"t\":\"goal\",\"ts\":1764000000000,\"name\":\"signup\"}]}";
+
+/* full with DWELL replaced by 100 numbers (band i gets i * 10 ms). */
+static void make_full(char *out, size_t size, const char *from, const char *to)
+{
+	char dwell[1024], tmp[8192];
+	size_t n = 0;
+	const char *hit;
+	for (int i = 0; i < 100; i++)
+		n += (size_t)snprintf(dwell + n, sizeof(dwell) - n, "%s%d",
+				      i ? "," : "", i * 10);
+	hit = strstr(full, "DWELL");
+	snprintf(tmp, sizeof(tmp), "%.*s%s%s", (int)(hit - full), full, dwell,
+		 hit + 5);
+	hit = from ? strstr(tmp, from) : NULL;
+	if (hit)
+		snprintf(out, size, "%.*s%s%s", (int)(hit - tmp), tmp, to,
+			 hit + strlen(from));
+	else
+		snprintf(out, size, "%s", tmp);
+}
+
+TEST(new_fields_decode)
+{
+	char body[8192];
+	struct ingest_batch *b = NULL;
+	struct ingest_error err = {0};
+	struct arena *a;
+	make_full(body, sizeof(body), NULL, NULL);
+	ASSERT_EQ(decode(body, &b, &err, &a), 0);
+	ASSERT_STR(b->pv.utm_source, "news");
+	ASSERT_STR(b->pv.utm_campaign, "fall");
+	ASSERT_STR(b->pv.utm_medium, "");
+	ASSERT_EQ(b->pv.n_tags, 2);
+	ASSERT_EQ(b->events[0].u.click.flags, CLICK_FIXED | CLICK_DEAD);
+	ASSERT(b->events[0].u.click.sel_hash == ingest_hash("img"));
+	ASSERT_EQ(b->events[1].u.scroll->fold, 900);
+	ASSERT_EQ(b->events[1].u.scroll->reversals, 3);
+	ASSERT_EQ(b->events[1].u.scroll->has_dwell, 1);
+	ASSERT_EQ(b->events[1].u.scroll->dwell[99], 990);
+	ASSERT_EQ(b->events[2].type, EVENT_MOVE);
+	ASSERT_EQ(b->events[2].u.move.n, 2);
+	ASSERT_EQ(b->events[2].u.move.x[1], 30);
+	ASSERT_EQ(b->events[2].u.move.y[1], 40);
+	ASSERT_EQ(b->events[2].u.move.dt[1], 120);
+	ASSERT_EQ(b->events[3].type, EVENT_GOAL);
+	ASSERT_STR(b->events[3].u.goal.name, "signup");
+	arena_free(a);
+}
+
+static void expect_full_refused(const char *from, const char *to,
+				const char *detail_part)
+{
+	char body[8192];
+	struct ingest_batch *b = NULL;
+	struct ingest_error err = {0};
+	struct arena *a;
+	int rc;
+	make_full(body, sizeof(body), from, to);
+	rc = decode(body, &b, &err, &a);
+	arena_free(a);
+	if (rc == 0 || err.status != 400 || !strstr(err.detail, detail_part)) {
+		fprintf(stderr, "  %s -> %s: rc %d status %d detail \"%s\"\n",
+			from, to, rc, err.status, err.detail);
+		test_failed_flag = 1;
+	}
+}
+
+TEST(new_fields_refused)
+{
+	expect_full_refused("\"fx\":1", "\"fx\":2", "ev[0].fx");
+	expect_full_refused("\"dead\":1", "\"dead\":true", "ev[0].dead");
+	expect_full_refused("\"fold\":900", "\"fold\":0", "ev[1].fold");
+	expect_full_refused("\"rev\":3", "\"rev\":-1", "ev[1].rev");
+	expect_full_refused("[0,10,", "[-1,10,", "ev[1].dwell[0]");
+	expect_full_refused(",990]", "]", "ev[1].dwell");
+	expect_full_refused("[10,20,0,30,40,120]", "[10,20,0,30,40]",
+			    "ev[2].p");
+	expect_full_refused("[10,20,0,30,40,120]", "[10,20,0,99999,40,1]",
+			    "ev[2].p[3]");
+	expect_full_refused("[10,20,0,30,40,120]", "[]", "ev[2].p");
+	expect_full_refused("\"name\":\"signup\"", "\"name\":\"Sign Up\"",
+			    "ev[3].name");
+	expect_full_refused("\"variant\":\"B\"", "\"Variant\":\"B\"",
+			    "pv.tags");
+	expect_full_refused("\"variant\":\"B\"", "\"variant\":7",
+			    "pv.tags.variant");
+	expect_full_refused("\"source\":\"news\"", "\"source\":[1]",
+			    "pv.utm.source");
+	expect_full_refused("\"utm\":{", "\"utm\":7,\"x\":{", "pv.utm");
+}
+
+TEST(user_agents)
+{
+	static const struct {
+		const char *ua;
+		enum browser_family b;
+		enum os_family os;
+	} cases[] = {
+	    {"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
+	     "(KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0",
+	     BROWSER_EDGE, OS_WINDOWS},
+	    {"Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) "
+	     "AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 "
+	     "Mobile/15E148 Safari/604.1",
+	     BROWSER_SAFARI, OS_IOS},
+	    {"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 "
+	     "(KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36",
+	     BROWSER_CHROME, OS_ANDROID},
+	    {"Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:120.0) "
+	     "Gecko/20100101 Firefox/120.0",
+	     BROWSER_FIREFOX, OS_MACOS},
+	    {"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, "
+	     "like Gecko) Chrome/120.0 Safari/537.36 OPR/105.0",
+	     BROWSER_OPERA, OS_LINUX},
+	    {"curl/8.0", BROWSER_OTHER, OS_OTHER},
+	};
+	enum browser_family b;
+	enum os_family os;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ingest_user_agent(cases[i].ua, &b, &os);
+		ASSERT_EQ(b, cases[i].b);
+		ASSERT_EQ(os, cases[i].os);
+	}
+	ingest_user_agent(NULL, &b, &os);
+	ASSERT_EQ(b, BROWSER_OTHER);
+	ASSERT_STR(ingest_browser_name(BROWSER_SAMSUNG), "samsung");
+	ASSERT_STR(ingest_os_name(OS_CHROMEOS), "chromeos");
+}
+
+TEST_MAIN(RUN(new_fields_decode); RUN(new_fields_refused); RUN(user_agents);
+	  RUN(valid_batch_decodes); RUN(bad_inputs_refused);
 	  RUN(invalid_utf8_refused); RUN(caps_enforced); RUN(device_classes))
