@@ -132,6 +132,8 @@ void api_collect(struct http_request *req, void *ctx)
 		return;
 	}
 	batch->site_id = site.id;
+	ingest_user_agent(http_request_header(req, "User-Agent"),
+			  &batch->pv.browser, &batch->pv.os);
 
 	cj = arena_alloc(http_request_arena(req), sizeof(*cj));
 	if (!cj) {

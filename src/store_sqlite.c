@@ -14,8 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SCHEMA_VERSION 1
-#define READ_POOL_MAX  8
+#define READ_POOL_MAX 8
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta("
@@ -72,6 +71,52 @@ static const char schema_sql[] =
     "  pointer INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS clicks_page ON clicks(page_id, device, ts);";
 
+/* Migrations, in order: migrations[i] takes the schema from version i + 1
+ * to i + 2. A new database gets the version 1 schema above and then every
+ * migration, so fresh and upgraded databases are the same. */
+static const char *const migrations[] = {
+    /* 1 -> 2: click flags and selector hash; browser, OS, UTM, fold,
+	 * reversals and attention per page view; tags, goals, moves */
+    "ALTER TABLE clicks ADD COLUMN sel_hash INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE clicks ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE pageviews ADD COLUMN browser INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE pageviews ADD COLUMN os INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE pageviews ADD COLUMN utm_source TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE pageviews ADD COLUMN utm_medium TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE pageviews ADD COLUMN utm_campaign TEXT NOT NULL"
+    "  DEFAULT '';"
+    "ALTER TABLE pageviews ADD COLUMN utm_term TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE pageviews ADD COLUMN utm_content TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE pageviews ADD COLUMN fold INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE pageviews ADD COLUMN reversals INTEGER NOT NULL DEFAULT 0;"
+    /* 100 little-endian uint32: ms of attention per 1 % band */
+    "ALTER TABLE pageviews ADD COLUMN dwell BLOB;"
+    "CREATE TABLE pageview_tags("
+    "  pageview_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  value TEXT NOT NULL,"
+    "  PRIMARY KEY(pageview_id, key)) WITHOUT ROWID;"
+    "CREATE INDEX pageview_tags_kv ON pageview_tags(key, value);"
+    "CREATE TABLE goals("
+    "  id INTEGER PRIMARY KEY,"
+    "  site_id INTEGER NOT NULL,"
+    "  pageview_id INTEGER NOT NULL,"
+    "  session TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL);"
+    "CREATE INDEX goals_site ON goals(site_id, name, session);"
+    "CREATE TABLE moves("
+    "  id INTEGER PRIMARY KEY,"
+    "  pageview_id INTEGER NOT NULL,"
+    "  page_id INTEGER NOT NULL,"
+    "  device INTEGER NOT NULL,"
+    "  ts INTEGER NOT NULL,"
+    "  x INTEGER NOT NULL, y INTEGER NOT NULL,"
+    "  vw INTEGER NOT NULL);"
+    "CREATE INDEX moves_page ON moves(page_id, device, ts);",
+};
+#define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
+
 /* Statements the writer prepares once. */
 enum {
 	ST_PAGE_INSERT,
@@ -79,6 +124,11 @@ enum {
 	ST_PAGEVIEW_UPSERT,
 	ST_BATCH_INSERT,
 	ST_CLICK_INSERT,
+	ST_DWELL_SELECT,
+	ST_DWELL_UPDATE,
+	ST_TAG_UPSERT,
+	ST_GOAL_INSERT,
+	ST_MOVE_INSERT,
 	ST_COUNT
 };
 
@@ -88,19 +138,34 @@ static const char *const write_sql[ST_COUNT] = {
     [ST_PAGE_SELECT] = "SELECT id FROM pages WHERE site_id = ?1 AND path = ?2",
     [ST_PAGEVIEW_UPSERT] =
 	"INSERT INTO pageviews(site_id, page_id, client_id, session,"
-	" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+	" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h,"
+	" browser, os, utm_source, utm_medium, utm_campaign, utm_term,"
+	" utm_content, fold, reversals)"
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
 	" ON CONFLICT(site_id, client_id) DO UPDATE SET"
 	"  max_depth = max(max_depth, excluded.max_depth),"
-	"  doc_h = max(doc_h, excluded.doc_h)"
+	"  doc_h = max(doc_h, excluded.doc_h),"
+	"  fold = CASE WHEN fold = 0 THEN excluded.fold ELSE fold END,"
+	"  reversals = reversals + excluded.reversals"
 	" RETURNING id, page_id, device",
     [ST_BATCH_INSERT] = "INSERT OR IGNORE INTO batches(pageview_id, seq,"
 			" received_ms, events) VALUES(?1, ?2, ?3, ?4)",
     [ST_CLICK_INSERT] =
 	"INSERT INTO clicks(pageview_id, page_id, device, ts, x, y, vw,"
-	" vh, dw, dh, selector, off_x, off_y, el_w, el_h, pointer)"
+	" vh, dw, dh, selector, off_x, off_y, el_w, el_h, pointer,"
+	" sel_hash, flags)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	" ?14, ?15, ?16)",
+	" ?14, ?15, ?16, ?17, ?18)",
+    [ST_DWELL_SELECT] = "SELECT dwell FROM pageviews WHERE id = ?1",
+    [ST_DWELL_UPDATE] = "UPDATE pageviews SET dwell = ?2 WHERE id = ?1",
+    [ST_TAG_UPSERT] = "INSERT INTO pageview_tags(pageview_id, key, value)"
+		      " VALUES(?1, ?2, ?3) ON CONFLICT DO UPDATE SET"
+		      " value = excluded.value",
+    [ST_GOAL_INSERT] = "INSERT INTO goals(site_id, pageview_id, session,"
+		       " name, ts) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_MOVE_INSERT] = "INSERT INTO moves(pageview_id, page_id, device,"
+		       " ts, x, y, vw) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 };
 
 struct sqlite_store {
@@ -397,26 +462,112 @@ static int step_done(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 	return 0;
 }
 
-/* Write one batch inside the open transaction. *ret_dup is set when the
- * batch had been stored before. */
-static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
-		     int64_t now, int *ret_dup)
+/* Add a batch's attention deltas to the page view's per-band totals. */
+static int write_dwell(struct sqlite_store *s, int64_t pv_id,
+		       const uint32_t add[INGEST_BANDS])
 {
-	const struct ingest_pageview *pv = &b->pv;
-	sqlite3_stmt *st;
-	int64_t page_id, pv_id, device;
-	int32_t depth = 0, doc_h = 0;
+	unsigned char blob[INGEST_BANDS * 4];
+	sqlite3_stmt *st = s->st[ST_DWELL_SELECT];
 	int rc;
 
-	for (size_t i = 0; i < b->n_events; i++) {
-		const struct ingest_event *e = &b->events[i];
-		if (e->type != EVENT_SCROLL)
-			continue;
-		if (e->u.scroll.depth > depth)
-			depth = e->u.scroll.depth;
-		if (e->u.scroll.doc_h > doc_h)
-			doc_h = e->u.scroll.doc_h;
+	memset(blob, 0, sizeof(blob));
+	sqlite3_bind_int64(st, 1, pv_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == sizeof(blob))
+		memcpy(blob, sqlite3_column_blob(st, 0), sizeof(blob));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(s, s->wdb, "select dwell");
+	for (int i = 0; i < INGEST_BANDS; i++) {
+		uint64_t v = (uint64_t)blob[4 * i] |
+			     (uint64_t)blob[4 * i + 1] << 8 |
+			     (uint64_t)blob[4 * i + 2] << 16 |
+			     (uint64_t)blob[4 * i + 3] << 24;
+		v += add[i];
+		if (v > UINT32_MAX)
+			v = UINT32_MAX;
+		for (int k = 0; k < 4; k++)
+			blob[4 * i + k] = (unsigned char)(v >> (8 * k));
 	}
+	st = s->st[ST_DWELL_UPDATE];
+	sqlite3_bind_int64(st, 1, pv_id);
+	sqlite3_bind_blob(st, 2, blob, sizeof(blob), SQLITE_STATIC);
+	return step_done(s, st, "update dwell");
+}
+
+static int write_click(struct sqlite_store *s, const struct ingest_event *e,
+		       int64_t pv_id, int64_t page_id, int64_t device)
+{
+	const struct ingest_click *c = &e->u.click;
+	sqlite3_stmt *st = s->st[ST_CLICK_INSERT];
+
+	sqlite3_bind_int64(st, 1, pv_id);
+	sqlite3_bind_int64(st, 2, page_id);
+	sqlite3_bind_int64(st, 3, device);
+	sqlite3_bind_int64(st, 4, e->ts);
+	sqlite3_bind_int(st, 5, c->x);
+	sqlite3_bind_int(st, 6, c->y);
+	sqlite3_bind_int(st, 7, c->vw);
+	sqlite3_bind_int(st, 8, c->vh);
+	sqlite3_bind_int(st, 9, c->dw);
+	sqlite3_bind_int(st, 10, c->dh);
+	sqlite3_bind_text(st, 11, c->selector, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 12, c->off_x);
+	sqlite3_bind_int(st, 13, c->off_y);
+	sqlite3_bind_int(st, 14, c->el_w);
+	sqlite3_bind_int(st, 15, c->el_h);
+	sqlite3_bind_int(st, 16, c->pointer);
+	sqlite3_bind_int64(st, 17, (int64_t)c->sel_hash);
+	sqlite3_bind_int(st, 18, (int)c->flags);
+	return step_done(s, st, "insert click");
+}
+
+static int write_moves(struct sqlite_store *s, const struct ingest_event *e,
+		       int64_t pv_id, int64_t page_id, int64_t device)
+{
+	const struct ingest_move *m = &e->u.move;
+	sqlite3_stmt *st = s->st[ST_MOVE_INSERT];
+	int rc;
+
+	for (size_t i = 0; i < m->n; i++) {
+		sqlite3_bind_int64(st, 1, pv_id);
+		sqlite3_bind_int64(st, 2, page_id);
+		sqlite3_bind_int64(st, 3, device);
+		sqlite3_bind_int64(st, 4, e->ts + m->dt[i]);
+		sqlite3_bind_int(st, 5, m->x[i]);
+		sqlite3_bind_int(st, 6, m->y[i]);
+		sqlite3_bind_int(st, 7, m->vw);
+		if ((rc = step_done(s, st, "insert move")))
+			return rc;
+	}
+	return 0;
+}
+
+static int write_goal(struct sqlite_store *s, const struct ingest_batch *b,
+		      const struct ingest_event *e, int64_t pv_id)
+{
+	sqlite3_stmt *st = s->st[ST_GOAL_INSERT];
+
+	sqlite3_bind_int64(st, 1, b->site_id);
+	sqlite3_bind_int64(st, 2, pv_id);
+	sqlite3_bind_text(st, 3, b->pv.session, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, e->u.goal.name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, e->ts);
+	return step_done(s, st, "insert goal");
+}
+
+/* Insert or update the page view; returns its id, page and device (an
+ * existing page view keeps the page and device its first batch gave). */
+static int write_pageview(struct sqlite_store *s, const struct ingest_batch *b,
+			  const struct ingest_scroll *sum, int64_t *ret_pv_id,
+			  int64_t *ret_page_id, int64_t *ret_device)
+{
+	const struct ingest_pageview *pv = &b->pv;
+	const char *utm[5] = {pv->utm_source, pv->utm_medium, pv->utm_campaign,
+			      pv->utm_term, pv->utm_content};
+	sqlite3_stmt *st;
+	int64_t page_id;
+	int rc;
 
 	st = s->st[ST_PAGE_INSERT];
 	sqlite3_bind_int64(st, 1, b->site_id);
@@ -446,23 +597,63 @@ static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
 	sqlite3_bind_double(st, 9, pv->dpr);
 	sqlite3_bind_int(st, 10, pv->is_new);
 	sqlite3_bind_int64(st, 11, pv->ts);
-	sqlite3_bind_int(st, 12, depth);
-	sqlite3_bind_int(st, 13, doc_h);
+	sqlite3_bind_int(st, 12, sum->depth);
+	sqlite3_bind_int(st, 13, sum->doc_h);
+	sqlite3_bind_int(st, 14, pv->browser);
+	sqlite3_bind_int(st, 15, pv->os);
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(st, 16 + i, utm[i] ? utm[i] : "", -1,
+				  SQLITE_STATIC);
+	sqlite3_bind_int(st, 21, sum->fold);
+	sqlite3_bind_int(st, 22, sum->reversals);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = db_fail(s, s->wdb, "upsert pageview");
 		sqlite3_reset(st);
 		return rc;
 	}
-	/* an existing page view keeps its page and device: the first batch
-	 * decided them */
-	pv_id = sqlite3_column_int64(st, 0);
-	page_id = sqlite3_column_int64(st, 1);
-	device = sqlite3_column_int64(st, 2);
+	*ret_pv_id = sqlite3_column_int64(st, 0);
+	*ret_page_id = sqlite3_column_int64(st, 1);
+	*ret_device = sqlite3_column_int64(st, 2);
 	sqlite3_reset(st);
+	return 0;
+}
+
+/* Write one batch inside the open transaction. *ret_dup is set when the
+ * batch had been stored before. */
+static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
+		     int64_t now, int *ret_dup)
+{
+	struct ingest_scroll sum;
+	sqlite3_stmt *st;
+	int64_t page_id = 0, pv_id = 0, device = 0;
+	int rc;
+
+	/* the batch's scroll events summed: deepest, tallest, first fold,
+	 * reversal and attention deltas added */
+	memset(&sum, 0, sizeof(sum));
+	for (size_t i = 0; i < b->n_events; i++) {
+		const struct ingest_scroll *e = b->events[i].u.scroll;
+		if (b->events[i].type != EVENT_SCROLL)
+			continue;
+		if (e->depth > sum.depth)
+			sum.depth = e->depth;
+		if (e->doc_h > sum.doc_h)
+			sum.doc_h = e->doc_h;
+		if (!sum.fold)
+			sum.fold = e->fold;
+		sum.reversals += e->reversals;
+		if (e->has_dwell) {
+			sum.has_dwell = 1;
+			for (int k = 0; k < INGEST_BANDS; k++)
+				sum.dwell[k] += e->dwell[k];
+		}
+	}
+	if ((rc = write_pageview(s, b, &sum, &pv_id, &page_id, &device)))
+		return rc;
 
 	st = s->st[ST_BATCH_INSERT];
 	sqlite3_bind_int64(st, 1, pv_id);
-	sqlite3_bind_int64(st, 2, pv->seq);
+	sqlite3_bind_int64(st, 2, b->pv.seq);
 	sqlite3_bind_int64(st, 3, now);
 	sqlite3_bind_int64(st, 4, (int64_t)b->n_events);
 	if ((rc = step_done(s, st, "insert batch")))
@@ -471,30 +662,26 @@ static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
 		*ret_dup = 1;
 		return 0;
 	}
-
-	st = s->st[ST_CLICK_INSERT];
+	if (sum.has_dwell && (rc = write_dwell(s, pv_id, sum.dwell)))
+		return rc;
+	for (size_t i = 0; i < b->pv.n_tags; i++) {
+		st = s->st[ST_TAG_UPSERT];
+		sqlite3_bind_int64(st, 1, pv_id);
+		sqlite3_bind_text(st, 2, b->pv.tags[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, b->pv.tags[i].value, -1,
+				  SQLITE_STATIC);
+		if ((rc = step_done(s, st, "upsert tag")))
+			return rc;
+	}
 	for (size_t i = 0; i < b->n_events; i++) {
 		const struct ingest_event *e = &b->events[i];
-		const struct ingest_click *c = &e->u.click;
-		if (e->type != EVENT_CLICK)
-			continue;
-		sqlite3_bind_int64(st, 1, pv_id);
-		sqlite3_bind_int64(st, 2, page_id);
-		sqlite3_bind_int64(st, 3, device);
-		sqlite3_bind_int64(st, 4, e->ts);
-		sqlite3_bind_int(st, 5, c->x);
-		sqlite3_bind_int(st, 6, c->y);
-		sqlite3_bind_int(st, 7, c->vw);
-		sqlite3_bind_int(st, 8, c->vh);
-		sqlite3_bind_int(st, 9, c->dw);
-		sqlite3_bind_int(st, 10, c->dh);
-		sqlite3_bind_text(st, 11, c->selector, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 12, c->off_x);
-		sqlite3_bind_int(st, 13, c->off_y);
-		sqlite3_bind_int(st, 14, c->el_w);
-		sqlite3_bind_int(st, 15, c->el_h);
-		sqlite3_bind_int(st, 16, c->pointer);
-		if ((rc = step_done(s, st, "insert click")))
+		if (e->type == EVENT_CLICK)
+			rc = write_click(s, e, pv_id, page_id, device);
+		else if (e->type == EVENT_MOVE)
+			rc = write_moves(s, e, pv_id, page_id, device);
+		else if (e->type == EVENT_GOAL)
+			rc = write_goal(s, b, e, pv_id);
+		if (rc)
 			return rc;
 	}
 	*ret_dup = 0;
@@ -739,12 +926,44 @@ static const struct store_ops sqlite_ops = {
     .sample = sqlite_sample,
 };
 
+/* Bring the schema from its stored version to SCHEMA_VERSION, inside the
+ * caller's transaction. A database newer than this binary is refused. */
+static int migrate(struct sqlite_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[96];
+	int version = 0, rc;
+
+	if (sqlite3_prepare_v2(s->wdb,
+			       "SELECT CAST(value AS INTEGER) FROM meta"
+			       " WHERE key = 'schema'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, s->wdb, "read schema version");
+	if (sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version < 1 || version > SCHEMA_VERSION)
+		return store_fail(&s->base, CALOR_ESTORE,
+				  "database schema version %d is not one this "
+				  "calor knows (1..%d)",
+				  version, SCHEMA_VERSION);
+	for (; version < SCHEMA_VERSION; version++) {
+		if ((rc = db_exec(s, s->wdb, migrations[version - 1])))
+			return rc;
+		snprintf(sql, sizeof(sql),
+			 "UPDATE meta SET value = '%d' WHERE key = 'schema'",
+			 version + 1);
+		if ((rc = db_exec(s, s->wdb, sql)))
+			return rc;
+	}
+	return 0;
+}
+
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		      size_t err_size)
 {
 	struct sqlite_store *s = NULL;
 	struct dynbuf path;
-	char version[96];
 	int rc;
 
 	if (sodium_init() < 0) {
@@ -780,11 +999,14 @@ int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
-	snprintf(version, sizeof(version),
-		 "INSERT OR IGNORE INTO meta VALUES('schema', '%d')",
-		 SCHEMA_VERSION);
-	if ((rc = db_exec(s, s->wdb, version)) ||
-	    (rc = db_exec(s, s->wdb, "COMMIT")))
+	if ((rc =
+		 db_exec(s, s->wdb,
+			 "INSERT OR IGNORE INTO meta VALUES('schema', '1')")) ||
+	    (rc = migrate(s))) {
+		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	if ((rc = db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	for (int i = 0; i < ST_COUNT; i++) {
 		if (sqlite3_prepare_v3(s->wdb, write_sql[i], -1,

@@ -2,6 +2,7 @@
 /* Unit tests for store (real SQLite in a temporary directory) and writer:
  * sites, batches stored once, duplicates, all-or-nothing, reads. */
 #include <stdlib.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -213,6 +214,76 @@ TEST(unknown_spec_refused)
 	ASSERT_EQ(store_open("", &s, err, sizeof(err)), CALOR_EINVAL);
 }
 
-TEST_MAIN(RUN(sites_roundtrip); RUN(batches_stored_once);
-	  RUN(writer_commits_then_reports); RUN(pages_listed);
-	  RUN(unknown_spec_refused))
+/* A database as calor 0.1 (schema 1) wrote it: a frozen fixture. */
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "INSERT INTO meta VALUES('schema', '1');"
+    "CREATE TABLE sites(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "INSERT INTO sites VALUES(1, 'oldsite', 'old', 0);"
+    "CREATE TABLE site_origins(site_id INTEGER NOT NULL, origin TEXT NOT "
+    "NULL, PRIMARY KEY(site_id, origin));"
+    "CREATE TABLE pages(id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL,"
+    " path TEXT NOT NULL, UNIQUE(site_id, path));"
+    "CREATE TABLE pageviews(id INTEGER PRIMARY KEY, site_id INTEGER NOT "
+    "NULL, page_id INTEGER NOT NULL, client_id TEXT NOT NULL, session TEXT "
+    "NOT NULL, referrer TEXT NOT NULL, device INTEGER NOT NULL, vw INTEGER "
+    "NOT NULL, vh INTEGER NOT NULL, dpr REAL NOT NULL, is_new INTEGER NOT "
+    "NULL, ts INTEGER NOT NULL, max_depth INTEGER NOT NULL DEFAULT 0, doc_h "
+    "INTEGER NOT NULL DEFAULT 0, UNIQUE(site_id, client_id));"
+    "CREATE TABLE batches(pageview_id INTEGER NOT NULL, seq INTEGER NOT "
+    "NULL, received_ms INTEGER NOT NULL, events INTEGER NOT NULL, PRIMARY "
+    "KEY(pageview_id, seq)) WITHOUT ROWID;"
+    "CREATE TABLE clicks(id INTEGER PRIMARY KEY, pageview_id INTEGER NOT "
+    "NULL, page_id INTEGER NOT NULL, device INTEGER NOT NULL, ts INTEGER NOT "
+    "NULL, x INTEGER NOT NULL, y INTEGER NOT NULL, vw INTEGER NOT NULL, vh "
+    "INTEGER NOT NULL, dw INTEGER NOT NULL, dh INTEGER NOT NULL, selector "
+    "TEXT NOT NULL, off_x INTEGER NOT NULL, off_y INTEGER NOT NULL, el_w "
+    "INTEGER NOT NULL, el_h INTEGER NOT NULL, pointer INTEGER NOT NULL);";
+
+static int exec_in(const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	int rc;
+	snprintf(path, sizeof(path), "%s/calor.db", dir);
+	rc = sqlite3_open(path, &db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+TEST(schema_1_upgraded_in_place)
+{
+	struct store *s = NULL;
+	struct store_site *sites = NULL;
+	struct ingest_batch b;
+	const struct ingest_batch *batches[1] = {&b};
+	char err[256];
+	size_t n = 0;
+	int results[1];
+	snprintf(dir, sizeof(dir), "/tmp/calor-unit-XXXXXX");
+	ASSERT(mkdtemp(dir) != NULL);
+	ASSERT_EQ(exec_in(schema_v1), SQLITE_OK);
+	ASSERT_EQ(store_open(dir, &s, err, sizeof(err)), 0);
+	ASSERT_EQ(store_sites_load(s, &sites, &n), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_STR(sites[0].key, "oldsite");
+	free(sites);
+	/* the upgraded database takes every new field */
+	make_batch(&b, 1, "pv_upgraded", 0, 1440);
+	clicks[0].u.click.flags = CLICK_DEAD;
+	ASSERT_EQ(store_write_batches(s, batches, 1, results), 0);
+	store_close(s);
+	/* a database from a newer calor is refused, not damaged */
+	ASSERT_EQ(exec_in("UPDATE meta SET value = '99' WHERE key = 'schema'"),
+		  SQLITE_OK);
+	ASSERT_EQ(store_open(dir, &s, err, sizeof(err)), CALOR_ESTORE);
+	ASSERT(strstr(err, "99") != NULL);
+	remove_dir();
+}
+
+TEST_MAIN(RUN(schema_1_upgraded_in_place); RUN(sites_roundtrip);
+	  RUN(batches_stored_once); RUN(writer_commits_then_reports);
+	  RUN(pages_listed); RUN(unknown_spec_refused))
