@@ -3,6 +3,8 @@
  * of points the renderer turns into a density. */
 #include "agg.h"
 
+#include "store.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,21 +21,22 @@ void agg_clicks_done(struct agg_clicks *a)
 	free(a->x);
 	free(a->y);
 	free(a->vw);
+	free(a->w);
 	free(a->px);
 	memset(a, 0, sizeof(*a));
 }
 
-static int grow(int32_t **p, size_t cap)
+static int grow(void **p, size_t cap, size_t size)
 {
-	int32_t *q = realloc(*p, cap * sizeof(**p));
+	void *q = realloc(*p, cap * size);
 	if (!q)
 		return CALOR_ENOMEM;
 	*p = q;
 	return 0;
 }
 
-int agg_clicks_add(struct agg_clicks *a, int32_t x, int32_t y, int32_t vw,
-		   int32_t doc_h)
+int agg_clicks_add_weighted(struct agg_clicks *a, double x, double y,
+			    int32_t vw, int32_t doc_h, uint32_t w)
 {
 	if (a->n >= a->max)
 		return CALOR_ETOOBIG;
@@ -41,45 +44,78 @@ int agg_clicks_add(struct agg_clicks *a, int32_t x, int32_t y, int32_t vw,
 		size_t cap = a->cap ? a->cap * 2 : 1024;
 		if (cap > a->max)
 			cap = a->max;
-		if (grow(&a->x, cap) || grow(&a->y, cap) || grow(&a->vw, cap))
+		if (grow((void **)&a->x, cap, sizeof(*a->x)) ||
+		    grow((void **)&a->y, cap, sizeof(*a->y)) ||
+		    grow((void **)&a->vw, cap, sizeof(*a->vw)) ||
+		    grow((void **)&a->w, cap, sizeof(*a->w)))
 			return CALOR_ENOMEM;
 		a->cap = cap;
 	}
-	a->x[a->n] = x;
-	a->y[a->n] = y;
+	a->x[a->n] = (float)x;
+	a->y[a->n] = (float)y;
 	a->vw[a->n] = vw > 0 ? vw : 1;
+	a->w[a->n] = w;
 	a->n++;
+	a->total += w;
 	if (doc_h > a->max_doc_h)
 		a->max_doc_h = doc_h;
 	return 0;
 }
 
-static int cmp_int32(const void *pa, const void *pb)
+int agg_clicks_add(struct agg_clicks *a, int32_t x, int32_t y, int32_t vw,
+		   int32_t doc_h)
 {
-	int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-	return (a > b) - (a < b);
+	return agg_clicks_add_weighted(a, x, y, vw, doc_h, 1);
+}
+
+int agg_clicks_add_cell(struct agg_clicks *a, const struct store_grid_cell *c)
+{
+	/* x relative to a viewport STORE_GRID_COLS wide: projection to any
+	 * width is then the usual x * width / vw */
+	if (c->n <= 0)
+		return 0;
+	return agg_clicks_add_weighted(
+	    a, c->cx + 0.5,
+	    (double)c->cy * STORE_GRID_ROW_PX + STORE_GRID_ROW_PX / 2.0,
+	    STORE_GRID_COLS, 0,
+	    c->n > UINT32_MAX ? UINT32_MAX : (uint32_t)c->n);
+}
+
+struct width_weight {
+	int32_t vw;
+	uint32_t w;
+};
+
+static int cmp_width(const void *pa, const void *pb)
+{
+	const struct width_weight *a = pa, *b = pb;
+	return (a->vw > b->vw) - (a->vw < b->vw);
 }
 
 int agg_clicks_mode_width(const struct agg_clicks *a, int def)
 {
-	int32_t *w, best = def;
-	size_t best_n = 0, run = 0;
+	struct width_weight *v;
+	int32_t best = def;
+	int64_t best_n = 0, run = 0;
 
 	if (a->n == 0)
 		return def;
-	w = malloc(a->n * sizeof(*w));
-	if (!w)
+	v = malloc(a->n * sizeof(*v));
+	if (!v)
 		return a->vw[0];
-	memcpy(w, a->vw, a->n * sizeof(*w));
-	qsort(w, a->n, sizeof(*w), cmp_int32);
 	for (size_t i = 0; i < a->n; i++) {
-		run = (i > 0 && w[i] == w[i - 1]) ? run + 1 : 1;
+		v[i].vw = a->vw[i];
+		v[i].w = a->w[i];
+	}
+	qsort(v, a->n, sizeof(*v), cmp_width);
+	for (size_t i = 0; i < a->n; i++) {
+		run = (i > 0 && v[i].vw == v[i - 1].vw) ? run + v[i].w : v[i].w;
 		if (run >= best_n) { /* >= : ties go to the wider */
 			best_n = run;
-			best = w[i];
+			best = v[i].vw;
 		}
 	}
-	free(w);
+	free(v);
 	return best;
 }
 
@@ -97,7 +133,7 @@ int agg_clicks_project(struct agg_clicks *a, int width)
 	for (size_t i = 0; i < a->n; i++) {
 		a->px[i] = (float)((double)a->x[i] * width / a->vw[i]);
 		if (a->y[i] >= height)
-			height = a->y[i] + 1;
+			height = (int32_t)a->y[i] + 1;
 	}
 	a->width = width;
 	a->height = height > 0 ? height : 1;
@@ -114,9 +150,15 @@ static int cmp_cell(const void *pa, const void *pb)
 	return (a->x > b->x) - (a->x < b->x);
 }
 
+struct cell_key {
+	uint64_t key; /* row << 32 | column */
+	uint32_t w;
+};
+
 static int cmp_key(const void *pa, const void *pb)
 {
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	uint64_t a = ((const struct cell_key *)pa)->key;
+	uint64_t b = ((const struct cell_key *)pb)->key;
 	return (a > b) - (a < b);
 }
 
@@ -124,7 +166,7 @@ int agg_cells(const struct agg_clicks *a, int cell, struct agg_cell **ret_cells,
 	      size_t *ret_n)
 {
 	struct agg_cell *cells = NULL;
-	uint64_t *keys = NULL;
+	struct cell_key *keys = NULL;
 	size_t n = 0;
 	int rc = 0;
 
@@ -141,21 +183,22 @@ int agg_cells(const struct agg_clicks *a, int cell, struct agg_cell **ret_cells,
 	}
 	for (size_t i = 0; i < a->n; i++) {
 		int32_t cx = (int32_t)(a->px[i] / cell);
-		int32_t cy = a->y[i] / cell;
+		int32_t cy = (int32_t)(a->y[i] / cell);
 		if (cx < 0)
 			cx = 0;
-		keys[i] = ((uint64_t)(uint32_t)cy << 32) | (uint32_t)cx;
+		keys[i].key = ((uint64_t)(uint32_t)cy << 32) | (uint32_t)cx;
+		keys[i].w = a->w[i];
 	}
 	if (a->n)
 		qsort(keys, a->n, sizeof(*keys), cmp_key);
 	for (size_t i = 0; i < a->n; i++) {
-		if (i > 0 && keys[i] == keys[i - 1]) {
-			cells[n - 1].count++;
+		if (i > 0 && keys[i].key == keys[i - 1].key) {
+			cells[n - 1].count += keys[i].w;
 			continue;
 		}
-		cells[n].x = (int32_t)(keys[i] & 0xffffffffu) * cell;
-		cells[n].y = (int32_t)(keys[i] >> 32) * cell;
-		cells[n].count = 1;
+		cells[n].x = (int32_t)(keys[i].key & 0xffffffffu) * cell;
+		cells[n].y = (int32_t)(keys[i].key >> 32) * cell;
+		cells[n].count = keys[i].w;
 		n++;
 	}
 	if (n)
@@ -183,7 +226,7 @@ int agg_click_raster(const struct agg_clicks *a, int scale,
 		return rc;
 	for (size_t i = 0; i < a->n; i++)
 		render_heat_add(heat, a->px[i] / scale, (double)a->y[i] / scale,
-				1.0f);
+				(float)a->w[i]);
 	*ret_heat = heat;
 	return 0;
 }

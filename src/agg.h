@@ -16,8 +16,10 @@
 /* Clicks collected for one heatmap, then projected. */
 struct agg_clicks {
 	size_t n, cap, max;
-	int32_t *x, *y; /* document px as stored */
-	int32_t *vw;	/* viewport width at the click */
+	float *x, *y;  /* document px as stored (cell centres for grids) */
+	uint32_t *w;   /* weight of each point: 1 for a click, n for a cell */
+	int64_t total; /* sum of the weights */
+	int32_t *vw;   /* viewport width at the click */
 	int32_t max_doc_h;
 	/* after agg_clicks_project(): */
 	int width, height;
@@ -31,7 +33,15 @@ void agg_clicks_done(struct agg_clicks *a);
 /* Add one click. CALOR_ETOOBIG past max, CALOR_ENOMEM. */
 int agg_clicks_add(struct agg_clicks *a, int32_t x, int32_t y, int32_t vw,
 		   int32_t doc_h);
-/* The most common viewport width among the clicks (ties: the wider);
+/* Add a point of weight w (w clicks at one place, e.g. a grid cell's
+ * centre). Same errors. */
+int agg_clicks_add_weighted(struct agg_clicks *a, double x, double y,
+			    int32_t vw, int32_t doc_h, uint32_t w);
+/* Add every cell of a store grid as a weighted point at its centre. */
+struct store_grid_cell;
+int agg_clicks_add_cell(struct agg_clicks *a, const struct store_grid_cell *c);
+/* The most common viewport width among the clicks, by weight (ties: the
+ * wider);
  * def when there are none. */
 int agg_clicks_mode_width(const struct agg_clicks *a, int def);
 /* Project x to width (x' = x * width / vw) and fix height = the tallest
@@ -39,8 +49,8 @@ int agg_clicks_mode_width(const struct agg_clicks *a, int def);
 int agg_clicks_project(struct agg_clicks *a, int width);
 
 struct agg_cell {
-	int32_t x, y; /* top-left of the cell, document px */
-	int64_t count;
+	int32_t x, y;  /* top-left of the cell, document px */
+	int64_t count; /* sum of the weights in the cell */
 };
 
 /* Count projected clicks into cell x cell squares; *ret_cells (caller

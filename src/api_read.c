@@ -11,7 +11,7 @@
 
 #define JSON_MAX	  (64 * 1024 * 1024)
 #define HEATMAP_MAX_CELLS 20000 /* cells listed in a JSON answer */
-#define PNG_SCALE	  2	/* CSS px per PNG px */
+#define PNG_MAX_SCALE	  4	/* CSS px per PNG px, at most */
 
 static const int device_default_width[] = {1440, 820, 390};
 
@@ -152,14 +152,26 @@ void api_get_pages(struct http_request *req, void *ctx)
 	http_respond_json(req, 200, &b);
 }
 
-static int add_click(void *ctx, const struct store_click *c)
+static int add_cell(void *ctx, const struct store_grid_cell *c)
 {
-	return agg_clicks_add(ctx, c->x, c->y, c->vw, c->dh);
+	return agg_clicks_add_cell(ctx, c);
+}
+
+/* CSS px per PNG px: as coarse as keeps at least 2 px per kernel sigma, so
+ * the density stays smooth when drawn stretched, and at most
+ * PNG_MAX_SCALE. radius 25 (sigma 8.3) gives 4. */
+static int png_scale(double radius)
+{
+	int scale = (int)(radius / 3.0 / 2.0);
+	return scale < 1 ? 1 : scale > PNG_MAX_SCALE ? PNG_MAX_SCALE : scale;
 }
 
 static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
-			const struct agg_clicks *a)
+			struct agg_clicks *a)
 {
+	int scale = png_scale(q->radius);
+	int64_t cols = (a->width + scale - 1) / scale;
+	int64_t max_rows = RENDER_MAX_PIXELS / (cols > 0 ? cols : 1);
 	struct render_heat *heat = NULL;
 	uint8_t *rgba = NULL;
 	void *png = NULL;
@@ -167,10 +179,13 @@ static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
 	char v[32];
 	int rc;
 
-	if ((rc = agg_click_raster(a, PNG_SCALE, &heat)))
+	/* a page taller than the image cap is drawn from its top down */
+	if ((int64_t)a->height > max_rows * scale)
+		a->height = (int)(max_rows * scale);
+	if ((rc = agg_click_raster(a, scale, &heat)))
 		goto out;
 	/* radius is where the kernel fades out: 3 sigma */
-	if ((rc = render_heat_blur(heat, q->radius / 3.0 / PNG_SCALE)))
+	if ((rc = render_heat_blur(heat, q->radius / 3.0 / scale)))
 		goto out;
 	if ((rc = render_heat_rgba(heat, render_heat_max(heat), q->palette,
 				   &rgba)))
@@ -181,7 +196,7 @@ static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
 	http_add_header(req, "X-Calor-Width", v);
 	snprintf(v, sizeof(v), "%d", a->height);
 	http_add_header(req, "X-Calor-Height", v);
-	snprintf(v, sizeof(v), "%d", PNG_SCALE);
+	snprintf(v, sizeof(v), "%d", scale);
 	http_add_header(req, "X-Calor-Scale", v);
 	http_add_header(req, "Cache-Control", "no-cache");
 	http_respond(req, 200, "image/png", png, png_len, 1);
@@ -218,7 +233,7 @@ static void heatmap_json(struct http_request *req,
 			 a->width, a->height, q->cell,
 			 ingest_device_name((enum device_class)q->device),
 			 (long long)sample->pageviews,
-			 (long long)sample->sessions, a->n);
+			 (long long)sample->sessions, (size_t)a->total);
 	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
 		rc = dynbuf_addf(&b, "%s[%d, %d, %lld]", i ? ", " : "",
 				 cells[i].x, cells[i].y,
@@ -244,9 +259,10 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 	struct store_site site;
 	struct store_sample sample;
 	struct store_filter f = {0};
+	struct store_grid_width *widths = NULL;
 	struct agg_clicks a;
 	const struct query_arg *args;
-	size_t n_args;
+	size_t n_args, n_widths = 0;
 	int rc, width;
 
 	args = http_request_args(req, &n_args);
@@ -262,12 +278,20 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 	f.from_ms = q.from_ms;
 	f.to_ms = q.to_ms;
 	agg_clicks_init(&a, AGG_MAX_POINTS);
+	/* the pre-aggregated grid: cells, not every event */
 	if ((rc = store_sample(api->store, &f, &sample)) ||
-	    (rc = store_clicks_scan(api->store, &f, add_click, &a)))
+	    (rc =
+		 store_grid_widths(api->store, &f, (enum store_grid_kind)q.type,
+				   &widths, &n_widths)) ||
+	    (rc = store_grid_scan(api->store, &f, (enum store_grid_kind)q.type,
+				  add_cell, &a)))
 		goto out;
-	width = q.width
-		    ? q.width
-		    : agg_clicks_mode_width(&a, device_default_width[q.device]);
+	width = q.width	       ? q.width
+		: n_widths > 0 ? widths[0].vw
+			       : device_default_width[q.device];
+	for (size_t i = 0; i < n_widths; i++)
+		if (widths[i].max_doc_h > a.max_doc_h)
+			a.max_doc_h = widths[i].max_doc_h;
 	if ((rc = agg_clicks_project(&a, width)))
 		goto out;
 	if (q.format == QUERY_PNG)
@@ -277,5 +301,6 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 out:
 	if (rc)
 		http_respond_failure(req, rc);
+	free(widths);
 	agg_clicks_done(&a);
 }

@@ -114,8 +114,15 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 						"starting with /");
 			q.page = val;
 		} else if (strcmp(k, "type") == 0) {
-			if (strcmp(val, "click") != 0)
-				return bad(err, "type: must be click");
+			static const char *const types[] = {"click", "move",
+							    "dead", "error"};
+			size_t t;
+			for (t = 0; t < 4 && strcmp(val, types[t]) != 0; t++)
+				;
+			if (t == 4)
+				return bad(err, "type: must be click, move, "
+						"dead or error");
+			q.type = (enum query_type)t;
 		} else if (strcmp(k, "device") == 0) {
 			if ((rc = parse_device(val, 0, &q.device, err)))
 				return rc;

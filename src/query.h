@@ -22,9 +22,18 @@ struct query_error {
 
 enum query_format { QUERY_JSON = 0, QUERY_PNG = 1 };
 
+/* Heatmap types; the first four are density maps of one grid kind. */
+enum query_type {
+	QUERY_CLICK = 0, /* values match enum store_grid_kind */
+	QUERY_MOVE = 1,
+	QUERY_DEAD = 2,
+	QUERY_ERROR = 3
+};
+
 struct query_heatmap {
 	const char *site_key;
 	const char *page;
+	enum query_type type;
 	int device; /* enum device_class */
 	enum query_format format;
 	int width;     /* 0: choose from the data */

@@ -80,3 +80,25 @@ int store_sample(struct store *s, const struct store_filter *f,
 {
 	return s->ops->sample(s, f, ret_sample);
 }
+
+int store_grid_scan(struct store *s, const struct store_filter *f,
+		    enum store_grid_kind kind, store_grid_cb cb, void *ctx)
+{
+	return s->ops->grid_scan(s, f, kind, cb, ctx);
+}
+
+int store_grid_widths(struct store *s, const struct store_filter *f,
+		      enum store_grid_kind kind,
+		      struct store_grid_width **ret_widths, size_t *ret_n)
+{
+	return s->ops->grid_widths(s, f, kind, ret_widths, ret_n);
+}
+
+int store_export_site(struct store *s, int64_t site_id,
+		      const struct store_export_cb *cb, void *ctx)
+{
+	if (!s->ops->export_site)
+		return store_fail(s, CALOR_EINVAL,
+				  "the %s backend cannot export", s->ops->name);
+	return s->ops->export_site(s, site_id, cb, ctx);
+}

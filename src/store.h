@@ -46,6 +46,34 @@ struct store_sample {
 	int64_t pageviews, sessions, clicks;
 };
 
+/* Pre-aggregated grids: every click (and move point, dead click, error
+ * click) is also counted per day into cells of STORE_GRID_COLS across its
+ * viewport width and STORE_GRID_ROW_PX document px down, so a heatmap reads
+ * cells, not every event. A cell's centre is at x = (cx + 0.5) / COLS of
+ * the viewport width, y = cy * ROW_PX + ROW_PX / 2. */
+#define STORE_GRID_COLS	  360
+#define STORE_GRID_ROW_PX 4
+
+enum store_grid_kind {
+	STORE_GRID_CLICK = 0,
+	STORE_GRID_MOVE = 1,
+	STORE_GRID_DEAD = 2,
+	STORE_GRID_ERROR = 3
+};
+
+struct store_grid_cell {
+	int32_t cx, cy;
+	int64_t n;
+};
+
+/* How many events of a kind came at one viewport width, and the tallest
+ * document seen with them. */
+struct store_grid_width {
+	int32_t vw;
+	int32_t max_doc_h;
+	int64_t n;
+};
+
 /* Results of store_write_batches, one per batch. */
 enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
 
@@ -53,6 +81,77 @@ enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
  * returned. */
 typedef int (*store_click_cb)(void *ctx, const struct store_click *c);
 typedef int (*store_page_cb)(void *ctx, const struct store_page *p);
+/* Cells arrive in no particular order and a cell may arrive more than once
+ * (once per day): callers add them up. */
+typedef int (*store_grid_cb)(void *ctx, const struct store_grid_cell *c);
+
+/* ---- export: every stored event of a site, as typed records ----
+ * store_export_site() hands records to these callbacks in this order: every
+ * page view, then every click, every move point and every goal, each kind
+ * in storage order, all read from one consistent snapshot, so a page view
+ * always comes before the events that name it. Strings and arrays are valid
+ * during the callback only. The backend knows nothing of file formats
+ * (export.c writes them as NDJSON). */
+#define STORE_EXPORT_MAX_TAGS 100 /* tags per page view in an export */
+
+struct store_export_pageview {
+	const char *id;	      /* client page view id */
+	const char *session;  /* client session id */
+	const char *page;     /* page path */
+	const char *referrer; /* referrer host, "" when none */
+	enum device_class device;
+	int32_t vw, vh;
+	double dpr;
+	int is_new;
+	int64_t ts; /* page view start, server clock ms */
+	enum browser_family browser;
+	enum os_family os;
+	/* "" when absent */
+	const char *utm_source, *utm_medium, *utm_campaign, *utm_term,
+	    *utm_content;
+	int32_t fold;	   /* first viewport bottom, 0 when unknown */
+	int64_t reversals; /* scroll direction reversals, summed */
+	int32_t max_depth; /* deepest visible bottom, document px */
+	int32_t doc_h;	   /* tallest document height seen */
+	const struct ingest_tag *tags; /* n_tags, sorted by key */
+	size_t n_tags;
+	const uint32_t *dwell; /* INGEST_BANDS ms totals; NULL when none */
+};
+
+struct store_export_click {
+	const char *pageview; /* client id of its page view */
+	const char *page;     /* page path */
+	enum device_class device;
+	int64_t ts;
+	int32_t x, y, vw, vh, dw, dh;
+	const char *selector;
+	int32_t off_x, off_y; /* 0..65535 across the element */
+	int32_t el_w, el_h;
+	enum pointer_type pointer;
+	unsigned flags; /* enum click_flag bits */
+};
+
+/* One stored point of pointer movement. */
+struct store_export_move {
+	const char *pageview, *page;
+	enum device_class device;
+	int64_t ts;
+	int32_t x, y, vw;
+};
+
+struct store_export_goal {
+	const char *pageview, *session, *page, *name;
+	int64_t ts;
+};
+
+/* Each callback returns 0 to go on, anything else to stop the export and
+ * have it returned. */
+struct store_export_cb {
+	int (*pageview)(void *ctx, const struct store_export_pageview *pv);
+	int (*click)(void *ctx, const struct store_export_click *c);
+	int (*move)(void *ctx, const struct store_export_move *m);
+	int (*goal)(void *ctx, const struct store_export_goal *g);
+};
 
 struct store;
 
@@ -73,6 +172,14 @@ struct store_ops {
 			   store_click_cb cb, void *ctx);
 	int (*sample)(struct store *s, const struct store_filter *f,
 		      struct store_sample *ret_sample);
+	int (*grid_scan)(struct store *s, const struct store_filter *f,
+			 enum store_grid_kind kind, store_grid_cb cb,
+			 void *ctx);
+	int (*grid_widths)(struct store *s, const struct store_filter *f,
+			   enum store_grid_kind kind,
+			   struct store_grid_width **ret_widths, size_t *ret_n);
+	int (*export_site)(struct store *s, int64_t site_id,
+			   const struct store_export_cb *cb, void *ctx);
 };
 
 /* Every backend embeds this as its first member. */
@@ -120,6 +227,24 @@ int store_clicks_scan(struct store *s, const struct store_filter *f,
 		      store_click_cb cb, void *ctx);
 int store_sample(struct store *s, const struct store_filter *f,
 		 struct store_sample *ret_sample);
+
+/* The grid cells of one page (f->page required; f->device >= 0 required;
+ * the date range is applied by whole UTC days). */
+int store_grid_scan(struct store *s, const struct store_filter *f,
+		    enum store_grid_kind kind, store_grid_cb cb, void *ctx);
+/* Viewport widths of one page's events of a kind, most common first;
+ * caller frees *ret_widths with free(). Same filter rules. */
+int store_grid_widths(struct store *s, const struct store_filter *f,
+		      enum store_grid_kind kind,
+		      struct store_grid_width **ret_widths, size_t *ret_n);
+
+/* Every page view, click, move point and goal of one site, in the order
+ * described above, to cb (every member set). Returns 0, a callback's
+ * non-zero return, CALOR_ETOOBIG for a page view with more than
+ * STORE_EXPORT_MAX_TAGS tags, CALOR_ESTORE/CALOR_EIO (detail in
+ * store_last_error()), CALOR_EINVAL for a backend that cannot export. */
+int store_export_site(struct store *s, int64_t site_id,
+		      const struct store_export_cb *cb, void *ctx);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -114,6 +114,33 @@ static const char *const migrations[] = {
     "  x INTEGER NOT NULL, y INTEGER NOT NULL,"
     "  vw INTEGER NOT NULL);"
     "CREATE INDEX moves_page ON moves(page_id, device, ts);",
+    /* 2 -> 3: per-day grids of clicks, moves, dead and error clicks (see
+     * store.h), filled from what is already stored */
+    "CREATE TABLE grid("
+    "  page_id INTEGER NOT NULL, device INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL, day INTEGER NOT NULL,"
+    "  cy INTEGER NOT NULL, cx INTEGER NOT NULL, n INTEGER NOT NULL,"
+    "  PRIMARY KEY(page_id, device, kind, day, cy, cx)) WITHOUT ROWID;"
+    "CREATE TABLE grid_widths("
+    "  page_id INTEGER NOT NULL, device INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL, day INTEGER NOT NULL, vw INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, max_dh INTEGER NOT NULL,"
+    "  PRIMARY KEY(page_id, device, kind, day, vw)) WITHOUT ROWID;"
+    "INSERT INTO grid SELECT page_id, device, k.kind, ts / 86400000,"
+    "  y / 4, min(x * 360 / vw, 32767), count(*) FROM clicks"
+    "  JOIN (SELECT 0 AS kind, 0 AS flag UNION ALL SELECT 2, 4"
+    "        UNION ALL SELECT 3, 8) k ON k.flag = 0 OR flags & k.flag"
+    "  GROUP BY 1, 2, 3, 4, 5, 6;"
+    "INSERT INTO grid SELECT page_id, device, 1, ts / 86400000, y / 4,"
+    "  min(x * 360 / vw, 32767), count(*) FROM moves"
+    "  GROUP BY 1, 2, 3, 4, 5, 6;"
+    "INSERT INTO grid_widths SELECT page_id, device, k.kind,"
+    "  ts / 86400000, vw, count(*), max(dh) FROM clicks"
+    "  JOIN (SELECT 0 AS kind, 0 AS flag UNION ALL SELECT 2, 4"
+    "        UNION ALL SELECT 3, 8) k ON k.flag = 0 OR flags & k.flag"
+    "  GROUP BY 1, 2, 3, 4, 5;"
+    "INSERT INTO grid_widths SELECT page_id, device, 1, ts / 86400000, vw,"
+    "  count(*), 0 FROM moves GROUP BY 1, 2, 3, 4, 5;",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -129,6 +156,8 @@ enum {
 	ST_TAG_UPSERT,
 	ST_GOAL_INSERT,
 	ST_MOVE_INSERT,
+	ST_GRID_UPSERT,
+	ST_WIDTH_UPSERT,
 	ST_COUNT
 };
 
@@ -166,6 +195,14 @@ static const char *const write_sql[ST_COUNT] = {
 		       " name, ts) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_MOVE_INSERT] = "INSERT INTO moves(pageview_id, page_id, device,"
 		       " ts, x, y, vw) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_GRID_UPSERT] = "INSERT INTO grid(page_id, device, kind, day, cy,"
+		       " cx, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+		       " ON CONFLICT DO UPDATE SET n = n + excluded.n",
+    [ST_WIDTH_UPSERT] = "INSERT INTO grid_widths(page_id, device, kind,"
+			" day, vw, n, max_dh) VALUES(?1, ?2, ?3, ?4, ?5,"
+			" ?6, ?7) ON CONFLICT DO UPDATE SET"
+			" n = n + excluded.n,"
+			" max_dh = max(max_dh, excluded.max_dh)",
 };
 
 struct sqlite_store {
@@ -495,11 +532,77 @@ static int write_dwell(struct sqlite_store *s, int64_t pv_id,
 	return step_done(s, st, "update dwell");
 }
 
+/* Where the grid's page, device and day are; see store.h. */
+struct grid_key {
+	int64_t page_id, device, day;
+};
+
+static int grid_add(struct sqlite_store *s, const struct grid_key *k,
+		    enum store_grid_kind kind, int32_t x, int32_t y, int32_t vw,
+		    int64_t n)
+{
+	sqlite3_stmt *st = s->st[ST_GRID_UPSERT];
+	int64_t cx = (int64_t)x * STORE_GRID_COLS / (vw > 0 ? vw : 1);
+
+	sqlite3_bind_int64(st, 1, k->page_id);
+	sqlite3_bind_int64(st, 2, k->device);
+	sqlite3_bind_int(st, 3, kind);
+	sqlite3_bind_int64(st, 4, k->day);
+	sqlite3_bind_int(st, 5, y / STORE_GRID_ROW_PX);
+	sqlite3_bind_int64(st, 6, cx < 32767 ? cx : 32767);
+	sqlite3_bind_int64(st, 7, n);
+	return step_done(s, st, "upsert grid");
+}
+
+static int grid_width_add(struct sqlite_store *s, const struct grid_key *k,
+			  enum store_grid_kind kind, int32_t vw, int32_t doc_h,
+			  int64_t n)
+{
+	sqlite3_stmt *st = s->st[ST_WIDTH_UPSERT];
+
+	sqlite3_bind_int64(st, 1, k->page_id);
+	sqlite3_bind_int64(st, 2, k->device);
+	sqlite3_bind_int(st, 3, kind);
+	sqlite3_bind_int64(st, 4, k->day);
+	sqlite3_bind_int(st, 5, vw);
+	sqlite3_bind_int64(st, 6, n);
+	sqlite3_bind_int(st, 7, doc_h);
+	return step_done(s, st, "upsert grid width");
+}
+
+/* Count a click into the click grid and, when flagged, the dead and error
+ * grids. */
+static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
+		      int64_t page_id, int64_t device)
+{
+	const struct ingest_click *c = &e->u.click;
+	struct grid_key k = {page_id, device, e->ts / 86400000};
+	static const struct {
+		enum store_grid_kind kind;
+		unsigned flag;
+	} kinds[] = {{STORE_GRID_CLICK, 0},
+		     {STORE_GRID_DEAD, CLICK_DEAD},
+		     {STORE_GRID_ERROR, CLICK_ERROR}};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (kinds[i].flag && !(c->flags & kinds[i].flag))
+			continue;
+		if ((rc = grid_add(s, &k, kinds[i].kind, c->x, c->y, c->vw,
+				   1)) ||
+		    (rc =
+			 grid_width_add(s, &k, kinds[i].kind, c->vw, c->dh, 1)))
+			return rc;
+	}
+	return 0;
+}
+
 static int write_click(struct sqlite_store *s, const struct ingest_event *e,
 		       int64_t pv_id, int64_t page_id, int64_t device)
 {
 	const struct ingest_click *c = &e->u.click;
 	sqlite3_stmt *st = s->st[ST_CLICK_INSERT];
+	int rc;
 
 	sqlite3_bind_int64(st, 1, pv_id);
 	sqlite3_bind_int64(st, 2, page_id);
@@ -519,7 +622,9 @@ static int write_click(struct sqlite_store *s, const struct ingest_event *e,
 	sqlite3_bind_int(st, 16, c->pointer);
 	sqlite3_bind_int64(st, 17, (int64_t)c->sel_hash);
 	sqlite3_bind_int(st, 18, (int)c->flags);
-	return step_done(s, st, "insert click");
+	if ((rc = step_done(s, st, "insert click")))
+		return rc;
+	return grid_click(s, e, page_id, device);
 }
 
 static int write_moves(struct sqlite_store *s, const struct ingest_event *e,
@@ -540,7 +645,18 @@ static int write_moves(struct sqlite_store *s, const struct ingest_event *e,
 		if ((rc = step_done(s, st, "insert move")))
 			return rc;
 	}
-	return 0;
+	for (size_t i = 0; i < m->n; i++) {
+		struct grid_key k = {page_id, device,
+				     (e->ts + m->dt[i]) / 86400000};
+		if ((rc = grid_add(s, &k, STORE_GRID_MOVE, m->x[i], m->y[i],
+				   m->vw, 1)))
+			return rc;
+	}
+	{
+		struct grid_key k = {page_id, device, e->ts / 86400000};
+		return grid_width_add(s, &k, STORE_GRID_MOVE, m->vw, m->doc_h,
+				      (int64_t)m->n);
+	}
 }
 
 static int write_goal(struct sqlite_store *s, const struct ingest_batch *b,
@@ -915,6 +1031,416 @@ out:
 	return rc;
 }
 
+/* " AND day >= A AND day < B" for the filter's whole UTC days. */
+static int day_sql(struct dynbuf *sql, const struct store_filter *f)
+{
+	int rc = 0;
+	if (f->from_ms)
+		rc = dynbuf_addf(sql, " AND day >= %lld",
+				 (long long)(f->from_ms / 86400000));
+	if (!rc && f->to_ms)
+		rc = dynbuf_addf(sql, " AND day < %lld",
+				 (long long)((f->to_ms + 86399999) / 86400000));
+	return rc;
+}
+
+static int grid_query(struct sqlite_store *s, sqlite3 *db,
+		      const struct store_filter *f, enum store_grid_kind kind,
+		      const char *select, const char *tail, sqlite3_stmt **ret)
+{
+	struct dynbuf sql;
+	int rc;
+
+	if (!f->page || f->device < 0)
+		return store_fail(&s->base, CALOR_EINVAL,
+				  "grid reads need a page and a device");
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_addf(&sql,
+			 "%s WHERE page_id = (SELECT id FROM pages WHERE"
+			 " site_id = ?1 AND path = ?2) AND device = %d AND"
+			 " kind = %d",
+			 select, f->device, (int)kind);
+	if (!rc)
+		rc = day_sql(&sql, f);
+	if (!rc)
+		rc = dynbuf_adds(&sql, tail);
+	if (!rc)
+		rc = prepare_read(s, db, &sql, ret);
+	if (!rc) {
+		sqlite3_bind_int64(*ret, 1, f->site_id);
+		sqlite3_bind_text(*ret, 2, f->page, -1, SQLITE_TRANSIENT);
+	}
+	dynbuf_done(&sql);
+	return rc;
+}
+
+static int sqlite_grid_scan(struct store *base, const struct store_filter *f,
+			    enum store_grid_kind kind, store_grid_cb cb,
+			    void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if ((rc = read_acquire(s, &db)))
+		return rc;
+	if ((rc = grid_query(s, db, f, kind, "SELECT cx, cy, n FROM grid", "",
+			     &st)))
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_grid_cell c = {
+		    .cx = sqlite3_column_int(st, 0),
+		    .cy = sqlite3_column_int(st, 1),
+		    .n = sqlite3_column_int64(st, 2),
+		};
+		if ((rc = cb(ctx, &c)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "scan grid");
+out:
+	sqlite3_finalize(st);
+	read_release(s, db);
+	return rc;
+}
+
+static int sqlite_grid_widths(struct store *base, const struct store_filter *f,
+			      enum store_grid_kind kind,
+			      struct store_grid_width **ret_widths,
+			      size_t *ret_n)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_grid_width *w = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if ((rc = read_acquire(s, &db)))
+		return rc;
+	if ((rc = grid_query(s, db, f, kind,
+			     "SELECT vw, sum(n), max(max_dh) FROM grid_widths",
+			     " GROUP BY vw ORDER BY 2 DESC, vw DESC", &st)))
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t ncap = cap ? 2 * cap : 16;
+			void *p = realloc(w, ncap * sizeof(*w));
+			if (!p) {
+				rc = CALOR_ENOMEM;
+				goto out;
+			}
+			w = p;
+			cap = ncap;
+		}
+		w[n].vw = sqlite3_column_int(st, 0);
+		w[n].n = sqlite3_column_int64(st, 1);
+		w[n].max_doc_h = sqlite3_column_int(st, 2);
+		n++;
+	}
+	if (step != SQLITE_DONE) {
+		rc = db_fail(s, db, "read grid widths");
+		goto out;
+	}
+	*ret_widths = w;
+	*ret_n = n;
+	w = NULL;
+out:
+	free(w);
+	sqlite3_finalize(st);
+	read_release(s, db);
+	return rc;
+}
+
+/* ---- export ---- */
+
+static const char export_pageviews_sql[] =
+    "SELECT pv.id, pv.client_id, pv.session, p.path, pv.referrer,"
+    " pv.device, pv.vw, pv.vh, pv.dpr, pv.is_new, pv.ts, pv.browser, pv.os,"
+    " pv.utm_source, pv.utm_medium, pv.utm_campaign, pv.utm_term,"
+    " pv.utm_content, pv.fold, pv.reversals, pv.max_depth, pv.doc_h,"
+    " pv.dwell FROM pageviews pv JOIN pages p ON p.id = pv.page_id"
+    " WHERE pv.site_id = ?1 ORDER BY pv.id";
+static const char export_tags_sql[] = "SELECT key, value FROM pageview_tags"
+				      " WHERE pageview_id = ?1 ORDER BY key";
+static const char export_clicks_sql[] =
+    "SELECT pv.client_id, p.path, c.device, c.ts, c.x, c.y, c.vw, c.vh,"
+    " c.dw, c.dh, c.selector, c.off_x, c.off_y, c.el_w, c.el_h, c.pointer,"
+    " c.flags FROM clicks c JOIN pageviews pv ON pv.id = c.pageview_id"
+    " JOIN pages p ON p.id = c.page_id WHERE pv.site_id = ?1 ORDER BY c.id";
+static const char export_moves_sql[] =
+    "SELECT pv.client_id, p.path, m.device, m.ts, m.x, m.y, m.vw"
+    " FROM moves m JOIN pageviews pv ON pv.id = m.pageview_id"
+    " JOIN pages p ON p.id = m.page_id WHERE pv.site_id = ?1 ORDER BY m.id";
+static const char export_goals_sql[] =
+    "SELECT pv.client_id, g.session, p.path, g.name, g.ts"
+    " FROM goals g JOIN pageviews pv ON pv.id = g.pageview_id"
+    " JOIN pages p ON p.id = pv.page_id WHERE g.site_id = ?1 ORDER BY g.id";
+
+/* One page view's tags, copied out of their statement (fixed size: the
+ * export's memory does not grow with the site). */
+struct export_tags {
+	struct ingest_tag tags[STORE_EXPORT_MAX_TAGS];
+	char key[STORE_EXPORT_MAX_TAGS][INGEST_MAX_TAG_KEY + 1];
+	char value[STORE_EXPORT_MAX_TAGS][INGEST_MAX_TAG_VALUE + 1];
+	uint32_t dwell[INGEST_BANDS];
+};
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+	return t ? t : "";
+}
+
+static int export_prepare(struct sqlite_store *s, sqlite3 *db, const char *sql,
+			  int64_t site_id, sqlite3_stmt **ret_st)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, ret_st, NULL) != SQLITE_OK)
+		return db_fail(s, db, "prepare export");
+	sqlite3_bind_int64(*ret_st, 1, site_id);
+	return 0;
+}
+
+static int export_tags_load(struct sqlite_store *s, sqlite3 *db,
+			    sqlite3_stmt *st, int64_t pv_id,
+			    const char *client_id, struct export_tags *t,
+			    size_t *ret_n)
+{
+	size_t n = 0;
+	int step, rc = 0;
+
+	sqlite3_bind_int64(st, 1, pv_id);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = col_text(st, 0), *v = col_text(st, 1);
+		if (n == STORE_EXPORT_MAX_TAGS) {
+			rc = store_fail(&s->base, CALOR_ETOOBIG,
+					"page view %.64s has more than %d tags",
+					client_id, STORE_EXPORT_MAX_TAGS);
+			goto out;
+		}
+		if (strlen(k) > INGEST_MAX_TAG_KEY ||
+		    strlen(v) > INGEST_MAX_TAG_VALUE) {
+			rc = store_fail(&s->base, CALOR_ESTORE,
+					"page view %.64s: a stored tag is "
+					"longer than its cap",
+					client_id);
+			goto out;
+		}
+		str_copy(t->key[n], k, sizeof(t->key[n]));
+		str_copy(t->value[n], v, sizeof(t->value[n]));
+		t->tags[n].key = t->key[n];
+		t->tags[n].value = t->value[n];
+		n++;
+	}
+	if (step != SQLITE_DONE) {
+		rc = db_fail(s, db, "export tags");
+		goto out;
+	}
+	*ret_n = n;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int export_pageviews(struct sqlite_store *s, sqlite3 *db,
+			    int64_t site_id, const struct store_export_cb *cb,
+			    void *ctx, struct export_tags *t)
+{
+	sqlite3_stmt *st = NULL, *tags = NULL;
+	int rc, step;
+
+	if ((rc = export_prepare(s, db, export_pageviews_sql, site_id, &st)))
+		goto out;
+	if (sqlite3_prepare_v2(db, export_tags_sql, -1, &tags, NULL) !=
+	    SQLITE_OK) {
+		rc = db_fail(s, db, "prepare export tags");
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_export_pageview pv = {
+		    .id = col_text(st, 1),
+		    .session = col_text(st, 2),
+		    .page = col_text(st, 3),
+		    .referrer = col_text(st, 4),
+		    .device = (enum device_class)sqlite3_column_int(st, 5),
+		    .vw = sqlite3_column_int(st, 6),
+		    .vh = sqlite3_column_int(st, 7),
+		    .dpr = sqlite3_column_double(st, 8),
+		    .is_new = sqlite3_column_int(st, 9),
+		    .ts = sqlite3_column_int64(st, 10),
+		    .browser = (enum browser_family)sqlite3_column_int(st, 11),
+		    .os = (enum os_family)sqlite3_column_int(st, 12),
+		    .utm_source = col_text(st, 13),
+		    .utm_medium = col_text(st, 14),
+		    .utm_campaign = col_text(st, 15),
+		    .utm_term = col_text(st, 16),
+		    .utm_content = col_text(st, 17),
+		    .fold = sqlite3_column_int(st, 18),
+		    .reversals = sqlite3_column_int64(st, 19),
+		    .max_depth = sqlite3_column_int(st, 20),
+		    .doc_h = sqlite3_column_int(st, 21),
+		    .tags = t->tags,
+		};
+		const unsigned char *blob = sqlite3_column_blob(st, 22);
+		int len = sqlite3_column_bytes(st, 22);
+
+		if (blob && len != (int)sizeof(t->dwell)) {
+			rc = store_fail(&s->base, CALOR_ESTORE,
+					"page view %.64s: dwell is %d bytes, "
+					"not %d",
+					pv.id, len, (int)sizeof(t->dwell));
+			goto out;
+		}
+		if (blob) {
+			for (int i = 0; i < INGEST_BANDS; i++)
+				t->dwell[i] = (uint32_t)blob[4 * i] |
+					      (uint32_t)blob[4 * i + 1] << 8 |
+					      (uint32_t)blob[4 * i + 2] << 16 |
+					      (uint32_t)blob[4 * i + 3] << 24;
+			pv.dwell = t->dwell;
+		}
+		if ((rc = export_tags_load(s, db, tags,
+					   sqlite3_column_int64(st, 0), pv.id,
+					   t, &pv.n_tags)))
+			goto out;
+		if ((rc = cb->pageview(ctx, &pv)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "export page views");
+out:
+	sqlite3_finalize(tags);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int export_clicks(struct sqlite_store *s, sqlite3 *db, int64_t site_id,
+			 const struct store_export_cb *cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	if ((rc = export_prepare(s, db, export_clicks_sql, site_id, &st)))
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_export_click c = {
+		    .pageview = col_text(st, 0),
+		    .page = col_text(st, 1),
+		    .device = (enum device_class)sqlite3_column_int(st, 2),
+		    .ts = sqlite3_column_int64(st, 3),
+		    .x = sqlite3_column_int(st, 4),
+		    .y = sqlite3_column_int(st, 5),
+		    .vw = sqlite3_column_int(st, 6),
+		    .vh = sqlite3_column_int(st, 7),
+		    .dw = sqlite3_column_int(st, 8),
+		    .dh = sqlite3_column_int(st, 9),
+		    .selector = col_text(st, 10),
+		    .off_x = sqlite3_column_int(st, 11),
+		    .off_y = sqlite3_column_int(st, 12),
+		    .el_w = sqlite3_column_int(st, 13),
+		    .el_h = sqlite3_column_int(st, 14),
+		    .pointer = (enum pointer_type)sqlite3_column_int(st, 15),
+		    .flags = (unsigned)sqlite3_column_int(st, 16),
+		};
+		if ((rc = cb->click(ctx, &c)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "export clicks");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int export_moves(struct sqlite_store *s, sqlite3 *db, int64_t site_id,
+			const struct store_export_cb *cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	if ((rc = export_prepare(s, db, export_moves_sql, site_id, &st)))
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_export_move m = {
+		    .pageview = col_text(st, 0),
+		    .page = col_text(st, 1),
+		    .device = (enum device_class)sqlite3_column_int(st, 2),
+		    .ts = sqlite3_column_int64(st, 3),
+		    .x = sqlite3_column_int(st, 4),
+		    .y = sqlite3_column_int(st, 5),
+		    .vw = sqlite3_column_int(st, 6),
+		};
+		if ((rc = cb->move(ctx, &m)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "export moves");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int export_goals(struct sqlite_store *s, sqlite3 *db, int64_t site_id,
+			const struct store_export_cb *cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, step;
+
+	if ((rc = export_prepare(s, db, export_goals_sql, site_id, &st)))
+		goto out;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_export_goal g = {
+		    .pageview = col_text(st, 0),
+		    .session = col_text(st, 1),
+		    .page = col_text(st, 2),
+		    .name = col_text(st, 3),
+		    .ts = sqlite3_column_int64(st, 4),
+		};
+		if ((rc = cb->goal(ctx, &g)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "export goals");
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Four scans in storage order inside one read transaction: the snapshot
+ * keeps page views before their events even while the writer commits. */
+static int sqlite_export_site(struct store *base, int64_t site_id,
+			      const struct store_export_cb *cb, void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct export_tags *t = NULL;
+	sqlite3 *db = NULL;
+	int rc, in_tx = 0;
+
+	t = malloc(sizeof(*t));
+	if (!t)
+		return CALOR_ENOMEM;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = db_exec(s, db, "BEGIN")))
+		goto out;
+	in_tx = 1;
+	rc = export_pageviews(s, db, site_id, cb, ctx, t);
+	if (!rc)
+		rc = export_clicks(s, db, site_id, cb, ctx);
+	if (!rc)
+		rc = export_moves(s, db, site_id, cb, ctx);
+	if (!rc)
+		rc = export_goals(s, db, site_id, cb, ctx);
+out:
+	if (in_tx)
+		sqlite3_exec(db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+	if (db)
+		read_release(s, db);
+	free(t);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -924,6 +1450,9 @@ static const struct store_ops sqlite_ops = {
     .pages_list = sqlite_pages_list,
     .clicks_scan = sqlite_clicks_scan,
     .sample = sqlite_sample,
+    .grid_scan = sqlite_grid_scan,
+    .grid_widths = sqlite_grid_widths,
+    .export_site = sqlite_export_site,
 };
 
 /* Bring the schema from its stored version to SCHEMA_VERSION, inside the

@@ -67,6 +67,23 @@ test('a retried batch does not add its deltas twice', async () => {
 	assertEq(sql("SELECT reversals, hex(substr(dwell, 397, 4)) FROM pageviews"), '6|08000000', 'counted once');
 });
 
+test('heatmap types read their grids: dead, error, move', async () => {
+	const get = async type => (await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=${encodeURIComponent('/shop?plan=pro')}&device=mobile&type=${type}`)).json();
+	const dead = await get('dead'), error = await get('error'), move = await get('move'), click = await get('click');
+	assertEq([click.clicks, dead.clicks, error.clicks, move.clicks], [2, 1, 1, 2], 'counts per type');
+	// cells come from the 4-px grid (STORE_GRID_COLS across the viewport:
+	// 390 / 360 = 1.08 px here), so a cell is right to within one grid cell
+	const near = (cell, x, y, size) => x >= cell[0] - 1.1 && x < cell[0] + size + 1.1 && y >= cell[1] - 4 && y < cell[1] + size + 4;
+	assertEq(dead.cells.length, 1, 'one dead cell');
+	assert(near(dead.cells[0], 50, 700, dead.cell), `dead click cell ${dead.cells[0]}`);
+	assertEq(error.cells.length, 1, 'one error cell');
+	assert(near(error.cells[0], 200, 30, error.cell), `error click cell ${error.cells[0]}`);
+	assertEq(move.cells.length, 2, 'two move cells');
+	assert(move.cells.some(c => near(c, 10, 20, move.cell)) && move.cells.some(c => near(c, 30, 40, move.cell)), `move cells ${JSON.stringify(move.cells)}`);
+	const r = await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=/x&type=hover`);
+	assertEq(r.status, 400, 'unknown type');
+});
+
 const bad = [
 	['flag out of range', { t: 'click', x: 1, y: 1, vw: 390, vh: 844, dw: 390, dh: 900, sel: 'a', ex: 0, ey: 0, ew: 1, eh: 1, pt: 'touch', dead: 2 }, 'ev[0].dead'],
 	['dwell of 99 bands', { t: 'scroll', y: 1, dh: 900, dwell: dwell(() => 0).slice(1) }, 'ev[0].dwell'],
