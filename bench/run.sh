@@ -65,3 +65,6 @@ printf '%-8s %12s %12s %10s %10s %8s %8s\n' nginx "$n_rps" "$((n_rps * 10))" "$(
 printf '%-8s %12s %12s %10s %10s %8s %8s\n' calor "$c_rps" "$((c_rps * 10))" "$(field p50_ms "$c_res")" "$(field p99_ms "$c_res")" "$(field errors "$c_res")" "$(field non2xx "$c_res")"
 awk -v c="$c_rps" -v n="$n_rps" 'BEGIN{printf "ratio calor/nginx (req/s): %.3f\n", c/n}'
 echo "calor stored $stored clicks; wrk counted $(field requests "$c_res") answered batches x 10 (requests in flight when wrk stopped may be committed too)"
+
+echo
+bench/heatmap.sh

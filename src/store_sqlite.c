@@ -141,6 +141,12 @@ static const char *const migrations[] = {
     "  GROUP BY 1, 2, 3, 4, 5;"
     "INSERT INTO grid_widths SELECT page_id, device, 1, ts / 86400000, vw,"
     "  count(*), 0 FROM moves GROUP BY 1, 2, 3, 4, 5;",
+    /* 3 -> 4: an all-time roll-up (day -1) beside the daily cells, so a
+     * view without a date range reads each cell once, not once a day */
+    "INSERT INTO grid SELECT page_id, device, kind, -1, cy, cx, sum(n)"
+    "  FROM grid WHERE day >= 0 GROUP BY 1, 2, 3, 5, 6;"
+    "INSERT INTO grid_widths SELECT page_id, device, kind, -1, vw, sum(n),"
+    "  max(max_dh) FROM grid_widths WHERE day >= 0 GROUP BY 1, 2, 3, 5;",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -537,9 +543,39 @@ struct grid_key {
 	int64_t page_id, device, day;
 };
 
+/* The day of the all-time roll-up rows. */
+#define GRID_ALL_DAYS (-1)
+
+static int grid_add_one(struct sqlite_store *s, const struct grid_key *k,
+			enum store_grid_kind kind, int32_t x, int32_t y,
+			int32_t vw, int64_t n);
+static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
+			      enum store_grid_kind kind, int32_t vw,
+			      int32_t doc_h, int64_t n);
+
+/* Add n to a cell of the day's grid and of the all-time roll-up. */
 static int grid_add(struct sqlite_store *s, const struct grid_key *k,
 		    enum store_grid_kind kind, int32_t x, int32_t y, int32_t vw,
 		    int64_t n)
+{
+	struct grid_key all = {k->page_id, k->device, GRID_ALL_DAYS};
+	int rc = grid_add_one(s, k, kind, x, y, vw, n);
+	return rc ? rc : grid_add_one(s, &all, kind, x, y, vw, n);
+}
+
+/* The same for the widths seen. */
+static int grid_width_add(struct sqlite_store *s, const struct grid_key *k,
+			  enum store_grid_kind kind, int32_t vw, int32_t doc_h,
+			  int64_t n)
+{
+	struct grid_key all = {k->page_id, k->device, GRID_ALL_DAYS};
+	int rc = grid_width_add_one(s, k, kind, vw, doc_h, n);
+	return rc ? rc : grid_width_add_one(s, &all, kind, vw, doc_h, n);
+}
+
+static int grid_add_one(struct sqlite_store *s, const struct grid_key *k,
+			enum store_grid_kind kind, int32_t x, int32_t y,
+			int32_t vw, int64_t n)
 {
 	sqlite3_stmt *st = s->st[ST_GRID_UPSERT];
 	int64_t cx = (int64_t)x * STORE_GRID_COLS / (vw > 0 ? vw : 1);
@@ -554,9 +590,9 @@ static int grid_add(struct sqlite_store *s, const struct grid_key *k,
 	return step_done(s, st, "upsert grid");
 }
 
-static int grid_width_add(struct sqlite_store *s, const struct grid_key *k,
-			  enum store_grid_kind kind, int32_t vw, int32_t doc_h,
-			  int64_t n)
+static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
+			      enum store_grid_kind kind, int32_t vw,
+			      int32_t doc_h, int64_t n)
 {
 	sqlite3_stmt *st = s->st[ST_WIDTH_UPSERT];
 
@@ -873,6 +909,25 @@ static int prepare_read(struct sqlite_store *s, sqlite3 *db, struct dynbuf *sql,
 	return 0;
 }
 
+static int day_sql(struct dynbuf *sql, const struct store_filter *f);
+
+/* A scalar subquery body: the clicks of the pages matching page_expr
+ * ("= p.id", "IN (...)") under the filter's device and days, counted from
+ * the grid's widths table rather than row by row. */
+static int grid_clicks_sql(struct dynbuf *sql, const struct store_filter *f,
+			   const char *page_expr)
+{
+	int rc = dynbuf_addf(sql,
+			     "SELECT coalesce(sum(n), 0) FROM grid_widths g"
+			     " WHERE g.kind = %d AND g.page_id %s",
+			     STORE_GRID_CLICK, page_expr);
+	if (!rc && f->device >= 0)
+		rc = dynbuf_addf(sql, " AND g.device = %d", f->device);
+	if (!rc)
+		rc = day_sql(sql, f);
+	return rc;
+}
+
 static int sqlite_pages_list(struct store *base, const struct store_filter *f,
 			     store_page_cb cb, void *ctx)
 {
@@ -885,10 +940,9 @@ static int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(&sql,
 			 "SELECT p.path, count(*), count(DISTINCT pv.session),"
-			 " (SELECT count(*) FROM clicks c WHERE c.page_id ="
-			 " p.id");
+			 " (");
 	if (!rc)
-		rc = filter_sql(&sql, f, "c");
+		rc = grid_clicks_sql(&sql, f, "= p.id");
 	if (!rc)
 		rc = dynbuf_adds(&sql,
 				 ") FROM pages p JOIN pageviews pv ON"
@@ -992,16 +1046,15 @@ static int sqlite_sample(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = filter_sql(&sql, f, "pv");
 	if (!rc)
-		rc = dynbuf_addf(&sql,
-				 " UNION ALL SELECT count(*), 0 FROM clicks c"
-				 " JOIN pageviews pv ON pv.id = c.pageview_id"
-				 " WHERE pv.site_id = ?1%s",
-				 f->page ? " AND c.page_id = (SELECT id FROM "
-					   "pages WHERE site_id = ?1 AND path "
-					   "= ?2)"
-					 : "");
+		rc = dynbuf_adds(&sql, " UNION ALL SELECT (");
 	if (!rc)
-		rc = filter_sql(&sql, f, "c");
+		rc = grid_clicks_sql(&sql, f,
+				     f->page ? "= (SELECT id FROM pages WHERE "
+					       "site_id = ?1 AND path = ?2)"
+					     : "IN (SELECT id FROM pages WHERE "
+					       "site_id = ?1)");
+	if (!rc)
+		rc = dynbuf_adds(&sql, "), 0");
 	if (rc)
 		goto out;
 	if ((rc = read_acquire(s, &db)))
@@ -1031,11 +1084,16 @@ out:
 	return rc;
 }
 
-/* " AND day >= A AND day < B" for the filter's whole UTC days. */
+/* " AND day >= A AND day < B" for the filter's whole UTC days; the
+ * all-time roll-up when there is no date range. */
 static int day_sql(struct dynbuf *sql, const struct store_filter *f)
 {
-	int rc = 0;
-	if (f->from_ms)
+	int rc;
+
+	if (!f->from_ms && !f->to_ms)
+		return dynbuf_addf(sql, " AND day = %d", GRID_ALL_DAYS);
+	rc = dynbuf_adds(sql, " AND day >= 0");
+	if (!rc && f->from_ms)
 		rc = dynbuf_addf(sql, " AND day >= %lld",
 				 (long long)(f->from_ms / 86400000));
 	if (!rc && f->to_ms)

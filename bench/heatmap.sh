@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Heatmap API latency for one page with N stored clicks (default 1M, in
+# Gaussian clusters over 30 days, written through the real write path), on
+# SQLite: the API (which reads the pre-aggregated grid) side by side with a
+# raw scan of the same clicks, the design the grid replaced.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_CLICKS:-1000000}
+REPS=${BENCH_REPS:-30}
+work=$(mktemp -d /tmp/calor-hbench-XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -Ibuild -o "$work/load" bench/heatmap_load.c build/libcalor.a \
+	$(pkg-config --libs libmicrohttpd sqlite3 jansson spng zlib libsodium) -lm -pthread
+t0=$(date +%s.%N)
+key=$("$work/load" "$work/data" "$N" 30)
+t1=$(date +%s.%N)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+./calor serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+
+stats() { sort -n | awk '{a[NR]=$1} END {printf "median %.1f ms, p90 %.1f ms, min %.1f ms", a[int((NR+1)/2)]*1000, a[int(NR*0.9)]*1000, a[1]*1000}'; }
+time_url() { for _ in $(seq "$REPS"); do curl -s -o /dev/null -w '%{time_total}\n' "$1"; done | stats; }
+cells=$(sqlite3 -readonly "$work/data/calor.db" "SELECT count(*) FROM grid WHERE kind = 0")
+echo "heatmap API, one page, $N clicks over 30 days ($cells grid cells), $REPS requests each, 127.0.0.1, $(nproc) cores"
+echo "  load through the write path: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f s (%.0f clicks/s)", b-a, '"$N"'/(b-a)}')"
+base="http://127.0.0.1:$port/api/v1/heatmap?site=$key&page=/bench&device=desktop"
+echo "  calor json (grid):  $(time_url "$base&format=json")"
+echo "  calor png  (grid):  $(time_url "$base&format=png")"
+# a date range reads the daily cells instead of the all-time roll-up
+from=$(date -u -d @$(( (1764000000 - 29 * 86400) )) +%F); to=$(date -u -d @1764000000 +%F)
+echo "  calor png, 30-day range $from..$to (daily cells): $(time_url "$base&format=png&from=$from&to=$to")"
+raw() { for _ in $(seq 5); do /usr/bin/time -f '%e' sqlite3 -readonly "$work/data/calor.db" \
+	"SELECT count(*), sum(x), sum(y), sum(vw), max(dh) FROM clicks WHERE page_id = 1 AND device = 0" 2>&1 >/dev/null; done | stats; }
+echo "  raw scan of the clicks (sqlite3, SELECT of x, y, vw, dh only, no rendering): $(raw)"
