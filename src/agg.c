@@ -230,3 +230,21 @@ int agg_click_raster(const struct agg_clicks *a, int scale,
 	*ret_heat = heat;
 	return 0;
 }
+
+int agg_click_heat(const struct agg_clicks *a, int scale, double radius_css,
+		   struct render_heat **ret_heat)
+{
+	struct render_heat *heat = NULL;
+	int rc;
+
+	if ((rc = agg_click_raster(a, scale, &heat)))
+		goto out;
+	/* the radius is where the kernel fades out: 3 sigma */
+	if ((rc = render_heat_blur(heat, radius_css / 3.0 / scale)))
+		goto out;
+	*ret_heat = heat;
+	heat = NULL;
+out:
+	render_heat_free(heat);
+	return rc;
+}

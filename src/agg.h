@@ -65,5 +65,12 @@ int agg_cells(const struct agg_clicks *a, int cell, struct agg_cell **ret_cells,
  * render_heat_free(). */
 int agg_click_raster(const struct agg_clicks *a, int scale,
 		     struct render_heat **ret_heat);
+/* The density every click heatmap shows, for the API and `calor render`
+ * alike: agg_click_raster() at scale, blurred with a Gaussian whose radius
+ * (3 sigma) is radius_css CSS px, so sigma = radius_css / 3 / scale raster
+ * px. Errors of agg_click_raster() and render_heat_blur(). Caller frees
+ * *ret_heat with render_heat_free(). */
+int agg_click_heat(const struct agg_clicks *a, int scale, double radius_css,
+		   struct render_heat **ret_heat);
 
 #endif

@@ -182,10 +182,7 @@ static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
 	/* a page taller than the image cap is drawn from its top down */
 	if ((int64_t)a->height > max_rows * scale)
 		a->height = (int)(max_rows * scale);
-	if ((rc = agg_click_raster(a, scale, &heat)))
-		goto out;
-	/* radius is where the kernel fades out: 3 sigma */
-	if ((rc = render_heat_blur(heat, q->radius / 3.0 / scale)))
+	if ((rc = agg_click_heat(a, scale, q->radius, &heat)))
 		goto out;
 	if ((rc = render_heat_rgba(heat, render_heat_max(heat), q->palette,
 				   &rgba)))
