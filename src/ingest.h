@@ -62,7 +62,9 @@ enum click_flag {
 	CLICK_FIXED = 1,       /* target in a fixed/sticky container */
 	CLICK_INTERACTIVE = 2, /* target is a link, button, input, ... */
 	CLICK_DEAD = 4,	       /* nothing happened after it */
-	CLICK_ERROR = 8	       /* an uncaught error followed it */
+	CLICK_ERROR = 8,       /* an uncaught error followed it */
+	CLICK_RAGE =
+	    16 /* completes or extends a rage burst (set by the writer) */
 };
 
 enum browser_family {

@@ -114,14 +114,14 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 						"starting with /");
 			q.page = val;
 		} else if (strcmp(k, "type") == 0) {
-			static const char *const types[] = {"click", "move",
-							    "dead", "error"};
+			static const char *const types[] = {
+			    "click", "move", "dead", "error", "rage"};
 			size_t t;
-			for (t = 0; t < 4 && strcmp(val, types[t]) != 0; t++)
+			for (t = 0; t < 5 && strcmp(val, types[t]) != 0; t++)
 				;
-			if (t == 4)
+			if (t == 5)
 				return bad(err, "type: must be click, move, "
-						"dead or error");
+						"dead, error or rage");
 			q.type = (enum query_type)t;
 		} else if (strcmp(k, "device") == 0) {
 			if ((rc = parse_device(val, 0, &q.device, err)))

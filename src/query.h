@@ -27,7 +27,8 @@ enum query_type {
 	QUERY_CLICK = 0, /* values match enum store_grid_kind */
 	QUERY_MOVE = 1,
 	QUERY_DEAD = 2,
-	QUERY_ERROR = 3
+	QUERY_ERROR = 3,
+	QUERY_RAGE = 4
 };
 
 struct query_heatmap {

@@ -58,7 +58,8 @@ enum store_grid_kind {
 	STORE_GRID_CLICK = 0,
 	STORE_GRID_MOVE = 1,
 	STORE_GRID_DEAD = 2,
-	STORE_GRID_ERROR = 3
+	STORE_GRID_ERROR = 3,
+	STORE_GRID_RAGE = 4
 };
 
 struct store_grid_cell {
@@ -73,6 +74,14 @@ struct store_grid_width {
 	int32_t max_doc_h;
 	int64_t n;
 };
+
+/* Rage clicks: at least STORE_RAGE_CLICKS clicks, each at most
+ * STORE_RAGE_MS after the previous and at most STORE_RAGE_PX from it. The
+ * click that completes such a run, and every later click that extends it,
+ * carries CLICK_RAGE. */
+#define STORE_RAGE_CLICKS 3
+#define STORE_RAGE_MS	  1000
+#define STORE_RAGE_PX	  30
 
 /* Results of store_write_batches, one per batch. */
 enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };

@@ -147,6 +147,30 @@ static const char *const migrations[] = {
     "  FROM grid WHERE day >= 0 GROUP BY 1, 2, 3, 5, 6;"
     "INSERT INTO grid_widths SELECT page_id, device, kind, -1, vw, sum(n),"
     "  max(max_dh) FROM grid_widths WHERE day >= 0 GROUP BY 1, 2, 3, 5;",
+    /* 4 -> 5: rage clicks (store.h's rule) found in what is stored, and
+     * their grids */
+    "CREATE INDEX clicks_pageview ON clicks(pageview_id, ts);"
+    "UPDATE clicks SET flags = flags | 16 WHERE id IN ("
+    "  SELECT id FROM (SELECT id, ts, x, y,"
+    "    lag(ts, 1) OVER w AS t1, lag(x, 1) OVER w AS x1,"
+    "    lag(y, 1) OVER w AS y1, lag(ts, 2) OVER w AS t2,"
+    "    lag(x, 2) OVER w AS x2, lag(y, 2) OVER w AS y2"
+    "    FROM clicks WINDOW w AS (PARTITION BY pageview_id"
+    "    ORDER BY ts, id))"
+    "  WHERE ts - t1 <= 1000 AND t1 - t2 <= 1000"
+    "    AND (x - x1) * (x - x1) + (y - y1) * (y - y1) <= 900"
+    "    AND (x1 - x2) * (x1 - x2) + (y1 - y2) * (y1 - y2) <= 900);"
+    "INSERT INTO grid SELECT page_id, device, 4, ts / 86400000, y / 4,"
+    "  min(x * 360 / vw, 32767), count(*) FROM clicks WHERE flags & 16"
+    "  GROUP BY 1, 2, 3, 4, 5, 6;"
+    "INSERT INTO grid SELECT page_id, device, 4, -1, y / 4,"
+    "  min(x * 360 / vw, 32767), count(*) FROM clicks WHERE flags & 16"
+    "  GROUP BY 1, 2, 3, 4, 5, 6;"
+    "INSERT INTO grid_widths SELECT page_id, device, 4, ts / 86400000,"
+    "  vw, count(*), max(dh) FROM clicks WHERE flags & 16"
+    "  GROUP BY 1, 2, 3, 4, 5;"
+    "INSERT INTO grid_widths SELECT page_id, device, 4, -1, vw, count(*),"
+    "  max(dh) FROM clicks WHERE flags & 16 GROUP BY 1, 2, 3, 4, 5;",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -164,6 +188,7 @@ enum {
 	ST_MOVE_INSERT,
 	ST_GRID_UPSERT,
 	ST_WIDTH_UPSERT,
+	ST_PREV_CLICKS,
 	ST_COUNT
 };
 
@@ -209,6 +234,8 @@ static const char *const write_sql[ST_COUNT] = {
 			" ?6, ?7) ON CONFLICT DO UPDATE SET"
 			" n = n + excluded.n,"
 			" max_dh = max(max_dh, excluded.max_dh)",
+    [ST_PREV_CLICKS] = "SELECT ts, x, y FROM clicks WHERE pageview_id = ?1"
+		       " AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 2",
 };
 
 struct sqlite_store {
@@ -609,7 +636,7 @@ static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
 /* Count a click into the click grid and, when flagged, the dead and error
  * grids. */
 static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
-		      int64_t page_id, int64_t device)
+		      unsigned flags, int64_t page_id, int64_t device)
 {
 	const struct ingest_click *c = &e->u.click;
 	struct grid_key k = {page_id, device, e->ts / 86400000};
@@ -618,11 +645,12 @@ static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
 		unsigned flag;
 	} kinds[] = {{STORE_GRID_CLICK, 0},
 		     {STORE_GRID_DEAD, CLICK_DEAD},
-		     {STORE_GRID_ERROR, CLICK_ERROR}};
+		     {STORE_GRID_ERROR, CLICK_ERROR},
+		     {STORE_GRID_RAGE, CLICK_RAGE}};
 	int rc;
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (kinds[i].flag && !(c->flags & kinds[i].flag))
+		if (kinds[i].flag && !(flags & kinds[i].flag))
 			continue;
 		if ((rc = grid_add(s, &k, kinds[i].kind, c->x, c->y, c->vw,
 				   1)) ||
@@ -633,12 +661,48 @@ static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
 	return 0;
 }
 
+/* 1 when a click at (x, y, ts) completes or extends a rage run with the
+ * page view's previous clicks (store.h's rule). */
+static int is_rage(struct sqlite_store *s, int64_t pv_id, int64_t ts, int32_t x,
+		   int32_t y, int *ret_rage)
+{
+	sqlite3_stmt *st = s->st[ST_PREV_CLICKS];
+	int64_t t[2] = {0, 0}, px[2] = {0, 0}, py[2] = {0, 0};
+	int n = 0, step;
+
+	sqlite3_bind_int64(st, 1, pv_id);
+	sqlite3_bind_int64(st, 2, ts);
+	while (n < 2 && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		t[n] = sqlite3_column_int64(st, 0);
+		px[n] = sqlite3_column_int64(st, 1);
+		py[n] = sqlite3_column_int64(st, 2);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (n < 2 && step != SQLITE_DONE && step != SQLITE_ROW)
+		return db_fail(s, s->wdb, "previous clicks");
+#define NEAR(ax, ay, bx, by)                                                   \
+	(((ax) - (bx)) * ((ax) - (bx)) + ((ay) - (by)) * ((ay) - (by)) <=      \
+	 STORE_RAGE_PX * STORE_RAGE_PX)
+	*ret_rage = n == 2 && ts - t[0] <= STORE_RAGE_MS &&
+		    t[0] - t[1] <= STORE_RAGE_MS && NEAR(x, y, px[0], py[0]) &&
+		    NEAR(px[0], py[0], px[1], py[1]);
+#undef NEAR
+	return 0;
+}
+
 static int write_click(struct sqlite_store *s, const struct ingest_event *e,
 		       int64_t pv_id, int64_t page_id, int64_t device)
 {
 	const struct ingest_click *c = &e->u.click;
 	sqlite3_stmt *st = s->st[ST_CLICK_INSERT];
-	int rc;
+	unsigned flags = c->flags & ~(unsigned)CLICK_RAGE;
+	int rc, rage = 0;
+
+	if ((rc = is_rage(s, pv_id, e->ts, c->x, c->y, &rage)))
+		return rc;
+	if (rage)
+		flags |= CLICK_RAGE;
 
 	sqlite3_bind_int64(st, 1, pv_id);
 	sqlite3_bind_int64(st, 2, page_id);
@@ -657,10 +721,10 @@ static int write_click(struct sqlite_store *s, const struct ingest_event *e,
 	sqlite3_bind_int(st, 15, c->el_h);
 	sqlite3_bind_int(st, 16, c->pointer);
 	sqlite3_bind_int64(st, 17, (int64_t)c->sel_hash);
-	sqlite3_bind_int(st, 18, (int)c->flags);
+	sqlite3_bind_int(st, 18, (int)flags);
 	if ((rc = step_done(s, st, "insert click")))
 		return rc;
-	return grid_click(s, e, page_id, device);
+	return grid_click(s, e, flags, page_id, device);
 }
 
 static int write_moves(struct sqlite_store *s, const struct ingest_event *e,

@@ -84,6 +84,29 @@ test('heatmap types read their grids: dead, error, move', async () => {
 	assertEq(r.status, 400, 'unknown type');
 });
 
+test('rage clicks: 3+ clicks within 1 s and 30 px of each other, across batches', async () => {
+	const t0 = Date.now() - 60000;
+	const click = (ts, x, y) => ({ t: 'click', ts, x, y, vw: 390, vh: 844, dw: 390, dh: 3000, sel: 'button.slow', ex: 0, ey: 0, ew: 80, eh: 40, pt: 'touch' });
+	const send = async (id, seq, ev) => {
+		const now = Date.now();
+		const b = { v: 1, site: key, now, pv: { id, seq, sid: 'sess_rage_0001', url: '/rage', ts: t0, vw: 390, vh: 844 }, ev };
+		const r = await fetch(`${server.url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(b) });
+		assertEq(r.status, 204, 'collect');
+	};
+	// page view 1: a burst of 4 (two of them rage: the 3rd and 4th), split over two batches
+	await send('pv_rage_00001', 0, [click(t0, 100, 100), click(t0 + 300, 105, 102)]);
+	await send('pv_rage_00001', 1, [click(t0 + 700, 98, 99), click(t0 + 1500, 101, 100)]);
+	// page view 2: too slow (1.2 s apart) and too far (40 px): no rage
+	await send('pv_rage_00002', 0, [click(t0, 300, 300), click(t0 + 1200, 300, 300), click(t0 + 1300, 300, 300),
+		click(t0 + 1400, 340, 300)]);
+	const flags = sql("SELECT group_concat(flags & 16) FROM (SELECT flags FROM clicks c JOIN pageviews p ON p.id = c.pageview_id WHERE p.client_id = 'pv_rage_00001' ORDER BY c.ts)");
+	assertEq(flags, '0,0,16,16', 'rage flags of the burst');
+	assertEq(sql("SELECT count(*) FROM clicks c JOIN pageviews p ON p.id = c.pageview_id WHERE p.client_id = 'pv_rage_00002' AND c.flags & 16"), '0', 'no rage in the slow/far clicks');
+	const j = await (await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=/rage&device=mobile&type=rage`)).json();
+	assertEq(j.clicks, 2, 'rage overlay counts');
+	assert(j.cells.every(c => Math.abs(c[0] - 100) <= 12 && Math.abs(c[1] - 100) <= 12), `rage cells near the button: ${JSON.stringify(j.cells)}`);
+});
+
 const bad = [
 	['flag out of range', { t: 'click', x: 1, y: 1, vw: 390, vh: 844, dw: 390, dh: 900, sel: 'a', ex: 0, ey: 0, ew: 1, eh: 1, pt: 'touch', dead: 2 }, 'ev[0].dead'],
 	['dwell of 99 bands', { t: 'scroll', y: 1, dh: 900, dwell: dwell(() => 0).slice(1) }, 'ev[0].dwell'],

@@ -239,7 +239,34 @@ static const char schema_v1[] =
     "NULL, x INTEGER NOT NULL, y INTEGER NOT NULL, vw INTEGER NOT NULL, vh "
     "INTEGER NOT NULL, dw INTEGER NOT NULL, dh INTEGER NOT NULL, selector "
     "TEXT NOT NULL, off_x INTEGER NOT NULL, off_y INTEGER NOT NULL, el_w "
-    "INTEGER NOT NULL, el_h INTEGER NOT NULL, pointer INTEGER NOT NULL);";
+    "INTEGER NOT NULL, el_h INTEGER NOT NULL, pointer INTEGER NOT NULL);"
+    /* a rage burst stored before rage detection existed */
+    "INSERT INTO pages VALUES(1, 1, '/old');"
+    "INSERT INTO pageviews VALUES(1, 1, 1, 'pv_old_0001', 's_old_0001', '',"
+    " 0, 1440, 900, 1, 0, 86400000, 0, 0);"
+    "INSERT INTO clicks VALUES(1, 1, 1, 0, 86400000, 500, 500, 1440, 900,"
+    " 1440, 2000, 'b', 0, 0, 10, 10, 0);"
+    "INSERT INTO clicks VALUES(2, 1, 1, 0, 86400400, 505, 505, 1440, 900,"
+    " 1440, 2000, 'b', 0, 0, 10, 10, 0);"
+    "INSERT INTO clicks VALUES(3, 1, 1, 0, 86400800, 500, 510, 1440, 900,"
+    " 1440, 2000, 'b', 0, 0, 10, 10, 0);";
+
+/* The first column of the first row of sql, as an integer (-1 on error). */
+static long long query_int(const char *sql)
+{
+	char path[128];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+	snprintf(path, sizeof(path), "%s/calor.db", dir);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
 
 static int exec_in(const char *sql)
 {
@@ -271,6 +298,17 @@ TEST(schema_1_upgraded_in_place)
 	ASSERT_EQ(n, 1);
 	ASSERT_STR(sites[0].key, "oldsite");
 	free(sites);
+	/* stored clicks were given grids and rage flags by the migrations */
+	ASSERT_EQ(query_int("SELECT count(*) FROM clicks WHERE flags = 0"), 2);
+	ASSERT_EQ(query_int("SELECT flags FROM clicks WHERE id = 3"),
+		  CLICK_RAGE);
+	ASSERT_EQ(
+	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = 1"), 3);
+	ASSERT_EQ(
+	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = -1"),
+	    3);
+	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 4"), 2);
+	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 5);
 	/* the upgraded database takes every new field */
 	make_batch(&b, 1, "pv_upgraded", 0, 1440);
 	clicks[0].u.click.flags = CLICK_DEAD;
