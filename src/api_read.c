@@ -195,7 +195,6 @@ static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
 	http_add_header(req, "X-Calor-Height", v);
 	snprintf(v, sizeof(v), "%d", scale);
 	http_add_header(req, "X-Calor-Scale", v);
-	http_add_header(req, "Cache-Control", "no-cache");
 	http_respond(req, 200, "image/png", png, png_len, 1);
 	png = NULL;
 out:
@@ -244,8 +243,33 @@ out:
 		http_respond_failure(req, rc);
 		return;
 	}
-	http_add_header(req, "Cache-Control", "no-cache");
 	http_respond_json(req, 200, &b);
+}
+
+/* The answer's ETag: the store's data version and the question (every
+ * argument, in order). Sets the ETag header; answers 304 and returns 1 when
+ * the client already holds this answer. */
+static int not_modified(struct http_request *req, struct api *api,
+			const struct query_arg *args, size_t n_args)
+{
+	uint64_t h = store_data_version(api->store);
+	const char *have;
+	char etag[48];
+
+	for (size_t i = 0; i < n_args; i++) {
+		h = h * 0x100000001b3ULL ^ ingest_hash(args[i].name);
+		h = h * 0x100000001b3ULL ^ ingest_hash(args[i].value);
+	}
+	snprintf(etag, sizeof(etag), "\"%016llx\"", (unsigned long long)h);
+	http_add_header(req, "ETag", etag);
+	/* revalidate every time: cheap, and never stale */
+	http_add_header(req, "Cache-Control", "no-cache");
+	have = http_request_header(req, "If-None-Match");
+	if (have && strstr(have, etag)) {
+		http_respond(req, 304, NULL, "", 0, 0);
+		return 1;
+	}
+	return 0;
 }
 
 void api_get_heatmap(struct http_request *req, void *ctx)
@@ -268,6 +292,8 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 		return;
 	}
 	if (find_site(req, api, q.site_key, &site))
+		return;
+	if (not_modified(req, api, args, n_args))
 		return;
 	f.site_id = site.id;
 	f.page = q.page;

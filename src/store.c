@@ -102,3 +102,8 @@ int store_export_site(struct store *s, int64_t site_id,
 				  "the %s backend cannot export", s->ops->name);
 	return s->ops->export_site(s, site_id, cb, ctx);
 }
+
+uint64_t store_data_version(struct store *s)
+{
+	return s->ops->data_version(s);
+}

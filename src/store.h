@@ -189,6 +189,7 @@ struct store_ops {
 			   struct store_grid_width **ret_widths, size_t *ret_n);
 	int (*export_site)(struct store *s, int64_t site_id,
 			   const struct store_export_cb *cb, void *ctx);
+	uint64_t (*data_version)(struct store *s);
 };
 
 /* Every backend embeds this as its first member. */
@@ -254,6 +255,11 @@ int store_grid_widths(struct store *s, const struct store_filter *f,
  * store_last_error()), CALOR_EINVAL for a backend that cannot export. */
 int store_export_site(struct store *s, int64_t site_id,
 		      const struct store_export_cb *cb, void *ctx);
+
+/* A number that changes whenever this store object commits events, and
+ * starts random, so (version, question) names an answer: the API's ETag.
+ * Writes by other processes are not seen until this one commits again. */
+uint64_t store_data_version(struct store *s);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,6 +248,7 @@ struct sqlite_store {
 	pthread_mutex_t pool_lock;
 	sqlite3 *pool[READ_POOL_MAX];
 	size_t n_pool;
+	_Atomic uint64_t version; /* see store_data_version() */
 };
 
 static int db_fail(struct sqlite_store *s, sqlite3 *db, const char *what)
@@ -936,11 +938,17 @@ static int sqlite_write_batches(struct store *base,
 	if ((rc = db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	in_tx = 0;
+	atomic_fetch_add(&s->version, 1);
 out:
 	if (in_tx)
 		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&s->write_lock);
 	return rc;
+}
+
+static uint64_t sqlite_data_version(struct store *base)
+{
+	return atomic_load(&((struct sqlite_store *)base)->version);
 }
 
 /* ---- reading ---- */
@@ -1575,6 +1583,7 @@ static const struct store_ops sqlite_ops = {
     .grid_scan = sqlite_grid_scan,
     .grid_widths = sqlite_grid_widths,
     .export_site = sqlite_export_site,
+    .data_version = sqlite_data_version,
 };
 
 /* Bring the schema from its stored version to SCHEMA_VERSION, inside the
@@ -1630,6 +1639,11 @@ int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 	if (!s)
 		return CALOR_ENOMEM;
 	s->base.ops = &sqlite_ops;
+	{
+		uint64_t start;
+		randombytes_buf(&start, sizeof(start));
+		atomic_init(&s->version, start);
+	}
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->pool_lock, NULL);
 	dynbuf_init(&path, 4096);

@@ -73,6 +73,22 @@ test('heatmap for a page with no clicks is empty, not an error', async () => {
 	assertEq(r.status, 200, 'png status');
 });
 
+test('ETag: a repeated view is a 304; new events change it', async () => {
+	const url = `/api/v1/heatmap?site=${key}&page=/home&device=desktop&format=png`;
+	const first = await api(url);
+	const etag = first.headers.get('etag');
+	assert(/^"[0-9a-f]{16}"$/.test(etag || ''), `etag ${etag}`);
+	assertEq(first.headers.get('cache-control'), 'no-cache', 'revalidate');
+	const again = await fetch(`${server.url}${url}`, { headers: { 'If-None-Match': etag } });
+	assertEq(again.status, 304, 'not modified');
+	const json = await api(url.replace('png', 'json'));
+	assert(json.headers.get('etag') !== etag, 'another question, another etag');
+	await send('/home', 1440, [[700, 700]]);
+	const after = await fetch(`${server.url}${url}`, { headers: { 'If-None-Match': etag } });
+	assertEq(after.status, 200, 'changed after new events');
+	assert(after.headers.get('etag') !== etag, 'new etag');
+});
+
 const badParams = [
 	['site=nosuch&page=/home', 404, 'unknown_site', 'site'],
 	['page=/home', 400, 'bad_param', 'site'],
