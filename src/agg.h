@@ -73,4 +73,46 @@ int agg_click_raster(const struct agg_clicks *a, int scale,
 int agg_click_heat(const struct agg_clicks *a, int scale, double radius_css,
 		   struct render_heat **ret_heat);
 
+/* ---- scroll reach and attention (agg_scroll.c) ---- */
+
+#define AGG_BANDS 100
+
+/* Page views' scroll records added up. */
+struct agg_scroll {
+	int64_t pageviews;		/* with a known document height */
+	int64_t reached[AGG_BANDS + 1]; /* page views reaching depth i % */
+	int64_t fold_n;
+	double fold_px_sum, fold_pct_sum;
+	int64_t reversals;
+	int64_t dwell_n; /* page views with attention data */
+	uint64_t dwell_ms[AGG_BANDS];
+	int32_t *doc_h; /* every document height, for the median */
+	size_t n_doc_h, cap_doc_h;
+};
+
+struct agg_scroll_result {
+	int64_t pageviews;
+	double reach[AGG_BANDS + 1]; /* share of page views reaching i % */
+	int depth_pct[3];	     /* deepest % reached by 75, 50, 25 % */
+	int32_t doc_h;		     /* median document height, px */
+	double fold_pct;	     /* mean first viewport bottom, % */
+	int32_t fold_px;
+	double reversals_per_pageview;
+	int64_t dwell_pageviews;
+	double dwell_ms[AGG_BANDS];    /* mean ms per page view in each band */
+	double dwell_share[AGG_BANDS]; /* share of all attention */
+};
+
+void agg_scroll_init(struct agg_scroll *a);
+/* Frees the collection's memory; accepts a zeroed one. */
+void agg_scroll_done(struct agg_scroll *a);
+/* Add one page view: deepest bottom and document height in px (doc_h 0:
+ * unknown, the page view is skipped), first fold in px (0: unknown),
+ * reversals, and ms per 1 % band (NULL: none). CALOR_ENOMEM. */
+int agg_scroll_add(struct agg_scroll *a, int32_t depth, int32_t doc_h,
+		   int32_t fold, int32_t reversals, const uint32_t *dwell);
+/* The reach curve, the depths reached by 75/50/25 % of page views, the
+ * average fold and attention per band. */
+void agg_scroll_finish(struct agg_scroll *a, struct agg_scroll_result *ret);
+
 #endif

@@ -33,5 +33,6 @@ void api_collect(struct http_request *req, void *ctx);
 void api_get_sites(struct http_request *req, void *ctx);
 void api_get_pages(struct http_request *req, void *ctx);
 void api_get_heatmap(struct http_request *req, void *ctx);
+void api_get_scroll(struct http_request *req, void *ctx);
 
 #endif

@@ -327,3 +327,95 @@ out:
 	free(widths);
 	agg_clicks_done(&a);
 }
+
+static int add_scroll(void *ctx, const struct store_scroll *sc)
+{
+	return agg_scroll_add(ctx, sc->depth, sc->doc_h, sc->fold,
+			      sc->reversals, sc->has_dwell ? sc->dwell : NULL);
+}
+
+/* Append name: [v0, v1, ...] with the given printf format per value. */
+static int json_doubles(struct dynbuf *b, const char *name, const double *v,
+			size_t n, const char *fmt)
+{
+	int rc = dynbuf_addf(b, ", \"%s\": [", name);
+	for (size_t i = 0; !rc && i < n; i++) {
+		if (i)
+			rc = dynbuf_adds(b, ", ");
+		if (!rc)
+			rc = dynbuf_addf(b, fmt, v[i]);
+	}
+	return rc ? rc : dynbuf_adds(b, "]");
+}
+
+void api_get_scroll(struct http_request *req, void *ctx)
+{
+	struct api *api = ctx;
+	struct query_scroll q;
+	struct query_error qerr;
+	struct store_site site;
+	struct store_sample sample;
+	struct store_filter f = {0};
+	struct agg_scroll a;
+	struct agg_scroll_result *r = NULL;
+	const struct query_arg *args;
+	struct dynbuf b;
+	size_t n_args;
+	int rc;
+
+	args = http_request_args(req, &n_args);
+	if (query_parse_scroll(args, n_args, &q, &qerr)) {
+		bad_param(req, &qerr);
+		return;
+	}
+	if (find_site(req, api, q.site_key, &site))
+		return;
+	f.site_id = site.id;
+	f.page = q.page;
+	f.device = q.device;
+	f.from_ms = q.from_ms;
+	f.to_ms = q.to_ms;
+	agg_scroll_init(&a);
+	dynbuf_init(&b, JSON_MAX);
+	r = malloc(sizeof(*r));
+	if (!r) {
+		rc = CALOR_ENOMEM;
+		goto out;
+	}
+	if ((rc = store_sample(api->store, &f, &sample)) ||
+	    (rc = store_scroll_scan(api->store, &f, add_scroll, &a)))
+		goto out;
+	agg_scroll_finish(&a, r);
+	rc = dynbuf_addf(
+		&b,
+		"{\"device\": \"%s\", \"pageviews\": %lld, \"sessions\": %lld,"
+		" \"scroll_pageviews\": %lld, \"doc_height\": %d,"
+		" \"average_fold\": {\"px\": %d, \"percent\": %.2f},"
+		" \"reached_by\": {\"75\": %d, \"50\": %d, \"25\": %d},"
+		" \"reversals_per_pageview\": %.3f,"
+		" \"attention_pageviews\": %lld",
+		ingest_device_name((enum device_class)q.device),
+		(long long)sample.pageviews, (long long)sample.sessions,
+		(long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
+		r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
+		r->reversals_per_pageview, (long long)r->dwell_pageviews);
+	if (!rc)
+		rc = json_doubles(&b, "reach", r->reach, AGG_BANDS + 1, "%.4f");
+	if (!rc)
+		rc = json_doubles(&b, "attention_ms", r->dwell_ms, AGG_BANDS,
+				  "%.1f");
+	if (!rc)
+		rc = json_doubles(&b, "attention_share", r->dwell_share,
+				  AGG_BANDS, "%.5f");
+	if (!rc)
+		rc = dynbuf_adds(&b, "}");
+out:
+	free(r);
+	agg_scroll_done(&a);
+	if (rc) {
+		dynbuf_done(&b);
+		http_respond_failure(req, rc);
+		return;
+	}
+	http_respond_json(req, 200, &b);
+}

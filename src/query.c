@@ -92,6 +92,35 @@ static int check_site(const char *v, struct query_error *err)
 	return 0;
 }
 
+/* The parameters every read shares: site, page (when page is not NULL),
+ * device, from, to, and "_" (a cache buster). Returns 1 when k was one of
+ * them, 0 when it was not, CALOR_EINVAL (err filled) for a bad value. */
+static int parse_where(const char *k, const char *val, const char **site,
+		       const char **page, int *device, int device_all,
+		       int64_t *from, int64_t *to, struct query_error *err)
+{
+	int rc;
+
+	if (strcmp(k, "site") == 0) {
+		if ((rc = check_site(val, err)))
+			return rc;
+		*site = val;
+	} else if (page && strcmp(k, "page") == 0) {
+		if (val[0] != '/' || strlen(val) > INGEST_MAX_URL)
+			return bad(err, "page: must be a path starting with /");
+		*page = val;
+	} else if (strcmp(k, "device") == 0) {
+		if ((rc = parse_device(val, device_all, device, err)))
+			return rc;
+	} else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
+		if ((rc = parse_dates(k, val, from, to, err)))
+			return rc;
+	} else if (strcmp(k, "_") != 0) {
+		return 0;
+	}
+	return 1;
+}
+
 int query_parse_heatmap(const struct query_arg *args, size_t n,
 			struct query_heatmap *ret, struct query_error *err)
 {
@@ -104,16 +133,13 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 		const char *k = args[i].name, *val = args[i].value;
 		if (!val)
 			val = "";
-		if (strcmp(k, "site") == 0) {
-			if ((rc = check_site(val, err)))
-				return rc;
-			q.site_key = val;
-		} else if (strcmp(k, "page") == 0) {
-			if (val[0] != '/' || strlen(val) > INGEST_MAX_URL)
-				return bad(err, "page: must be a path "
-						"starting with /");
-			q.page = val;
-		} else if (strcmp(k, "type") == 0) {
+		rc = parse_where(k, val, &q.site_key, &q.page, &q.device, 0,
+				 &q.from_ms, &q.to_ms, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 1)
+			continue;
+		if (strcmp(k, "type") == 0) {
 			static const char *const types[] = {
 			    "click", "move", "dead", "error", "rage"};
 			size_t t;
@@ -123,9 +149,6 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 				return bad(err, "type: must be click, move, "
 						"dead, error or rage");
 			q.type = (enum query_type)t;
-		} else if (strcmp(k, "device") == 0) {
-			if ((rc = parse_device(val, 0, &q.device, err)))
-				return rc;
 		} else if (strcmp(k, "format") == 0) {
 			if (strcmp(val, "json") == 0)
 				q.format = QUERY_JSON;
@@ -150,11 +173,7 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 			if (render_palette_parse(val, &q.palette))
 				return bad(err, "palette: must be classic or "
 						"viridis");
-		} else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
-			if ((rc = parse_dates(k, val, &q.from_ms, &q.to_ms,
-					      err)))
-				return rc;
-		} else if (strcmp(k, "_") != 0) { /* "_" : cache buster */
+		} else {
 			return bad(err, "%.40s: unknown parameter", k);
 		}
 	}
@@ -173,26 +192,41 @@ int query_parse_pages(const struct query_arg *args, size_t n,
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		const char *k = args[i].name, *val = args[i].value;
-		if (!val)
-			val = "";
-		if (strcmp(k, "site") == 0) {
-			if ((rc = check_site(val, err)))
-				return rc;
-			q.site_key = val;
-		} else if (strcmp(k, "device") == 0) {
-			if ((rc = parse_device(val, 1, &q.device, err)))
-				return rc;
-		} else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
-			if ((rc = parse_dates(k, val, &q.from_ms, &q.to_ms,
-					      err)))
-				return rc;
-		} else if (strcmp(k, "_") != 0) {
-			return bad(err, "%.40s: unknown parameter", k);
-		}
+		const char *val = args[i].value ? args[i].value : "";
+		rc = parse_where(args[i].name, val, &q.site_key, NULL,
+				 &q.device, 1, &q.from_ms, &q.to_ms, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return bad(err, "%.40s: unknown parameter",
+				   args[i].name);
 	}
 	if (!q.site_key)
 		return bad(err, "site: required");
+	*ret = q;
+	return 0;
+}
+
+int query_parse_scroll(const struct query_arg *args, size_t n,
+		       struct query_scroll *ret, struct query_error *err)
+{
+	struct query_scroll q = {.device = DEVICE_DESKTOP};
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *val = args[i].value ? args[i].value : "";
+		rc = parse_where(args[i].name, val, &q.site_key, &q.page,
+				 &q.device, 0, &q.from_ms, &q.to_ms, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return bad(err, "%.40s: unknown parameter",
+				   args[i].name);
+	}
+	if (!q.site_key)
+		return bad(err, "site: required");
+	if (!q.page)
+		return bad(err, "page: required");
 	*ret = q;
 	return 0;
 }

@@ -58,6 +58,18 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 /* Parse the parameters of GET /api/v1/pages. Same rules. */
 int query_parse_pages(const struct query_arg *args, size_t n,
 		      struct query_pages *ret, struct query_error *err);
+struct query_scroll {
+	const char *site_key;
+	const char *page;
+	int device; /* enum device_class */
+	int64_t from_ms, to_ms;
+};
+
+/* Parse the parameters of GET /api/v1/scroll (site, page, device, from,
+ * to). Same rules. */
+int query_parse_scroll(const struct query_arg *args, size_t n,
+		       struct query_scroll *ret, struct query_error *err);
+
 /* Parse "YYYY-MM-DD" (UTC midnight) into ms since the epoch. 0 or
  * CALOR_EINVAL. */
 int query_parse_date(const char *s, int64_t *ret_ms);

@@ -107,3 +107,9 @@ uint64_t store_data_version(struct store *s)
 {
 	return s->ops->data_version(s);
 }
+
+int store_scroll_scan(struct store *s, const struct store_filter *f,
+		      store_scroll_cb cb, void *ctx)
+{
+	return s->ops->scroll_scan(s, f, cb, ctx);
+}

@@ -83,6 +83,16 @@ struct store_grid_width {
 #define STORE_RAGE_MS	  1000
 #define STORE_RAGE_PX	  30
 
+/* One page view's scroll record. */
+struct store_scroll {
+	int32_t depth; /* deepest visible bottom, px */
+	int32_t doc_h; /* tallest document seen, px */
+	int32_t fold;  /* first viewport bottom, px; 0 when unknown */
+	int32_t reversals;
+	int has_dwell;
+	uint32_t dwell[INGEST_BANDS]; /* ms per 1 % band, when has_dwell */
+};
+
 /* Results of store_write_batches, one per batch. */
 enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
 
@@ -90,6 +100,7 @@ enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
  * returned. */
 typedef int (*store_click_cb)(void *ctx, const struct store_click *c);
 typedef int (*store_page_cb)(void *ctx, const struct store_page *p);
+typedef int (*store_scroll_cb)(void *ctx, const struct store_scroll *sc);
 /* Cells arrive in no particular order and a cell may arrive more than once
  * (once per day): callers add them up. */
 typedef int (*store_grid_cb)(void *ctx, const struct store_grid_cell *c);
@@ -190,6 +201,8 @@ struct store_ops {
 	int (*export_site)(struct store *s, int64_t site_id,
 			   const struct store_export_cb *cb, void *ctx);
 	uint64_t (*data_version)(struct store *s);
+	int (*scroll_scan)(struct store *s, const struct store_filter *f,
+			   store_scroll_cb cb, void *ctx);
 };
 
 /* Every backend embeds this as its first member. */
@@ -260,6 +273,10 @@ int store_export_site(struct store *s, int64_t site_id,
  * starts random, so (version, question) names an answer: the API's ETag.
  * Writes by other processes are not seen until this one commits again. */
 uint64_t store_data_version(struct store *s);
+
+/* The scroll record of every page view matching f (f->page required). */
+int store_scroll_scan(struct store *s, const struct store_filter *f,
+		      store_scroll_cb cb, void *ctx);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

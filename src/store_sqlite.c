@@ -1571,6 +1571,62 @@ out:
 	return rc;
 }
 
+static int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
+			      store_scroll_cb cb, void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct dynbuf sql;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if (!f->page)
+		return store_fail(base, CALOR_EINVAL,
+				  "scroll scans need a page");
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_adds(&sql, "SELECT max_depth, doc_h, fold, reversals, dwell"
+			       " FROM pageviews pv WHERE page_id = (SELECT id"
+			       " FROM pages WHERE site_id = ?1 AND path = ?2)");
+	if (!rc)
+		rc = filter_sql(&sql, f, "pv");
+	if (rc)
+		goto out;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = prepare_read(s, db, &sql, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->site_id);
+	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_scroll sc;
+		const unsigned char *blob = sqlite3_column_blob(st, 4);
+
+		memset(&sc, 0, sizeof(sc));
+		sc.depth = sqlite3_column_int(st, 0);
+		sc.doc_h = sqlite3_column_int(st, 1);
+		sc.fold = sqlite3_column_int(st, 2);
+		sc.reversals = sqlite3_column_int(st, 3);
+		if (blob && sqlite3_column_bytes(st, 4) == INGEST_BANDS * 4) {
+			sc.has_dwell = 1;
+			for (int i = 0; i < INGEST_BANDS; i++)
+				sc.dwell[i] = (uint32_t)blob[4 * i] |
+					      (uint32_t)blob[4 * i + 1] << 8 |
+					      (uint32_t)blob[4 * i + 2] << 16 |
+					      (uint32_t)blob[4 * i + 3] << 24;
+		}
+		if ((rc = cb(ctx, &sc)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "scan scroll");
+out:
+	sqlite3_finalize(st);
+	if (db)
+		read_release(s, db);
+	dynbuf_done(&sql);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1584,6 +1640,7 @@ static const struct store_ops sqlite_ops = {
     .grid_widths = sqlite_grid_widths,
     .export_site = sqlite_export_site,
     .data_version = sqlite_data_version,
+    .scroll_scan = sqlite_scroll_scan,
 };
 
 /* Bring the schema from its stored version to SCHEMA_VERSION, inside the

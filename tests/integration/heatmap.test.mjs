@@ -89,6 +89,31 @@ test('ETag: a repeated view is a 304; new events change it', async () => {
 	assert(after.headers.get('etag') !== etag, 'new etag');
 });
 
+test('scroll: reach curve, depths reached by 75/50/25 %, fold, attention', async () => {
+	const now = Date.now();
+	const depths = [1000, 2000, 3000, 4000];
+	for (let i = 0; i < 4; i++) {
+		const dwell = Array.from({ length: 100 }, (_, b) => (b < 25 * (i + 1) ? 100 : 0));
+		const body = { v: 1, site: key, now, pv: { id: `pv_scroll_${i}xxxx`, seq: 0, sid: `sess_scroll_${i}xx`, url: '/long', ts: now, vw: 1440, vh: 900 },
+			ev: [{ t: 'scroll', ts: now, y: depths[i], dh: 4000, fold: 900, rev: i, dwell }] };
+		const r = await fetch(`${server.url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body) });
+		assertEq(r.status, 204, 'collect');
+	}
+	const r = await api(`/api/v1/scroll?site=${key}&page=/long&device=desktop`);
+	assertEq(r.status, 200, 'status');
+	const j = await r.json();
+	assertEq([j.pageviews, j.scroll_pageviews, j.doc_height], [4, 4, 4000], 'counts');
+	assertEq(j.reached_by, { 75: 50, 50: 75, 25: 100 }, 'depths reached by 75/50/25 %');
+	assertEq([j.reach[0], j.reach[25], j.reach[26], j.reach[51], j.reach[100]], [1, 1, 0.75, 0.5, 0.25], 'reach curve');
+	assertEq(j.average_fold, { px: 900, percent: 22.5 }, 'fold');
+	assertEq(j.reversals_per_pageview, 1.5, 'reversals');
+	// band 0 was seen by all four page views, band 99 by one
+	assertEq([j.attention_ms[0], j.attention_ms[99]], [100, 25], 'attention per page view');
+	const bad = await api(`/api/v1/scroll?site=${key}&page=/long&type=click`);
+	assertEq(bad.status, 400, 'unknown parameter refused');
+	assert((await bad.json()).detail.startsWith('type'), 'names type');
+});
+
 const badParams = [
 	['site=nosuch&page=/home', 404, 'unknown_site', 'site'],
 	['page=/home', 400, 'bad_param', 'site'],

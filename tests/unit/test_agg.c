@@ -104,6 +104,57 @@ TEST(raster_holds_every_point)
 	agg_clicks_done(&a);
 }
 
-TEST_MAIN(RUN(projection_and_height); RUN(mode_width); RUN(cap_refuses);
+TEST(scroll_reach_and_attention)
+{
+	struct agg_scroll a;
+	struct agg_scroll_result r;
+	uint32_t dwell[AGG_BANDS] = {0};
+	agg_scroll_init(&a);
+	/* four page views reaching 25, 50, 75 and 100 % of a 4000 px page */
+	dwell[0] = 3000;
+	dwell[99] = 1000;
+	ASSERT_EQ(agg_scroll_add(&a, 1000, 4000, 900, 1, dwell), 0);
+	ASSERT_EQ(agg_scroll_add(&a, 2000, 4000, 900, 0, NULL), 0);
+	ASSERT_EQ(agg_scroll_add(&a, 3000, 4000, 700, 3, dwell), 0);
+	ASSERT_EQ(agg_scroll_add(&a, 4100, 4000, 0, 0, NULL),
+		  0);						/* overscroll */
+	ASSERT_EQ(agg_scroll_add(&a, 500, 0, 900, 0, NULL), 0); /* unknown */
+	agg_scroll_finish(&a, &r);
+	ASSERT_EQ(r.pageviews, 4);
+	ASSERT_NEAR(r.reach[0], 1.0, 1e-12);
+	ASSERT_NEAR(r.reach[25], 1.0, 1e-12);
+	ASSERT_NEAR(r.reach[26], 0.75, 1e-12);
+	ASSERT_NEAR(r.reach[50], 0.75, 1e-12);
+	ASSERT_NEAR(r.reach[51], 0.5, 1e-12);
+	ASSERT_NEAR(r.reach[100], 0.25, 1e-12);
+	ASSERT_EQ(r.depth_pct[0], 50);	/* reached by 75 % */
+	ASSERT_EQ(r.depth_pct[1], 75);	/* by 50 % */
+	ASSERT_EQ(r.depth_pct[2], 100); /* by 25 % */
+	ASSERT_EQ(r.doc_h, 4000);
+	ASSERT_EQ(r.fold_px, (900 + 900 + 700) / 3);
+	ASSERT_NEAR(r.fold_pct, 100.0 * 2500 / 3 / 4000, 1e-9);
+	ASSERT_NEAR(r.reversals_per_pageview, 1.0, 1e-12);
+	ASSERT_EQ(r.dwell_pageviews, 2);
+	ASSERT_NEAR(r.dwell_ms[0], 3000, 1e-9);
+	ASSERT_NEAR(r.dwell_share[0], 0.75, 1e-12);
+	ASSERT_NEAR(r.dwell_share[99], 0.25, 1e-12);
+	agg_scroll_done(&a);
+}
+
+TEST(scroll_empty)
+{
+	struct agg_scroll a;
+	struct agg_scroll_result r;
+	agg_scroll_init(&a);
+	agg_scroll_finish(&a, &r);
+	ASSERT_EQ(r.pageviews, 0);
+	ASSERT_NEAR(r.reach[0], 0, 0);
+	ASSERT_EQ(r.depth_pct[1], 0);
+	ASSERT_EQ(r.doc_h, 0);
+	agg_scroll_done(&a);
+}
+
+TEST_MAIN(RUN(scroll_reach_and_attention); RUN(scroll_empty);
+	  RUN(projection_and_height); RUN(mode_width); RUN(cap_refuses);
 	  RUN(cells_hottest_first); RUN(empty_cells);
 	  RUN(raster_holds_every_point))
