@@ -387,18 +387,18 @@ void api_get_scroll(struct http_request *req, void *ctx)
 		goto out;
 	agg_scroll_finish(&a, r);
 	rc = dynbuf_addf(
-		&b,
-		"{\"device\": \"%s\", \"pageviews\": %lld, \"sessions\": %lld,"
-		" \"scroll_pageviews\": %lld, \"doc_height\": %d,"
-		" \"average_fold\": {\"px\": %d, \"percent\": %.2f},"
-		" \"reached_by\": {\"75\": %d, \"50\": %d, \"25\": %d},"
-		" \"reversals_per_pageview\": %.3f,"
-		" \"attention_pageviews\": %lld",
-		ingest_device_name((enum device_class)q.device),
-		(long long)sample.pageviews, (long long)sample.sessions,
-		(long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
-		r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
-		r->reversals_per_pageview, (long long)r->dwell_pageviews);
+	    &b,
+	    "{\"device\": \"%s\", \"pageviews\": %lld, \"sessions\": %lld,"
+	    " \"scroll_pageviews\": %lld, \"doc_height\": %d,"
+	    " \"average_fold\": {\"px\": %d, \"percent\": %.2f},"
+	    " \"reached_by\": {\"75\": %d, \"50\": %d, \"25\": %d},"
+	    " \"reversals_per_pageview\": %.3f,"
+	    " \"attention_pageviews\": %lld",
+	    ingest_device_name((enum device_class)q.device),
+	    (long long)sample.pageviews, (long long)sample.sessions,
+	    (long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
+	    r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
+	    r->reversals_per_pageview, (long long)r->dwell_pageviews);
 	if (!rc)
 		rc = json_doubles(&b, "reach", r->reach, AGG_BANDS + 1, "%.4f");
 	if (!rc)
