@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* main: the calor binary. Each verb parses its arguments and wires the
  * modules together; the work is in the library. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "api.h"
 #include "core.h"
+#include "export.h"
 #include "http.h"
+#include "offline.h"
 #include "store.h"
 #include "writer.h"
 
@@ -29,6 +33,13 @@ static void usage(FILE *f)
 		"      the snippet to put on its pages\n"
 		"  site list [--data DIR]\n"
 		"      list sites: key, name, origins\n"
+		"  export --site KEY [--data DIR] [--out FILE]\n"
+		"      write a site's events as NDJSON (docs/export.md)\n"
+		"  render --in FILE.ndjson --out FILE.png [--type click]\n"
+		"        [--width PX] [--scale N] [--radius PX]\n"
+		"        [--palette NAME] [--device desktop|tablet|mobile]\n"
+		"        [--page PATH] [--background PAGE.png] [--skip-bad]\n"
+		"      draw a click heatmap from an export, without a server\n"
 		"  version\n");
 }
 
@@ -221,6 +232,205 @@ static int cmd_site_list(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_export(int argc, char **argv)
+{
+	const char *data = "calor-data", *key = NULL, *path = NULL, *v;
+	struct store *store = NULL;
+	struct export_counts n;
+	char err[256] = "";
+	FILE *out = stdout;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--site")))
+			key = v;
+		else if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if ((v = opt_value(argc, argv, &i, "--out")))
+			path = v;
+		else {
+			fprintf(stderr, "calor export: unexpected %s\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!key) {
+		fprintf(stderr, "calor export: --site KEY is required\n");
+		return 2;
+	}
+	if (open_store(data, &store))
+		return 1;
+	if (path && !(out = fopen(path, "w"))) {
+		fprintf(stderr, "calor export: cannot write %s: %s\n", path,
+			strerror(errno));
+		store_close(store);
+		return 1;
+	}
+	setvbuf(out, NULL, _IOFBF, 1 << 20);
+	rc = export_site(store, key, calor_now_ms(), out, &n, err, sizeof(err));
+	if (path && fclose(out) != 0 && !rc) {
+		rc = CALOR_EIO;
+		snprintf(err, sizeof(err), "write %s: %s", path,
+			 strerror(errno));
+	}
+	if (rc) {
+		fprintf(stderr, "calor export: %s\n",
+			err[0] ? err : calor_strerror(rc));
+		if (path)
+			remove(path); /* no half file that looks whole */
+	} else if (path) {
+		fprintf(stderr,
+			"calor export: %lld page views, %lld clicks, %lld "
+			"moves, %lld goals to %s\n",
+			(long long)n.pageviews, (long long)n.clicks,
+			(long long)n.moves, (long long)n.goals, path);
+	}
+	store_close(store);
+	return rc ? 1 : 0;
+}
+
+static int cmd_render(int argc, char **argv)
+{
+	static const int default_width[] = {1440, 820, 390};
+	struct offline_options o = {.scale = 1, .radius = 25};
+	struct offline_progress bar = {.f = stderr, .last = -1};
+	struct offline_stats st;
+	struct offline_error err;
+	const char *in_path = NULL, *out_path = NULL, *bg_path = NULL, *v;
+	void *bg = NULL, *png = NULL;
+	size_t png_len = 0;
+	struct stat sb;
+	FILE *in = NULL;
+	int64_t n;
+	int rc = 2;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--in")))
+			in_path = v;
+		else if ((v = opt_value(argc, argv, &i, "--out")))
+			out_path = v;
+		else if ((v = opt_value(argc, argv, &i, "--background")))
+			bg_path = v;
+		else if ((v = opt_value(argc, argv, &i, "--page")))
+			o.page = v;
+		else if ((v = opt_value(argc, argv, &i, "--type"))) {
+			if (strcmp(v, "click") != 0) {
+				fprintf(stderr, "calor render: --type: only "
+						"click is drawn offline\n");
+				goto out;
+			}
+		} else if ((v = opt_value(argc, argv, &i, "--width"))) {
+			if (parse_int64(v, 1, INGEST_MAX_DOC_W, &n)) {
+				fprintf(stderr,
+					"calor render: --width: 1..%d\n",
+					INGEST_MAX_DOC_W);
+				goto out;
+			}
+			o.width = (int)n;
+		} else if ((v = opt_value(argc, argv, &i, "--scale"))) {
+			if (parse_int64(v, 1, OFFLINE_MAX_SCALE, &n)) {
+				fprintf(stderr,
+					"calor render: --scale: 1..%d\n",
+					OFFLINE_MAX_SCALE);
+				goto out;
+			}
+			o.scale = (int)n;
+		} else if ((v = opt_value(argc, argv, &i, "--radius"))) {
+			if (parse_int64(v, 1, 200, &n)) {
+				fprintf(stderr,
+					"calor render: --radius: 1..200\n");
+				goto out;
+			}
+			o.radius = (double)n;
+		} else if ((v = opt_value(argc, argv, &i, "--palette"))) {
+			if (render_palette_parse(v, &o.palette)) {
+				fprintf(stderr, "calor render: --palette: "
+						"classic or viridis\n");
+				goto out;
+			}
+		} else if ((v = opt_value(argc, argv, &i, "--device"))) {
+			if (ingest_device_parse(v, &o.device)) {
+				fprintf(stderr, "calor render: --device: "
+						"desktop, tablet or mobile\n");
+				goto out;
+			}
+		} else if (strcmp(argv[i], "--skip-bad") == 0) {
+			o.skip_bad = 1;
+		} else {
+			fprintf(stderr, "calor render: unexpected %s\n",
+				argv[i]);
+			goto out;
+		}
+	}
+	if (!in_path || !out_path) {
+		fprintf(stderr, "calor render: --in FILE and --out FILE.png "
+				"are required\n");
+		goto out;
+	}
+	if (!o.width)
+		o.width = default_width[o.device];
+	rc = 1;
+	if (bg_path && offline_read_file(bg_path, OFFLINE_MAX_BACKGROUND, &bg,
+					 &o.background_len)) {
+		fprintf(stderr, "calor render: cannot read %s: %s\n", bg_path,
+			errno == EFBIG || errno == 0 ? "too large"
+						     : strerror(errno));
+		goto out;
+	}
+	o.background = bg;
+	in = strcmp(in_path, "-") == 0 ? stdin : fopen(in_path, "rb");
+	if (!in) {
+		fprintf(stderr, "calor render: cannot read %s: %s\n", in_path,
+			strerror(errno));
+		goto out;
+	}
+	if (fstat(fileno(in), &sb) == 0 && S_ISREG(sb.st_mode))
+		o.total_bytes = (uint64_t)sb.st_size;
+	/* a bar for inputs that take a moment, and only on a terminal */
+	if (isatty(STDERR_FILENO) && o.total_bytes >= 8u << 20) {
+		o.progress = offline_progress_draw;
+		o.progress_ctx = &bar;
+	}
+	if ((rc = offline_render(in, &o, &png, &png_len, &st, &err))) {
+		if (bar.last >= 0 && bar.last < 100)
+			fputc('\n', stderr);
+		if (err.line)
+			fprintf(stderr, "calor render: %s: line %lld: %s\n",
+				in_path, (long long)err.line, err.detail);
+		else
+			fprintf(stderr, "calor render: %s\n", err.detail);
+		rc = 1;
+		goto out;
+	}
+	if (offline_write_file(out_path, png, png_len)) {
+		fprintf(stderr, "calor render: cannot write %s: %s\n", out_path,
+			strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	if (st.bad_lines)
+		fprintf(stderr,
+			"calor render: skipped %lld bad lines (first: line "
+			"%lld: %s)\n",
+			(long long)st.bad_lines, (long long)st.first_bad_line,
+			st.first_bad);
+	if (st.mixed_pages)
+		fprintf(stderr,
+			"calor render: note: clicks of more than one "
+			"page drawn together; choose one with --page\n");
+	fprintf(stderr,
+		"calor render: %lld clicks (of %lld click lines) on a %d x %d "
+		"page -> %s, %d x %d px\n",
+		(long long)st.clicks, (long long)st.click_lines, st.width,
+		st.height, out_path, st.png_w, st.png_h);
+out:
+	if (in && in != stdin)
+		fclose(in);
+	free(bg);
+	free(png);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -235,6 +445,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "site") == 0 && argc >= 3 &&
 	    strcmp(argv[2], "list") == 0)
 		return cmd_site_list(argc - 3, argv + 3);
+	if (strcmp(argv[1], "export") == 0)
+		return cmd_export(argc - 2, argv + 2);
+	if (strcmp(argv[1], "render") == 0)
+		return cmd_render(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("calor %s\n", CALOR_VERSION);
 		return 0;
