@@ -1,0 +1,994 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for the NDJSON export format: the line parser on valid lines,
+ * every kind of bad line and the caps; lines written by export read back
+ * field by field; the line reader; a whole site exported from real SQLite;
+ * and `calor render`'s pipeline drawing a known file, checked by decoding
+ * the PNG with libspng. */
+#include <math.h>
+#include <spng.h>
+#include <unistd.h>
+
+#include "export.h"
+#include "ndjson.h"
+#include "offline.h"
+#include "test.h"
+
+static const char click_line[] =
+    "{\"type\":\"click\",\"pv\":\"pv_abcdefgh\",\"page\":\"/pricing\","
+    "\"device\":\"desktop\",\"ts\":1763999995000,\"x\":700,\"y\":512,"
+    "\"vw\":1440,\"vh\":900,\"dw\":1440,\"dh\":2600,"
+    "\"selector\":\"main \\u003e a.cta\",\"ex\":32768,\"ey\":16384,"
+    "\"ew\":180,\"eh\":48,\"pointer\":\"touch\",\"fixed\":false,"
+    "\"interactive\":true,\"dead\":false,\"error\":true,\"rage\":true}";
+
+static struct ndjson_parser *parser(void)
+{
+	static struct ndjson_parser *p;
+	if (!p && ndjson_parser_new(&p))
+		abort();
+	return p;
+}
+
+static int parse(const char *line, struct ndjson_record *rec,
+		 struct ndjson_error *err)
+{
+	return ndjson_parse_line(parser(), line, strlen(line), rec, err);
+}
+
+/* ---- valid lines ---- */
+
+TEST(parse_click_line)
+{
+	struct ndjson_record r;
+	struct ndjson_error e;
+	const struct store_export_click *c = &r.u.click;
+
+	ASSERT_EQ(parse(click_line, &r, &e), 0);
+	ASSERT_EQ(r.type, NDJSON_CLICK);
+	ASSERT_STR(c->pageview, "pv_abcdefgh");
+	ASSERT_STR(c->page, "/pricing");
+	ASSERT_EQ(c->device, DEVICE_DESKTOP);
+	ASSERT_EQ(c->ts, 1763999995000LL);
+	ASSERT_EQ(c->x, 700);
+	ASSERT_EQ(c->y, 512);
+	ASSERT_EQ(c->vw, 1440);
+	ASSERT_EQ(c->vh, 900);
+	ASSERT_EQ(c->dw, 1440);
+	ASSERT_EQ(c->dh, 2600);
+	ASSERT_STR(c->selector, "main > a.cta");
+	ASSERT_EQ(c->off_x, 32768);
+	ASSERT_EQ(c->off_y, 16384);
+	ASSERT_EQ(c->el_w, 180);
+	ASSERT_EQ(c->el_h, 48);
+	ASSERT_EQ(c->pointer, POINTER_TOUCH);
+	ASSERT_EQ(c->flags, CLICK_INTERACTIVE | CLICK_ERROR | CLICK_RAGE);
+}
+
+TEST(parse_any_field_order_and_whitespace)
+{
+	struct ndjson_record r;
+	struct ndjson_error e;
+	const char *line =
+	    " { \"y\" : 5 , \"x\":4,\"vw\":390,\"type\":\"move\",\t"
+	    "\"pv\":\"pv_abcdefgh\",\"page\":\"/\",\"device\":\"mobile\","
+	    "\"ts\":0 } \r";
+
+	ASSERT_EQ(parse(line, &r, &e), 0);
+	ASSERT_EQ(r.type, NDJSON_MOVE);
+	ASSERT_EQ(r.u.move.x, 4);
+	ASSERT_EQ(r.u.move.y, 5);
+	ASSERT_EQ(r.u.move.vw, 390);
+	ASSERT_EQ(r.u.move.device, DEVICE_MOBILE);
+	ASSERT_STR(r.u.move.page, "/");
+}
+
+TEST(parse_site_goal_end_lines)
+{
+	struct ndjson_record r;
+	struct ndjson_error e;
+
+	ASSERT_EQ(parse("{\"type\":\"site\",\"format\":1,\"key\":\"k3Jd9aQ2\","
+			"\"name\":\"Shop \\u00e9\\ud83d\\ude00\",\"origins\":"
+			"[\"https://a.example\",\"http://b.example:8080\"],"
+			"\"created\":1,\"exported\":2}",
+			&r, &e),
+		  0);
+	ASSERT_EQ(r.type, NDJSON_SITE);
+	ASSERT_STR(r.u.site.key, "k3Jd9aQ2");
+	ASSERT_STR(r.u.site.name, "Shop \xc3\xa9\xf0\x9f\x98\x80");
+	ASSERT_EQ(r.u.site.n_origins, 2);
+	ASSERT_STR(r.u.site.origins[1], "http://b.example:8080");
+	ASSERT_EQ(r.u.site.created_ms, 1);
+	ASSERT_EQ(r.u.site.exported_ms, 2);
+
+	ASSERT_EQ(parse("{\"type\":\"goal\",\"pv\":\"pv_abcdefgh\","
+			"\"session\":\"s_abcdefgh\",\"page\":\"/a\","
+			"\"name\":\"sign-up_2\",\"ts\":7}",
+			&r, &e),
+		  0);
+	ASSERT_EQ(r.type, NDJSON_GOAL);
+	ASSERT_STR(r.u.goal.name, "sign-up_2");
+	ASSERT_STR(r.u.goal.session, "s_abcdefgh");
+
+	ASSERT_EQ(parse("{\"type\":\"end\",\"pageviews\":3,\"clicks\":"
+			"9007199254740991,\"moves\":0,\"goals\":1}",
+			&r, &e),
+		  0);
+	ASSERT_EQ(r.type, NDJSON_END);
+	ASSERT_EQ(r.u.end.clicks, 9007199254740991LL);
+	ASSERT_EQ(r.u.end.goals, 1);
+}
+
+/* ---- lines written by export read back ---- */
+
+TEST(pageview_roundtrip_every_field)
+{
+	static const struct ingest_tag tags[] = {
+	    {"ab", "v\"2<&>"}, {"plan", "pro \xc3\xa9"}, {"z_9", ""}};
+	uint32_t dwell[INGEST_BANDS];
+	struct store_export_pageview pv = {
+	    .id = "pv_8f3a1c2d9e",
+	    .session = "s_2b7e4c1a90",
+	    .page = "/pricing?plan=pro&x=\"q\"",
+	    .referrer = "news.example.com",
+	    .device = DEVICE_TABLET,
+	    .vw = 820,
+	    .vh = 1180,
+	    .dpr = 2.625,
+	    .is_new = 1,
+	    .ts = 1763999990000LL,
+	    .browser = BROWSER_FIREFOX,
+	    .os = OS_ANDROID,
+	    .utm_source = "news\\letter",
+	    .utm_medium = "email",
+	    .utm_campaign = "spring",
+	    .utm_term = "",
+	    .utm_content = "b",
+	    .fold = 1180,
+	    .reversals = 4,
+	    .max_depth = 2400,
+	    .doc_h = 2600,
+	    .tags = tags,
+	    .n_tags = 3,
+	    .dwell = dwell,
+	};
+	struct ndjson_record r;
+	struct ndjson_error e;
+	const struct store_export_pageview *q = &r.u.pageview;
+	struct dynbuf b;
+
+	for (int i = 0; i < INGEST_BANDS; i++)
+		dwell[i] = i == 99 ? UINT32_MAX : (uint32_t)i * 1000;
+	dynbuf_init(&b, NDJSON_MAX_LINE + 1);
+	ASSERT_EQ(export_line_pageview(&b, &pv), 0);
+	ASSERT_EQ(b.data[b.len - 1], '\n');
+	ASSERT(!memchr(b.data, '\n', b.len - 1));
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e), 0);
+	ASSERT_EQ(r.type, NDJSON_PAGEVIEW);
+	ASSERT_STR(q->id, pv.id);
+	ASSERT_STR(q->session, pv.session);
+	ASSERT_STR(q->page, pv.page);
+	ASSERT_STR(q->referrer, pv.referrer);
+	ASSERT_EQ(q->device, DEVICE_TABLET);
+	ASSERT_EQ(q->vw, 820);
+	ASSERT_EQ(q->vh, 1180);
+	ASSERT(q->dpr == 2.625);
+	ASSERT_EQ(q->is_new, 1);
+	ASSERT_EQ(q->ts, pv.ts);
+	ASSERT_EQ(q->browser, BROWSER_FIREFOX);
+	ASSERT_EQ(q->os, OS_ANDROID);
+	ASSERT_STR(q->utm_source, "news\\letter");
+	ASSERT_STR(q->utm_medium, "email");
+	ASSERT_STR(q->utm_campaign, "spring");
+	ASSERT_STR(q->utm_term, "");
+	ASSERT_STR(q->utm_content, "b");
+	ASSERT_EQ(q->fold, 1180);
+	ASSERT_EQ(q->reversals, 4);
+	ASSERT_EQ(q->max_depth, 2400);
+	ASSERT_EQ(q->doc_h, 2600);
+	ASSERT_EQ(q->n_tags, 3);
+	for (int i = 0; i < 3; i++) {
+		ASSERT_STR(q->tags[i].key, tags[i].key);
+		ASSERT_STR(q->tags[i].value, tags[i].value);
+	}
+	ASSERT(q->dwell != NULL);
+	for (int i = 0; i < INGEST_BANDS; i++)
+		ASSERT_EQ(q->dwell[i], dwell[i]);
+
+	/* no attention: "dwell": null; no tags: {} */
+	pv.dwell = NULL;
+	pv.n_tags = 0;
+	pv.dpr = 1.1;
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_pageview(&b, &pv), 0);
+	ASSERT(strstr(b.data, "\"dpr\":1.1,") != NULL);
+	ASSERT(strstr(b.data, "\"tags\":{},\"dwell\":null}") != NULL);
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e), 0);
+	ASSERT(q->dwell == NULL);
+	ASSERT_EQ(q->n_tags, 0);
+	ASSERT(q->dpr == 1.1);
+
+	/* a value the format cannot say is refused, not written as another */
+	pv.os = (enum os_family)99;
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_pageview(&b, &pv), CALOR_EINVAL);
+	dynbuf_done(&b);
+}
+
+TEST(click_move_goal_end_roundtrip)
+{
+	struct store_export_click c = {
+	    .pageview = "pv_abcdefgh",
+	    .page = "/a",
+	    .device = DEVICE_MOBILE,
+	    .ts = 5,
+	    .x = 32767,
+	    .y = 999999,
+	    .vw = 390,
+	    .vh = 844,
+	    .dw = 32768,
+	    .dh = 1000000,
+	    .selector = "div#x\t> span",
+	    .off_x = 65535,
+	    .el_w = 32768,
+	    .el_h = 1000000,
+	    .pointer = POINTER_KEY,
+	    .flags = CLICK_FIXED | CLICK_DEAD | CLICK_RAGE,
+	};
+	struct store_export_move m = {
+	    "pv_abcdefgh", "/a", DEVICE_DESKTOP, 9, 1, 2, 1440};
+	struct store_export_goal g = {"pv_abcdefgh", "s_abcdefgh", "/a", "buy",
+				      11};
+	struct export_counts n = {1, 2, 3, 4};
+	struct ndjson_record r;
+	struct ndjson_error e;
+	struct dynbuf b;
+
+	dynbuf_init(&b, NDJSON_MAX_LINE + 1);
+	/* a tab in a selector is escaped, and then refused by the reader:
+	 * the exporter never writes such a line (it checks each line) */
+	ASSERT_EQ(export_line_click(&b, &c), 0);
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e),
+		  CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "\"selector\"") != NULL);
+	c.selector = "div#x > span";
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_click(&b, &c), 0);
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e), 0);
+	ASSERT_EQ(r.u.click.x, 32767);
+	ASSERT_EQ(r.u.click.y, 999999);
+	ASSERT_EQ(r.u.click.dh, 1000000);
+	ASSERT_EQ(r.u.click.off_x, 65535);
+	ASSERT_EQ(r.u.click.off_y, 0);
+	ASSERT_EQ(r.u.click.pointer, POINTER_KEY);
+	ASSERT_EQ(r.u.click.flags, CLICK_FIXED | CLICK_DEAD | CLICK_RAGE);
+	ASSERT_EQ(r.u.click.device, DEVICE_MOBILE);
+
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_move(&b, &m), 0);
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e), 0);
+	ASSERT_EQ(r.type, NDJSON_MOVE);
+	ASSERT_EQ(r.u.move.ts, 9);
+	ASSERT_EQ(r.u.move.vw, 1440);
+
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_goal(&b, &g), 0);
+	ASSERT_EQ(ndjson_parse_line(parser(), b.data, b.len - 1, &r, &e), 0);
+	ASSERT_STR(r.u.goal.name, "buy");
+	ASSERT_EQ(r.u.goal.ts, 11);
+
+	dynbuf_clear(&b);
+	ASSERT_EQ(export_line_end(&b, &n), 0);
+	ASSERT_STR(b.data, "{\"type\":\"end\",\"pageviews\":1,\"clicks\":2,"
+			   "\"moves\":3,\"goals\":4}\n");
+	c.flags = 32; /* a flag the format has no name for */
+	ASSERT_EQ(export_line_click(&b, &c), CALOR_EINVAL);
+	c.flags = 0;
+	c.pointer = (enum pointer_type)7;
+	ASSERT_EQ(export_line_click(&b, &c), CALOR_EINVAL);
+	dynbuf_done(&b);
+}
+
+/* ---- bad lines ---- */
+
+/* click_line with the first occurrence of from replaced by to. */
+static const char *click_with(const char *from, const char *to)
+{
+	static char buf[4096];
+	const char *at = strstr(click_line, from);
+	size_t pre;
+
+	if (!at)
+		abort();
+	pre = (size_t)(at - click_line);
+	snprintf(buf, sizeof(buf), "%.*s%s%s", (int)pre, click_line, to,
+		 at + strlen(from));
+	return buf;
+}
+
+TEST(bad_lines_are_refused_with_a_reason)
+{
+	static const struct {
+		const char *from, *to, *why;
+	} cases[] = {
+	    /* not JSON */
+	    {"{\"type\"", "[\"type\"", "expected '{'"},
+	    {"\"rage\":true}", "\"rage\":true", "expected ',' or '}'"},
+	    {"\"rage\":true}", "\"rage\":true}}", "more after the object"},
+	    {"\"rage\":true}", "\"rage\":true} x", "more after the object"},
+	    {"\"x\":700", "\"x\":0700", "expected ',' or '}'"},
+	    {"\"x\":700", "\"x\":+700", "unexpected character"},
+	    {"\"x\":700", "\"x\":7e", "bad number"},
+	    {"\"x\":700", "\"x\":-", "bad number"},
+	    {"\"x\":700", "\"x\":7.", "bad number"},
+	    {"\"fixed\":false", "\"fixed\":fals", "unexpected character"},
+	    {"\"fixed\":false", "\"fixed\":False", "unexpected character"},
+	    {"\"x\":700", "x:700", "expected a string key"},
+	    {"\"x\":700", "\"x\" 700", "expected ':'"},
+	    {"\"x\":700", "\"x\":700,", "expected a string key"},
+	    {"a.cta\"", "a.cta\\q\"", "bad escape"},
+	    {"a.cta\"", "a.cta\\ud800\"", "\\u escape"},
+	    {"a.cta\"", "a.cta\\udc00\\ud800\"", "\\u escape"},
+	    {"a.cta\"", "a.cta\\u12\"", "\\u escape"},
+	    {"a.cta\"", "a.cta\\u0000\"", "\\u escape"},
+	    {"a.cta\"", "a.cta\x01\"", "control character in a string"},
+	    {"a.cta\"", "a.cta\xff\"", "not UTF-8"},
+	    {"a.cta\"", "a.cta\xc0\xaf\"", "not UTF-8"},
+	    {"a.cta\"", "a.cta\xed\xa0\x80\"", "not UTF-8"},
+	    {"\"x\":700", "\"x\":[[1]]", "nested too deep"},
+	    {"\"x\":700", "\"x\":[{}]", "nested too deep"},
+	    /* wrong values */
+	    {"\"x\":700", "\"x\":32768",
+	     "\"x\": must be an integer in 0..32767"},
+	    {"\"x\":700", "\"x\":-1", "\"x\": must be an integer in 0..32767"},
+	    {"\"x\":700", "\"x\":7.5", "\"x\": must be an integer"},
+	    {"\"x\":700", "\"x\":7e2", "\"x\": must be an integer"},
+	    {"\"x\":700", "\"x\":\"700\"", "\"x\": must be an integer"},
+	    {"\"x\":700", "\"x\":null", "\"x\": must be an integer"},
+	    {"\"x\":700", "\"x\":99999999999999999999999",
+	     "\"x\": must be an integer"},
+	    {"\"ts\":1763999995000", "\"ts\":9007199254740992",
+	     "\"ts\": must be an integer"},
+	    {"\"vw\":1440", "\"vw\":0",
+	     "\"vw\": must be an integer in 1..16384"},
+	    {"\"dh\":2600", "\"dh\":1000001", "\"dh\": must be an integer"},
+	    {"\"ex\":32768", "\"ex\":65536", "\"ex\": must be an integer"},
+	    {"\"fixed\":false", "\"fixed\":0", "\"fixed\": must be true or"},
+	    {"\"device\":\"desktop\"", "\"device\":\"phone\"",
+	     "\"device\": must be desktop, tablet or mobile"},
+	    {"\"pointer\":\"touch\"", "\"pointer\":\"finger\"",
+	     "\"pointer\": must be mouse, touch, pen or key"},
+	    {"\"pv\":\"pv_abcdefgh\"", "\"pv\":\"pv_abc\"",
+	     "\"pv\": must be 8..64"},
+	    {"\"pv\":\"pv_abcdefgh\"", "\"pv\":\"pv abcdefgh\"",
+	     "\"pv\": must"},
+	    {"\"page\":\"/pricing\"", "\"page\":\"pricing\"", "\"page\": must"},
+	    {"\"page\":\"/pricing\"", "\"page\":\"\"", "\"page\": must"},
+	    {"\"page\":\"/pricing\"", "\"page\":\"/a\\nb\"", "\"page\": must"},
+	    {"\"selector\":\"main \\u003e a.cta\"", "\"selector\":\"\"",
+	     "\"selector\": must be a string of 1..512"},
+	    {"\"selector\":\"main \\u003e a.cta\"", "\"selector\":\"a\\u007f\"",
+	     "\"selector\": must"},
+	    /* wrong shape */
+	    {"\"x\":700,", "", "missing field \"x\" in a click line"},
+	    {"\"x\":700", "\"x\":700,\"x\":701", "duplicate field \"x\""},
+	    {"\"x\":700", "\"x\":700,\"colour\":1",
+	     "unknown field \"colour\" in a click line"},
+	    {"\"x\":700", "\"x\":700,\"k\\u0001\":1",
+	     "unknown field \"k\\x01\""},
+	    {"\"type\":\"click\",", "", "missing field \"type\""},
+	    {"\"type\":\"click\"", "\"type\":\"tap\"",
+	     "\"type\": \"tap\" is not"},
+	    {"\"type\":\"click\"", "\"type\":1", "\"type\": must be a string"},
+	    {"\"type\":\"click\"", "\"type\":\"click\",\"type\":\"click\"",
+	     "duplicate field \"type\""},
+	    {"\"type\":\"click\"", "\"type\":\"move\"",
+	     "unknown field \"vh\" in a move line"},
+	};
+	struct ndjson_record r;
+	struct ndjson_error e;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *line = click_with(cases[i].from, cases[i].to);
+		int rc = parse(line, &r, &e);
+		if (rc != CALOR_EINVAL)
+			FAIL_HERE("case %zu (%s): rc %d for %s", i,
+				  cases[i].why, rc, line);
+		if (!strstr(e.detail, cases[i].why))
+			FAIL_HERE("case %zu: detail \"%s\" lacks \"%s\"", i,
+				  e.detail, cases[i].why);
+	}
+}
+
+TEST(bad_pageview_site_and_empty_lines)
+{
+	static const struct {
+		const char *line, *why;
+	} cases[] = {
+	    {"", "expected '{'"},
+	    {"   ", "expected '{'"},
+	    {"{", "expected a string key"},
+	    {"{}", "missing field \"type\""},
+	    {"null", "expected '{'"},
+	    {"{\"type\":\"site\",\"format\":2,\"future\":[1]}",
+	     "\"format\": 2 is not a format this calor reads (1)"},
+	    {"{\"type\":\"site\",\"format\":1,\"key\":\"k k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1}",
+	     "\"key\": must be"},
+	    {"{\"type\":\"site\",\"format\":1,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[1],\"created\":1,\"exported\":1}",
+	     "\"origins\": must be an array"},
+	    {"{\"type\":\"goal\",\"pv\":\"pv_abcdefgh\",\"session\":"
+	     "\"s_abcdefgh\",\"page\":\"/\",\"name\":\"Buy\",\"ts\":1}",
+	     "\"name\": must be 1..64 characters of [a-z0-9_-]"},
+	    {"{\"type\":\"end\",\"pageviews\":-1,\"clicks\":0,\"moves\":0,"
+	     "\"goals\":0}",
+	     "\"pageviews\": must be an integer"},
+	};
+	struct ndjson_record r;
+	struct ndjson_error e;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (parse(cases[i].line, &r, &e) != CALOR_EINVAL)
+			FAIL_HERE("case %zu accepted: %s", i, cases[i].line);
+		if (!strstr(e.detail, cases[i].why))
+			FAIL_HERE("case %zu: detail \"%s\" lacks \"%s\"", i,
+				  e.detail, cases[i].why);
+	}
+}
+
+/* A valid page view line with its tags and dwell replaced. */
+static int parse_pageview(const char *tags, const char *dwell,
+			  struct ndjson_record *r, struct ndjson_error *e)
+{
+	static char buf[NDJSON_MAX_LINE + 1];
+	int n = snprintf(
+	    buf, sizeof(buf),
+	    "{\"type\":\"pageview\",\"id\":\"pv_abcdefgh\",\"session\":"
+	    "\"s_abcdefgh\",\"page\":\"/\",\"referrer\":\"\",\"device\":"
+	    "\"desktop\",\"vw\":1440,\"vh\":900,\"dpr\":1,\"is_new\":false,"
+	    "\"ts\":1,\"browser\":\"chrome\",\"os\":\"linux\",\"utm_source\":"
+	    "\"\",\"utm_medium\":\"\",\"utm_campaign\":\"\",\"utm_term\":\"\","
+	    "\"utm_content\":\"\",\"fold\":0,\"reversals\":0,\"max_depth\":0,"
+	    "\"doc_h\":0,\"tags\":%s,\"dwell\":%s}",
+	    tags, dwell);
+	if (n < 0 || n >= (int)sizeof(buf))
+		abort();
+	return ndjson_parse_line(parser(), buf, (size_t)n, r, e);
+}
+
+static void fill_list(char *buf, size_t size, int n, const char *item)
+{
+	size_t o = 0;
+
+	buf[o++] = '[';
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "," : "",
+				      item);
+	snprintf(buf + o, size - o, "]");
+}
+
+TEST(pageview_tags_dwell_and_dpr_caps)
+{
+	static char list[8192];
+	struct ndjson_record r;
+	struct ndjson_error e;
+
+	ASSERT_EQ(parse_pageview("{}", "null", &r, &e), 0);
+	fill_list(list, sizeof(list), 100, "4294967295");
+	ASSERT_EQ(parse_pageview("{\"a\":\"\"}", list, &r, &e), 0);
+	ASSERT_EQ(r.u.pageview.dwell[99], UINT32_MAX);
+	fill_list(list, sizeof(list), 99, "1");
+	ASSERT_EQ(parse_pageview("{}", list, &r, &e), CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "\"dwell\": must be null or an array of 100"));
+	fill_list(list, sizeof(list), 100, "4294967296");
+	ASSERT_EQ(parse_pageview("{}", list, &r, &e), CALOR_EINVAL);
+	fill_list(list, sizeof(list), 300, "1");
+	ASSERT_EQ(parse_pageview("{}", list, &r, &e), CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "more than 256 elements"));
+	ASSERT_EQ(parse_pageview("{}", "[]", &r, &e), CALOR_EINVAL);
+	ASSERT_EQ(parse_pageview("{\"Ab\":\"x\"}", "null", &r, &e),
+		  CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "\"tags\": key \"Ab\" must be"));
+	ASSERT_EQ(parse_pageview("{\"a\":\"x\",\"a\":\"y\"}", "null", &r, &e),
+		  CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "duplicate key \"a\""));
+	ASSERT_EQ(parse_pageview("{\"a\":1}", "null", &r, &e), CALOR_EINVAL);
+	ASSERT_EQ(parse_pageview("[]", "null", &r, &e), CALOR_EINVAL);
+	ASSERT(strstr(e.detail, "\"tags\": must be an object"));
+	/* 101 tags: past STORE_EXPORT_MAX_TAGS */
+	{
+		size_t o = 0;
+		list[o++] = '{';
+		for (int i = 0; i <= STORE_EXPORT_MAX_TAGS; i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o,
+					      "%s\"t%d\":\"v\"", i ? "," : "",
+					      i);
+		snprintf(list + o, sizeof(list) - o, "}");
+		ASSERT_EQ(parse_pageview(list, "null", &r, &e), CALOR_EINVAL);
+		ASSERT(strstr(e.detail, "at most 100 tags"));
+	}
+}
+
+TEST(line_length_cap)
+{
+	static char big[NDJSON_MAX_LINE + 2];
+	struct ndjson_record r;
+	struct ndjson_error e;
+
+	memset(big, ' ', sizeof(big));
+	ASSERT_EQ(ndjson_parse_line(parser(), big, NDJSON_MAX_LINE + 1, &r, &e),
+		  CALOR_ETOOBIG);
+	ASSERT(strstr(e.detail, "longer than 65536 bytes"));
+	/* a line of exactly the cap is read (here: a click padded with
+	 * spaces) */
+	memcpy(big, click_line, strlen(click_line));
+	ASSERT_EQ(ndjson_parse_line(parser(), big, NDJSON_MAX_LINE, &r, &e), 0);
+	ASSERT_EQ(r.u.click.x, 700);
+}
+
+/* Deterministic mutations of valid lines: every result is 0 or
+ * CALOR_EINVAL, and ASan/UBSan see every byte touched. */
+TEST(mutated_lines_never_crash)
+{
+	static char buf[1024];
+	struct ndjson_record r;
+	struct ndjson_error e;
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	size_t len0 = strlen(click_line), ok = 0;
+
+	for (int iter = 0; iter < 200000; iter++) {
+		size_t len = len0;
+		int rc;
+
+		memcpy(buf, click_line, len0);
+		for (int k = 0; k < 1 + iter % 4; k++) {
+			seed ^= seed << 13;
+			seed ^= seed >> 7;
+			seed ^= seed << 17;
+			switch (seed % 4) {
+			case 0:
+				buf[(seed >> 8) % len] = (char)(seed >> 24);
+				break;
+			case 1: len = (seed >> 8) % len + 1; break;
+			case 2:
+				buf[(seed >> 8) % len] =
+				    "{}[]\",:\\0123456789-.eEtfnu "[(seed >>
+								     32) %
+								    27];
+				break;
+			default:
+				if (len + 1 < sizeof(buf)) {
+					size_t at = (seed >> 8) % len;
+					memmove(buf + at + 1, buf + at,
+						len - at);
+					len++;
+				}
+			}
+		}
+		rc = ndjson_parse_line(parser(), buf, len, &r, &e);
+		if (rc != 0 && rc != CALOR_EINVAL)
+			FAIL_HERE("rc %d", rc);
+		if (rc == CALOR_EINVAL && !e.detail[0])
+			FAIL_HERE("refusal without a reason");
+		ok += rc == 0;
+	}
+	ASSERT(ok > 0); /* some mutations keep the line valid */
+}
+
+/* ---- the line reader ---- */
+
+TEST(reader_lines_crlf_last_line_and_too_long)
+{
+	static char input[3 * NDJSON_MAX_LINE];
+	struct ndjson_reader *r = NULL;
+	const char *line;
+	size_t len, o = 0;
+	FILE *f;
+
+	o += (size_t)snprintf(input + o, sizeof(input) - o, "one\r\n\ntwo\n");
+	memset(input + o, 'x', NDJSON_MAX_LINE + 10);
+	o += NDJSON_MAX_LINE + 10;
+	o += (size_t)snprintf(input + o, sizeof(input) - o, "\nthree");
+	f = fmemopen(input, o, "r");
+	ASSERT(f != NULL);
+	ASSERT_EQ(ndjson_reader_new(f, &r), 0);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), 1);
+	ASSERT_EQ(len, 3);
+	ASSERT(memcmp(line, "one", 3) == 0);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), 1);
+	ASSERT_EQ(len, 0);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), 1);
+	ASSERT(len == 3 && memcmp(line, "two", 3) == 0);
+	ASSERT_EQ(ndjson_reader_line(r), 3);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), CALOR_ETOOBIG);
+	ASSERT_EQ(ndjson_reader_line(r), 4);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), 1);
+	ASSERT(len == 5 && memcmp(line, "three", 5) == 0);
+	ASSERT_EQ(ndjson_reader_line(r), 5);
+	ASSERT_EQ(ndjson_reader_next(r, &line, &len), 0);
+	ASSERT_EQ(ndjson_reader_offset(r), o);
+	ndjson_reader_free(r);
+	fclose(f);
+}
+
+/* ---- a whole site from real SQLite ---- */
+
+static char dir[64];
+
+static void remove_dir(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "  could not remove %s\n", dir);
+}
+
+TEST(export_site_from_sqlite)
+{
+	static const char body[] =
+	    "{\"v\":1,\"site\":\"K\",\"now\":1000000,\"pv\":{\"id\":"
+	    "\"pv_exp00001\",\"seq\":0,\"sid\":\"s_exp00001\",\"url\":"
+	    "\"/p\",\"ref\":\"r.example\",\"ts\":1000000,\"vw\":1440,\"vh\":"
+	    "900,\"dpr\":1.5,\"new\":true,\"utm\":{\"source\":\"nl\"},\"tags\":"
+	    "{\"plan\":\"pro\",\"ab\":\"b\"}},\"ev\":[{\"t\":\"click\",\"ts\":"
+	    "1000000,\"x\":10,\"y\":20,\"vw\":1440,\"vh\":900,\"dw\":1440,"
+	    "\"dh\":3000,\"sel\":\"#a\",\"ex\":1,\"ey\":2,\"ew\":3,\"eh\":4,"
+	    "\"pt\":\"pen\",\"fx\":1,\"err\":1},{\"t\":\"scroll\",\"ts\":"
+	    "1000000,\"y\":900,\"dh\":3000,\"fold\":900,\"rev\":3},"
+	    "{\"t\":\"move\",\"ts\":1000000,\"p\":[5,6,0,7,8,50],\"vw\":1440,"
+	    "\"dh\":3000},{\"t\":\"goal\",\"ts\":1000000,\"name\":\"buy\"}]}";
+	const char *origins[] = {"https://shop.example"};
+	struct store *s = NULL;
+	struct store_site site;
+	struct arena *a = arena_new(1 << 20);
+	struct ingest_batch *b = NULL;
+	struct ingest_error ierr;
+	struct export_counts n;
+	char err[256], *out = NULL, *line, *save = NULL;
+	size_t out_len = 0;
+	int results[1], k = 0;
+	FILE *f;
+	static const char *const types[] = {"site", "pageview", "click", "move",
+					    "move", "goal",	"end"};
+
+	snprintf(dir, sizeof(dir), "/tmp/calor-unit-XXXXXX");
+	ASSERT(mkdtemp(dir) != NULL);
+	ASSERT_EQ(store_open(dir, &s, err, sizeof(err)), 0);
+	ASSERT_EQ(store_site_add(s, "Shop", origins, 1, &site), 0);
+	ASSERT_EQ(ingest_decode(body, sizeof(body) - 1, 1000000, a, &b, &ierr),
+		  0);
+	b->site_id = site.id;
+	b->pv.browser = BROWSER_SAFARI;
+	b->pv.os = OS_IOS;
+	ASSERT_EQ(store_write_batches(s, (const struct ingest_batch **)&b, 1,
+				      results),
+		  0);
+	f = open_memstream(&out, &out_len);
+	ASSERT_EQ(export_site(s, site.key, 42, f, &n, err, sizeof(err)), 0);
+	fclose(f);
+	ASSERT_EQ(n.pageviews, 1);
+	ASSERT_EQ(n.clicks, 1);
+	ASSERT_EQ(n.moves, 2);
+	ASSERT_EQ(n.goals, 1);
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save), k++) {
+		struct ndjson_record r;
+		struct ndjson_error e;
+
+		ASSERT(k < 7);
+		ASSERT_EQ(parse(line, &r, &e), 0);
+		ASSERT_STR(ndjson_type_name(r.type), types[k]);
+		if (r.type == NDJSON_SITE) {
+			ASSERT_STR(r.u.site.key, site.key);
+			ASSERT_STR(r.u.site.name, "Shop");
+			ASSERT_EQ(r.u.site.n_origins, 1);
+			ASSERT_STR(r.u.site.origins[0], "https://shop.example");
+			ASSERT_EQ(r.u.site.exported_ms, 42);
+		} else if (r.type == NDJSON_PAGEVIEW) {
+			const struct store_export_pageview *pv = &r.u.pageview;
+			ASSERT_STR(pv->id, "pv_exp00001");
+			ASSERT_STR(pv->page, "/p");
+			ASSERT_STR(pv->referrer, "r.example");
+			ASSERT(pv->dpr == 1.5);
+			ASSERT_EQ(pv->is_new, 1);
+			ASSERT_EQ(pv->browser, BROWSER_SAFARI);
+			ASSERT_EQ(pv->os, OS_IOS);
+			ASSERT_STR(pv->utm_source, "nl");
+			ASSERT_EQ(pv->fold, 900);
+			ASSERT_EQ(pv->reversals, 3);
+			ASSERT_EQ(pv->max_depth, 900);
+			ASSERT_EQ(pv->doc_h, 3000);
+			ASSERT_EQ(pv->n_tags, 2); /* sorted by key */
+			ASSERT_STR(pv->tags[0].key, "ab");
+			ASSERT_STR(pv->tags[1].value, "pro");
+			ASSERT(pv->dwell == NULL);
+		} else if (r.type == NDJSON_CLICK) {
+			ASSERT_STR(r.u.click.pageview, "pv_exp00001");
+			ASSERT_EQ(r.u.click.x, 10);
+			ASSERT_EQ(r.u.click.el_h, 4);
+			ASSERT_EQ(r.u.click.pointer, POINTER_PEN);
+			ASSERT_EQ(r.u.click.flags, CLICK_FIXED | CLICK_ERROR);
+		} else if (r.type == NDJSON_MOVE && k == 4) {
+			ASSERT_EQ(r.u.move.x, 7);
+			ASSERT_EQ(r.u.move.y, 8);
+			ASSERT_EQ(r.u.move.ts, 1000050);
+		} else if (r.type == NDJSON_END) {
+			ASSERT_EQ(r.u.end.moves, 2);
+		}
+	}
+	ASSERT_EQ(k, 7);
+	f = open_memstream(&out, &out_len);
+	ASSERT_EQ(export_site(s, "nosuchkey", 42, f, NULL, err, sizeof(err)),
+		  CALOR_ENOTFOUND);
+	ASSERT(strstr(err, "no site has the key nosuchkey"));
+	fclose(f);
+	free(out);
+	arena_free(a);
+	store_close(s);
+	remove_dir();
+}
+
+/* ---- rendering a known file ---- */
+
+static int png_decode(const void *png, size_t len, uint8_t **ret_rgba,
+		      uint32_t *ret_w, uint32_t *ret_h)
+{
+	struct spng_ihdr ihdr;
+	spng_ctx *ctx = spng_ctx_new(0);
+	uint8_t *out = NULL;
+	size_t size;
+	int rc = -1;
+
+	if (!ctx || spng_set_png_buffer(ctx, png, len) ||
+	    spng_get_ihdr(ctx, &ihdr) ||
+	    spng_decoded_image_size(ctx, SPNG_FMT_RGBA8, &size))
+		goto out;
+	out = malloc(size);
+	if (!out || spng_decode_image(ctx, out, size, SPNG_FMT_RGBA8, 0))
+		goto out;
+	*ret_rgba = out;
+	*ret_w = ihdr.width;
+	*ret_h = ihdr.height;
+	out = NULL;
+	rc = 0;
+out:
+	free(out);
+	spng_ctx_free(ctx);
+	return rc;
+}
+
+static void add_click(FILE *f, const char *page, const char *device, int x,
+		      int y, int vw, int dh)
+{
+	fprintf(f,
+		"{\"type\":\"click\",\"pv\":\"pv_abcdefgh\",\"page\":\"%s\","
+		"\"device\":\"%s\",\"ts\":1,\"x\":%d,\"y\":%d,\"vw\":%d,"
+		"\"vh\":800,\"dw\":%d,\"dh\":%d,\"selector\":\"a\",\"ex\":0,"
+		"\"ey\":0,\"ew\":1,\"eh\":1,\"pointer\":\"mouse\",\"fixed\":"
+		"false,\"interactive\":true,\"dead\":false,\"error\":false,"
+		"\"rage\":false}\n",
+		page, device, x, y, vw, vw, dh);
+}
+
+/* The known file: 20 desktop clicks at (300, 400) and 5 at (1000, 1500)
+ * on /home at vw 1440, the same 20 at vw 720 (x 150: projected to 300),
+ * 30 mobile clicks at (100, 100) and 40 on /other at (50, 50): 115
+ * click lines in 118 lines. */
+static FILE *known_file(void)
+{
+	FILE *f = tmpfile();
+
+	fprintf(f, "{\"type\":\"site\",\"format\":1,\"key\":\"k\",\"name\":"
+		   "\"n\",\"origins\":[],\"created\":1,\"exported\":2}\n\n");
+	for (int i = 0; i < 20; i++) {
+		add_click(f, "/home", "desktop", 300, 400, 1440, 2000);
+		add_click(f, "/home", "desktop", 150, 400, 1440 / 2, 2000);
+	}
+	for (int i = 0; i < 5; i++)
+		add_click(f, "/home", "desktop", 1000, 1500, 1440, 2000);
+	for (int i = 0; i < 30; i++)
+		add_click(f, "/home", "mobile", 100, 100, 390, 1200);
+	for (int i = 0; i < 40; i++)
+		add_click(f, "/other", "desktop", 50, 50, 1440, 3000);
+	fprintf(f, "{\"type\":\"end\",\"pageviews\":0,\"clicks\":115,"
+		   "\"moves\":0,\"goals\":0}\n");
+	rewind(f);
+	return f;
+}
+
+/* The pixel with the largest alpha, then the reddest: where the heat
+ * peaks in the classic palette. */
+static void hottest(const uint8_t *rgba, uint32_t w, uint32_t h, int *ret_x,
+		    int *ret_y)
+{
+	long best = -1;
+
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			const uint8_t *p = rgba + ((size_t)y * w + x) * 4;
+			long score = p[3] * 1024L + p[0] * 2 - p[1] - p[2];
+			if (score > best) {
+				best = score;
+				*ret_x = (int)x;
+				*ret_y = (int)y;
+			}
+		}
+}
+
+static struct offline_options default_options(void)
+{
+	struct offline_options o = {.width = 1440,
+				    .scale = 1,
+				    .radius = 25,
+				    .palette = RENDER_PALETTE_CLASSIC,
+				    .device = DEVICE_DESKTOP,
+				    .page = "/home"};
+	return o;
+}
+
+TEST(render_known_file_hot_spot)
+{
+	struct offline_options o = default_options();
+	struct offline_stats st;
+	struct offline_error err;
+	void *png = NULL, *png2 = NULL;
+	size_t len = 0, len2 = 0;
+	uint8_t *rgba = NULL;
+	uint32_t w = 0, h = 0;
+	int hx = -1, hy = -1;
+	FILE *f = known_file();
+
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), 0);
+	ASSERT_EQ(st.click_lines, 115);
+	ASSERT_EQ(st.clicks, 45);
+	ASSERT_EQ(st.lines, 118);
+	ASSERT_EQ(st.width, 1440);
+	ASSERT_EQ(st.height, 2000); /* the tallest document of /home */
+	ASSERT_EQ(st.mixed_pages, 0);
+	ASSERT_EQ(png_decode(png, len, &rgba, &w, &h), 0);
+	ASSERT_EQ(w, 1440);
+	ASSERT_EQ(h, 2000);
+	hottest(rgba, w, h, &hx, &hy);
+	/* 40 clicks at (300, 400), pixel centres at +0.5 */
+	ASSERT(abs(hx - 300) <= 1 && abs(hy - 400) <= 1);
+	/* the second cluster shows, the mobile and /other clicks do not */
+	ASSERT(rgba[((size_t)1500 * w + 1000) * 4 + 3] > 40);
+	ASSERT_EQ(rgba[((size_t)50 * w + 50) * 4 + 3], 0);
+	ASSERT_EQ(rgba[((size_t)100 * w + 100) * 4 + 3], 0);
+	free(rgba);
+	rgba = NULL;
+
+	/* the same input gives the same bytes */
+	rewind(f);
+	ASSERT_EQ(offline_render(f, &o, &png2, &len2, &st, &err), 0);
+	ASSERT_EQ(len2, len);
+	ASSERT(memcmp(png, png2, len) == 0);
+	free(png2);
+	png2 = NULL;
+
+	/* mobile at its own width: only the mobile clusters, at scale 2 */
+	o.device = DEVICE_MOBILE;
+	o.width = 390;
+	o.scale = 2;
+	rewind(f);
+	ASSERT_EQ(offline_render(f, &o, &png2, &len2, &st, &err), 0);
+	ASSERT_EQ(st.clicks, 30);
+	ASSERT_EQ(png_decode(png2, len2, &rgba, &w, &h), 0);
+	ASSERT_EQ(w, 195);
+	ASSERT_EQ(h, 600);
+	hottest(rgba, w, h, &hx, &hy);
+	ASSERT(abs(hx - 50) <= 1 && abs(hy - 50) <= 1);
+	free(rgba);
+	free(png2);
+	free(png);
+	fclose(f);
+}
+
+TEST(render_without_page_filter_says_pages_mixed)
+{
+	struct offline_options o = default_options();
+	struct offline_stats st;
+	struct offline_error err;
+	void *png = NULL;
+	size_t len = 0;
+	FILE *f = known_file();
+
+	o.page = NULL;
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), 0);
+	ASSERT_EQ(st.clicks, 85);
+	ASSERT_EQ(st.mixed_pages, 1);
+	ASSERT_EQ(st.height, 3000);
+	free(png);
+	fclose(f);
+}
+
+/* A copy of the known file with line n (1-based) replaced by text. */
+static FILE *known_file_with(int n, const char *text)
+{
+	FILE *src = known_file(), *f = tmpfile();
+	char buf[4096];
+	int line = 0;
+
+	while (fgets(buf, sizeof(buf), src))
+		fputs(++line == n ? text : buf, f);
+	fclose(src);
+	rewind(f);
+	return f;
+}
+
+TEST(render_refuses_a_bad_line_or_skips_it)
+{
+	struct offline_options o = default_options();
+	struct offline_stats st;
+	struct offline_error err;
+	void *png = NULL;
+	size_t len = 0;
+	FILE *f = known_file_with(7, "{\"type\":\"click\",\"x\":1}\n");
+
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), CALOR_EINVAL);
+	ASSERT_EQ(err.line, 7);
+	ASSERT(strstr(err.detail, "missing field \"pv\" in a click line"));
+	ASSERT(png == NULL);
+	rewind(f);
+	o.skip_bad = 1;
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), 0);
+	ASSERT_EQ(st.bad_lines, 1);
+	ASSERT_EQ(st.first_bad_line, 7);
+	ASSERT_EQ(st.clicks, 44);
+	free(png);
+	fclose(f);
+
+	/* a site line anywhere but first */
+	o.skip_bad = 0;
+	f = known_file_with(9, "{\"type\":\"site\",\"format\":1,\"key\":\"k\","
+			       "\"name\":\"n\",\"origins\":[],\"created\":1,"
+			       "\"exported\":2}\n");
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), CALOR_EINVAL);
+	ASSERT_EQ(err.line, 9);
+	ASSERT(strstr(err.detail, "site line may only be the first"));
+	fclose(f);
+}
+
+TEST(render_refuses_nothing_to_draw_and_too_big)
+{
+	struct offline_options o = default_options();
+	struct offline_stats st;
+	struct offline_error err;
+	void *png = NULL;
+	size_t len = 0;
+	FILE *f = known_file();
+
+	o.device = DEVICE_TABLET;
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err),
+		  CALOR_ENOTFOUND);
+	ASSERT(strstr(err.detail, "none of the 115 click lines"));
+	fclose(f);
+
+	f = tmpfile();
+	add_click(f, "/tall", "desktop", 10, 999999, 1440, 1000000);
+	rewind(f);
+	o = default_options();
+	o.page = NULL;
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), CALOR_ETOOBIG);
+	ASSERT(strstr(err.detail, "use a larger --scale"));
+	fclose(f);
+
+	o.width = 0;
+	ASSERT_EQ(offline_render(stdin, &o, &png, &len, &st, &err),
+		  CALOR_EINVAL);
+	ASSERT(png == NULL);
+}
+
+TEST_MAIN(RUN(parse_click_line); RUN(parse_any_field_order_and_whitespace);
+	  RUN(parse_site_goal_end_lines); RUN(pageview_roundtrip_every_field);
+	  RUN(click_move_goal_end_roundtrip);
+	  RUN(bad_lines_are_refused_with_a_reason);
+	  RUN(bad_pageview_site_and_empty_lines);
+	  RUN(pageview_tags_dwell_and_dpr_caps); RUN(line_length_cap);
+	  RUN(mutated_lines_never_crash);
+	  RUN(reader_lines_crlf_last_line_and_too_long);
+	  RUN(export_site_from_sqlite); RUN(render_known_file_hot_spot);
+	  RUN(render_without_page_filter_says_pages_mixed);
+	  RUN(render_refuses_a_bad_line_or_skips_it);
+	  RUN(render_refuses_nothing_to_draw_and_too_big))
