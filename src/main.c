@@ -370,7 +370,7 @@ static int cmd_render(int argc, char **argv)
 	if (!o.width)
 		o.width = default_width[o.device];
 	rc = 1;
-	if (bg_path && offline_read_file(bg_path, OFFLINE_MAX_BACKGROUND, &bg,
+	if (bg_path && offline_read_file(bg_path, RENDER_MAX_PNG_BYTES, &bg,
 					 &o.background_len)) {
 		fprintf(stderr, "calor render: cannot read %s: %s\n", bg_path,
 			errno == EFBIG || errno == 0 ? "too large"

@@ -210,11 +210,16 @@ int offline_render(FILE *in, const struct offline_options *o, void **ret_png,
 				   &rgba)))
 		goto out;
 	if (o->background) {
-		/* compositing lands with render_composite_png() (issue 4,
-		 * rendering); until then a background is refused, not ignored */
-		rc = CALOR_EINVAL;
-		set_error(err, 0,
-			  "--background is not available in this build");
+		rc = render_composite_png(rgba, heat->w, heat->h, o->background,
+					  o->background_len, &png, &png_len);
+		if (rc == CALOR_EINVAL)
+			set_error(err, 0, "background: not a valid PNG");
+		else if (rc == CALOR_ETOOBIG)
+			set_error(err, 0,
+				  "background: larger than %d px a side, %d "
+				  "px in all or %d bytes",
+				  RENDER_MAX_DIM, RENDER_MAX_PIXELS,
+				  RENDER_MAX_PNG_BYTES);
 	} else {
 		rc = render_png_encode(rgba, heat->w, heat->h, &png, &png_len);
 	}

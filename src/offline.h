@@ -13,8 +13,6 @@
 #include "render.h"
 
 #define OFFLINE_MAX_SCALE 16 /* CSS px per PNG px */
-#define OFFLINE_MAX_BACKGROUND                                                 \
-	(64 * 1024 * 1024) /* bytes of a background PNG */
 
 struct offline_options {
 	int width;     /* CSS px the clicks' x is projected to, >= 1 */

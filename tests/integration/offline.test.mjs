@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync, crc32 } from 'node:zlib';
 import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, cli, CALOR } from '../lib/harness.mjs';
 import { decodePng, hottestPixel } from '../lib/png.mjs';
 
@@ -193,6 +194,41 @@ test('render: a malformed line is refused with its number; --skip-bad skips it',
 	assertEq(cliFails(['render', '--in', bad]).status, 2, 'no --out');
 	assertEq(cliFails(['render', '--in', bad, '--out', out, '--type', 'scroll']).status, 2, 'type');
 	assertEq(cliFails(['render', '--in', bad, '--out', out, '--width', '0']).status, 2, 'width');
+});
+
+// A w x h opaque PNG of one colour (RGBA8, filter 0).
+function solidPng(w, h, [r, g, b]) {
+	const chunk = (type, data) => {
+		const head = Buffer.alloc(8), tail = Buffer.alloc(4);
+		head.writeUInt32BE(data.length, 0);
+		head.write(type, 4, 'latin1');
+		tail.writeUInt32BE(crc32(Buffer.concat([Buffer.from(type, 'latin1'), data])), 0);
+		return Buffer.concat([head, data, tail]);
+	};
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4);
+	ihdr[8] = 8; ihdr[9] = 6;
+	const raw = Buffer.alloc(h * (1 + w * 4));
+	for (let y = 0; y < h; y++)
+		for (let x = 0; x < w; x++) raw.set([r, g, b, 255], y * (1 + w * 4) + 1 + x * 4);
+	return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr),
+		chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('render --background: the heat is drawn over the page screenshot', () => {
+	const bg = join(work, 'page.png');
+	writeFileSync(bg, solidPng(720, 1300, [200, 210, 220]));
+	const { img } = renderPng(['--in', join(work, 'site.ndjson'), '--page', '/home', '--background', bg]);
+	assertEq([img.width, img.height], [1440, 2600], 'size of the heatmap');
+	const px = (x, y) => [...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4)];
+	assertEq(px(1400, 2500), [200, 210, 220, 255], 'cold: the background');
+	const hot = hottestPixel(img);
+	near(hot.x, 300, 2, 'hot x over the background');
+	near(hot.y, 400, 2, 'hot y over the background');
+	writeFileSync(bg, 'GIF89a');
+	const r = cliFails(['render', '--in', join(work, 'site.ndjson'), '--out', join(work, 'x.png'), '--background', bg]);
+	assertEq(r.status, 1, 'exit status');
+	assert(r.stderr.includes('background: not a valid PNG'), r.stderr);
 });
 
 await run({ after: async () => { await server.stop(); cleanup(dataDir); cleanup(work); } });

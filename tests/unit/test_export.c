@@ -980,6 +980,51 @@ TEST(render_refuses_nothing_to_draw_and_too_big)
 	ASSERT(png == NULL);
 }
 
+TEST(render_over_a_background)
+{
+	struct offline_options o = default_options();
+	struct offline_stats st;
+	struct offline_error err;
+	uint8_t *grey = malloc(720 * 1000 * 4), *rgba = NULL;
+	void *bg = NULL, *png = NULL;
+	size_t bg_len = 0, len = 0;
+	uint32_t w = 0, h = 0;
+	const uint8_t *cold, *hot;
+	FILE *f = known_file();
+
+	ASSERT(grey != NULL);
+	for (size_t i = 0; i < 720 * 1000; i++)
+		memcpy(grey + 4 * i, "\x80\x80\x80\xff", 4);
+	ASSERT_EQ(render_png_encode(grey, 720, 1000, &bg, &bg_len), 0);
+	o.background = bg;
+	o.background_len = bg_len;
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), 0);
+	ASSERT_EQ(png_decode(png, len, &rgba, &w, &h), 0);
+	/* the background, resized to the heatmap, shows where it is cold
+	 * and the heat is drawn over it where the clicks were */
+	ASSERT_EQ(w, 1440);
+	ASSERT_EQ(h, 2000);
+	cold = rgba + ((size_t)1900 * w + 1400) * 4;
+	ASSERT(cold[0] == 128 && cold[1] == 128 && cold[2] == 128);
+	ASSERT_EQ(cold[3], 255);
+	hot = rgba + ((size_t)400 * w + 300) * 4;
+	ASSERT_EQ(hot[3], 255);
+	ASSERT(hot[0] > 180 && hot[2] < 100);
+	free(rgba);
+	free(png);
+	png = NULL;
+
+	o.background = "not a png";
+	o.background_len = 9;
+	rewind(f);
+	ASSERT_EQ(offline_render(f, &o, &png, &len, &st, &err), CALOR_EINVAL);
+	ASSERT(strstr(err.detail, "background: not a valid PNG"));
+	ASSERT(png == NULL);
+	free(bg);
+	free(grey);
+	fclose(f);
+}
+
 TEST_MAIN(RUN(parse_click_line); RUN(parse_any_field_order_and_whitespace);
 	  RUN(parse_site_goal_end_lines); RUN(pageview_roundtrip_every_field);
 	  RUN(click_move_goal_end_roundtrip);
@@ -991,4 +1036,5 @@ TEST_MAIN(RUN(parse_click_line); RUN(parse_any_field_order_and_whitespace);
 	  RUN(export_site_from_sqlite); RUN(render_known_file_hot_spot);
 	  RUN(render_without_page_filter_says_pages_mixed);
 	  RUN(render_refuses_a_bad_line_or_skips_it);
-	  RUN(render_refuses_nothing_to_draw_and_too_big))
+	  RUN(render_refuses_nothing_to_draw_and_too_big);
+	  RUN(render_over_a_background))
