@@ -195,8 +195,13 @@ static int parse_string(struct ndjson_parser *p, struct jval *v)
 			return bad_json(p, "control character in a string");
 		}
 		if (c != '\\') {
-			*o++ = (char)c;
-			s++;
+			/* copy the run of plain bytes at once */
+			const char *run = s;
+			while (s < p->end && *s != '"' && *s != '\\' &&
+			       (unsigned char)*s >= 0x20)
+				s++;
+			memcpy(o, run, (size_t)(s - run));
+			o += s - run;
 			continue;
 		}
 		if (s + 1 >= p->end) {
@@ -898,15 +903,37 @@ static int set_field(struct ndjson_parser *p, const struct field *f,
 	return 0;
 }
 
+/* 1 when s[0..len) is all ASCII without NUL (most lines): eight bytes at
+ * a time, before the exact UTF-8 check for the rest. */
+static int ascii_without_nul(const char *s, size_t len)
+{
+	const uint64_t high = 0x8080808080808080ULL,
+		       low = 0x0101010101010101ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, sizeof(w));
+		if ((w & high) || ((w - low) & ~w & high))
+			return 0;
+	}
+	for (; i < len; i++)
+		if (s[i] == 0 || (unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
 /* The field of this type named key; members come in the exporter's order,
  * so the one at the member's own index is tried first. */
 static const struct field *find_field(const struct field *fields, size_t n,
 				      size_t hint, const char *key)
 {
-	if (hint < n && strcmp(fields[hint].name, key) == 0)
+	if (hint < n && fields[hint].name[0] == key[0] &&
+	    strcmp(fields[hint].name, key) == 0)
 		return &fields[hint];
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(fields[i].name, key) == 0)
+		if (fields[i].name[0] == key[0] &&
+		    strcmp(fields[i].name, key) == 0)
 			return &fields[i];
 	return NULL;
 }
@@ -917,7 +944,8 @@ static int record_type(struct ndjson_parser *p, enum ndjson_type *ret)
 	char q[160];
 
 	for (size_t i = 0; i < p->n_members && !m; i++)
-		if (strcmp(p->members[i].key, "type") == 0)
+		if (p->members[i].key[0] == 't' &&
+		    strcmp(p->members[i].key, "type") == 0)
 			m = &p->members[i];
 	if (!m)
 		return fail(p, "missing field \"type\"");
@@ -977,7 +1005,7 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 	}
 	/* one pass for the whole line: then every string is UTF-8 without
 	 * NUL, and escapes can only add valid code points */
-	if (!utf8_valid(line, len))
+	if (!ascii_without_nul(line, len) && !utf8_valid(line, len))
 		return fail(p, "not UTF-8 (or contains a NUL byte)");
 	memset(&rec, 0, sizeof(rec));
 	p->line = p->cur = line;
