@@ -1285,28 +1285,35 @@ out:
 
 /* ---- export ---- */
 
+/* Every scan walks its table in rowid order (CROSS JOIN fixes the loop
+ * order, "+" keeps the site index out) so rows stream in storage order with
+ * no sort: memory and temporary files stay constant however large the
+ * site. */
 static const char export_pageviews_sql[] =
     "SELECT pv.id, pv.client_id, pv.session, p.path, pv.referrer,"
     " pv.device, pv.vw, pv.vh, pv.dpr, pv.is_new, pv.ts, pv.browser, pv.os,"
     " pv.utm_source, pv.utm_medium, pv.utm_campaign, pv.utm_term,"
     " pv.utm_content, pv.fold, pv.reversals, pv.max_depth, pv.doc_h,"
-    " pv.dwell FROM pageviews pv JOIN pages p ON p.id = pv.page_id"
-    " WHERE pv.site_id = ?1 ORDER BY pv.id";
+    " pv.dwell FROM pageviews pv CROSS JOIN pages p ON p.id = pv.page_id"
+    " WHERE +pv.site_id = ?1 ORDER BY pv.id";
 static const char export_tags_sql[] = "SELECT key, value FROM pageview_tags"
 				      " WHERE pageview_id = ?1 ORDER BY key";
 static const char export_clicks_sql[] =
     "SELECT pv.client_id, p.path, c.device, c.ts, c.x, c.y, c.vw, c.vh,"
     " c.dw, c.dh, c.selector, c.off_x, c.off_y, c.el_w, c.el_h, c.pointer,"
-    " c.flags FROM clicks c JOIN pageviews pv ON pv.id = c.pageview_id"
-    " JOIN pages p ON p.id = c.page_id WHERE pv.site_id = ?1 ORDER BY c.id";
+    " c.flags FROM clicks c CROSS JOIN pageviews pv ON pv.id = c.pageview_id"
+    " CROSS JOIN pages p ON p.id = c.page_id WHERE +pv.site_id = ?1"
+    " ORDER BY c.id";
 static const char export_moves_sql[] =
     "SELECT pv.client_id, p.path, m.device, m.ts, m.x, m.y, m.vw"
-    " FROM moves m JOIN pageviews pv ON pv.id = m.pageview_id"
-    " JOIN pages p ON p.id = m.page_id WHERE pv.site_id = ?1 ORDER BY m.id";
+    " FROM moves m CROSS JOIN pageviews pv ON pv.id = m.pageview_id"
+    " CROSS JOIN pages p ON p.id = m.page_id WHERE +pv.site_id = ?1"
+    " ORDER BY m.id";
 static const char export_goals_sql[] =
     "SELECT pv.client_id, g.session, p.path, g.name, g.ts"
-    " FROM goals g JOIN pageviews pv ON pv.id = g.pageview_id"
-    " JOIN pages p ON p.id = pv.page_id WHERE g.site_id = ?1 ORDER BY g.id";
+    " FROM goals g CROSS JOIN pageviews pv ON pv.id = g.pageview_id"
+    " CROSS JOIN pages p ON p.id = pv.page_id WHERE +g.site_id = ?1"
+    " ORDER BY g.id";
 
 /* One page view's tags, copied out of their statement (fixed size: the
  * export's memory does not grow with the site). */
