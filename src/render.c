@@ -227,27 +227,71 @@ void render_heat_add(struct render_heat *heat, double x, double y, float weight)
 struct add_points {
 	struct render_heat *heat;
 	const float *xy;
+	size_t n;
 	double inv;
 	int band_rows, band_shift, nbands; /* band_rows = 1 << band_shift */
-	const float *sorted; /* the points' (x, y), band by band */
-	const size_t *start; /* [band]: its first point; [nbands]: end */
+	float *sorted;	/* the points' (x, y), band by band */
+	size_t *start;	/* [band]: its first point; [nbands]: the end */
+	size_t *cursor; /* [part * nbands + band]: where the part puts its
+			   next point of that band (first: how many) */
 };
 
-/* The rows a point at raster y touches (as splat_rows() computes them);
+/* The bands of the rows a point touches (as splat_rows() computes them);
  * 0 when it touches none. */
-static inline int point_rows(int h, double y, int *ret_r0, int *ret_r1)
+static inline int point_bands(const struct add_points *a, size_t i, int *ret_b0,
+			      int *ret_b1)
 {
-	int y0;
+	double y = a->xy[2 * i + 1] * a->inv;
+	int h = a->heat->h, y0, r0, r1;
 
 	if (!(y >= 0 && y < h))
 		return 0;
 	y0 = (int)(y + 0.5) - 1;
-	*ret_r0 = y0 < 0 ? 0 : y0;
-	*ret_r1 = y0 + 1 > h - 1 ? h - 1 : y0 + 1;
+	r0 = y0 < 0 ? 0 : y0;
+	r1 = y0 + 1 > h - 1 ? h - 1 : y0 + 1;
+	*ret_b0 = r0 >> a->band_shift;
+	*ret_b1 = r1 >> a->band_shift;
 	return 1;
 }
 
-static void add_points_part(void *ctx, int part, int parts)
+static void count_part(void *ctx, int part, int parts)
+{
+	struct add_points *a = ctx;
+	size_t *count = a->cursor + (size_t)part * a->nbands, i, lo, hi;
+	int b0, b1;
+
+	render_part_range(a->n, part, parts, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		if (!point_bands(a, i, &b0, &b1))
+			continue;
+		count[b0]++;
+		if (b1 != b0)
+			count[b1]++;
+	}
+}
+
+/* Parts own consecutive runs of points and, within each band, the part
+ * before them owns the places before theirs: every band's list keeps input
+ * order. A point on the border of two bands goes in both. */
+static void place_part(void *ctx, int part, int parts)
+{
+	struct add_points *a = ctx;
+	size_t *cursor = a->cursor + (size_t)part * a->nbands, i, lo, hi;
+	int b0, b1;
+
+	render_part_range(a->n, part, parts, &lo, &hi);
+	for (i = lo; i < hi; i++) {
+		if (!point_bands(a, i, &b0, &b1))
+			continue;
+		memcpy(a->sorted + 2 * cursor[b0]++, a->xy + 2 * i,
+		       2 * sizeof(*a->xy));
+		if (b1 != b0)
+			memcpy(a->sorted + 2 * cursor[b1]++, a->xy + 2 * i,
+			       2 * sizeof(*a->xy));
+	}
+}
+
+static void splat_part(void *ctx, int part, int parts)
 {
 	struct add_points *a = ctx;
 	size_t first, last, k;
@@ -271,14 +315,14 @@ void render_heat_add_points(struct render_heat *heat, const float *xy, size_t n,
 			    double scale)
 {
 	struct add_points a = {0};
-	size_t *start = NULL, i, total;
-	float *sorted = NULL;
-	int r0, r1, b0, b1;
+	size_t i, total = 0;
+	int b, p, parts;
 
 	if (!heat || !xy || !(scale > 0))
 		return;
 	a.heat = heat;
 	a.xy = xy;
+	a.n = n;
 	a.inv = 1 / scale;
 	/* A power of two: the band of a row is a shift, not a division. */
 	while (a.band_shift < 30 &&
@@ -286,56 +330,43 @@ void render_heat_add_points(struct render_heat *heat, const float *xy, size_t n,
 		a.band_shift++;
 	a.band_rows = 1 << a.band_shift;
 	a.nbands = (heat->h + a.band_rows - 1) >> a.band_shift;
-	/* Bucketing pays off only for many points. */
-	if (n < PARALLEL_MIN_WORK)
+	/* Bucketing pays for itself only when the bands are then added on
+	 * several threads: on one, the copies cost what the locality saves. */
+	parts = render_parts(n);
+	if (parts < 2)
 		goto direct;
-	start = calloc((size_t)a.nbands + 1, sizeof(*start));
-	if (!start)
+	a.start = malloc(((size_t)a.nbands + 1) * sizeof(*a.start));
+	a.cursor = calloc((size_t)parts * a.nbands, sizeof(*a.cursor));
+	if (!a.start || !a.cursor)
 		goto direct;
-	/* Count, then place: a stable counting sort of the points by band
-	 * (copies, so each band then reads its points in order), a point on
-	 * the border of two bands in both. */
-	for (i = 0; i < n; i++) {
-		if (!point_rows(heat->h, xy[2 * i + 1] * a.inv, &r0, &r1))
-			continue;
-		b0 = r0 >> a.band_shift;
-		b1 = r1 >> a.band_shift;
-		start[b0 + 1]++;
-		if (b1 != b0)
-			start[b1 + 1]++;
+	/* A stable counting sort of the points by band, in copies so each
+	 * band then reads its points in order. */
+	render_parallel(count_part, &a, parts);
+	for (b = 0; b < a.nbands; b++) {
+		a.start[b] = total;
+		for (p = 0; p < parts; p++) {
+			i = a.cursor[(size_t)p * a.nbands + b];
+			a.cursor[(size_t)p * a.nbands + b] = total;
+			total += i;
+		}
 	}
-	for (b0 = 0; b0 < a.nbands; b0++)
-		start[b0 + 1] += start[b0];
-	total = start[a.nbands];
-	sorted = malloc((total ? total : 1) * 2 * sizeof(*sorted));
-	if (!sorted)
+	a.start[a.nbands] = total;
+	a.sorted = malloc((total ? total : 1) * 2 * sizeof(*a.sorted));
+	if (!a.sorted)
 		goto direct;
-	for (i = 0; i < n; i++) {
-		if (!point_rows(heat->h, xy[2 * i + 1] * a.inv, &r0, &r1))
-			continue;
-		b0 = r0 >> a.band_shift;
-		b1 = r1 >> a.band_shift;
-		memcpy(sorted + 2 * start[b0]++, xy + 2 * i, 2 * sizeof(*xy));
-		if (b1 != b0)
-			memcpy(sorted + 2 * start[b1]++, xy + 2 * i,
-			       2 * sizeof(*xy));
-	}
-	/* Placing advanced each start to the next band's: shift back. */
-	for (b0 = a.nbands; b0 > 0; b0--)
-		start[b0] = start[b0 - 1];
-	start[0] = 0;
-	a.sorted = sorted;
-	a.start = start;
-	render_parallel(add_points_part, &a, render_parts(n));
+	render_parallel(place_part, &a, parts);
+	render_parallel(splat_part, &a, parts);
 	goto out;
 direct:
-	/* Few points, or no memory for the buckets: one plain pass. */
+	/* One thread, few points, or no memory for the buckets: one plain
+	 * pass. */
 	for (i = 0; i < n; i++)
 		splat_rows(heat, xy[2 * i] * a.inv, xy[2 * i + 1] * a.inv, 1, 0,
 			   heat->h);
 out:
-	free(sorted);
-	free(start);
+	free(a.sorted);
+	free(a.start);
+	free(a.cursor);
 }
 
 float render_heat_max(const struct render_heat *heat)

@@ -131,8 +131,9 @@ int render_png_encode_indexed(const uint8_t *index, int w, int h,
 	if ((rc = check_size(w, h)))
 		goto out;
 	n = (size_t)w * (size_t)h;
-	/* An index past the palette would make decoders refuse the PNG. */
-	for (i = 0; i < n; i++)
+	/* An index past the palette would make decoders refuse the PNG; with
+	 * 256 colours every byte is one. */
+	for (i = 0; n_colours < 256 && i < n; i++)
 		top = index[i] > top ? index[i] : top;
 	if (top >= n_colours) {
 		rc = CALOR_EINVAL;

@@ -984,6 +984,48 @@ TEST(indexed_png_decodes_to_the_rgba_pixels)
 	render_heat_free(heat);
 }
 
+TEST(index_agrees_with_rgba_on_edge_values)
+{
+	static const float special[] = {
+	    0,	      -0.0f,  NAN,  INFINITY, -INFINITY, 1e-30f, 0.001f,
+	    0.00195f, 0.002f, 0.5f, 0.99f,    0.998f,	 0.999f, 1,
+	    1.0001f,  3,      -1,   -0.5f,    0.25f,	 0.75f,	 1e30f,
+	};
+	const size_t n = sizeof(special) / sizeof(special[0]);
+	const uint8_t *colours = render_palette_colours(RENDER_PALETTE_VIRIDIS);
+	struct render_heat *heat = NULL;
+	uint8_t *index = NULL, *rgba = NULL;
+	size_t i;
+
+	/* Both the eight-wide loop and its scalar tail see every value. */
+	ASSERT_EQ(render_heat_new((int)n, 9, &heat), 0);
+	for (i = 0; i < n * 9; i++)
+		heat->v[i] = special[(i + i / n) % n];
+	ASSERT_EQ(render_heat_index(heat, 1, &index), 0);
+	ASSERT_EQ(render_heat_rgba(heat, 1, RENDER_PALETTE_VIRIDIS, &rgba), 0);
+	for (i = 0; i < n * 9; i++) {
+		if (memcmp(rgba + 4 * i, colours + 4 * index[i], 4) != 0) {
+			free(index);
+			free(rgba);
+			render_heat_free(heat);
+			FAIL_HERE("value %g: index %d", heat->v[i], index[i]);
+		}
+	}
+	ASSERT_EQ(index[0], 0);	  /* 0 */
+	ASSERT_EQ(index[2], 0);	  /* NaN */
+	ASSERT_EQ(index[3], 255); /* inf */
+	ASSERT_EQ(index[9], 128); /* 0.5 rounds up */
+	ASSERT_EQ(index[13], 255);
+	free(index);
+	free(rgba);
+	/* norm 0: all entry 0. */
+	ASSERT_EQ(render_heat_index(heat, 0, &index), 0);
+	for (i = 0; i < n * 9; i++)
+		ASSERT_EQ(index[i], 0);
+	free(index);
+	render_heat_free(heat);
+}
+
 TEST(palette_colours_for_legends)
 {
 	const uint8_t *colours = render_palette_colours(RENDER_PALETTE_CLASSIC);
@@ -1046,4 +1088,5 @@ TEST_MAIN(RUN(heat_new_checks_caps); RUN(heat_add_splats_bilinearly);
 	  RUN(diff_per_page_view_and_symmetric_norm);
 	  RUN(diverging_palette_endpoints_and_transparent_zero);
 	  RUN(indexed_png_decodes_to_the_rgba_pixels);
+	  RUN(index_agrees_with_rgba_on_edge_values);
 	  RUN(palette_colours_for_legends); RUN(palette_parse_names))
