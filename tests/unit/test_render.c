@@ -686,6 +686,87 @@ TEST(threads_give_the_same_bytes)
 	render_heat_free(one);
 }
 
+/* Bands of rows thinner than the kernel: each part's halo reaches past its
+ * neighbour's band. */
+TEST(threads_with_bands_thinner_than_the_kernel)
+{
+	struct render_heat *one = NULL, *many = NULL;
+	int threads, i;
+
+	for (threads = 1; threads <= 5; threads += 2) {
+		render_set_threads(threads);
+		ASSERT_EQ(render_heat_new(2100, 150, &many), 0);
+		for (i = 0; i < 60; i++)
+			render_heat_add(many, 35.5 * i, (i * 37) % 150 + 0.3,
+					1 + i % 4);
+		ASSERT_EQ(render_heat_blur(many, 30), 0); /* radius 90 */
+		if (!one) {
+			one = many;
+			many = NULL;
+			continue;
+		}
+		ASSERT_EQ(memcmp(one->v, many->v, 2100 * 150 * sizeof(float)),
+			  0);
+		render_heat_free(many);
+		many = NULL;
+	}
+	render_set_threads(1);
+	ASSERT(render_heat_max(one) > 0);
+	render_heat_free(one);
+}
+
+static int cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The radix selection against sorting, on a large raster of values that
+ * share high bits (a blurred one has many), on one thread and two. */
+TEST(percentile_matches_sorting)
+{
+	static const double ps[] = {99, 50, 1, 99.9, 100, 12.5};
+	struct render_heat *heat = NULL;
+	float *sorted = NULL, value = 0, expected;
+	size_t i, n = 600 * 500, k, rank;
+	uint32_t seed = 4242;
+	int threads;
+
+	ASSERT_EQ(render_heat_new(600, 500, &heat), 0);
+	sorted = malloc(n * sizeof(*sorted));
+	ASSERT(sorted != NULL);
+	for (i = 0, k = 0; i < n; i++) {
+		seed = seed * 1103515245 + 12345;
+		if (seed % 3 == 0)
+			continue; /* a third zero */
+		heat->v[i] = 1 + (float)(seed >> 8) / (1 << 24) * 0.01f;
+		if (seed % 7 == 0)
+			heat->v[i] *= 1000;
+		sorted[k++] = heat->v[i];
+	}
+	qsort(sorted, k, sizeof(*sorted), cmp_float);
+	for (threads = 1; threads <= 2; threads++) {
+		render_set_threads(threads);
+		for (i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+			rank = (size_t)ceil(ps[i] / 100 * (double)k);
+			ASSERT_EQ(render_heat_percentile(heat, ps[i], &value),
+				  0);
+			expected = sorted[rank - 1];
+			if (value != expected) {
+				free(sorted);
+				render_heat_free(heat);
+				render_set_threads(1);
+				FAIL_HERE("p%g: %.9g, sorted %.9g", ps[i],
+					  value, expected);
+			}
+		}
+	}
+	render_set_threads(1);
+	free(sorted);
+	render_heat_free(heat);
+}
+
 TEST(sigma_from_radius_and_scale)
 {
 	ASSERT_NEAR(render_sigma(25, 1), 25.0 / 3, 1e-12);
@@ -1081,7 +1162,9 @@ TEST_MAIN(RUN(heat_new_checks_caps); RUN(heat_add_splats_bilinearly);
 	  RUN(empty_raster_is_transparent); RUN(one_by_one_raster);
 	  RUN(png_round_trips); RUN(png_same_input_same_bytes);
 	  RUN(png_rejects_bad_arguments); RUN(add_points_matches_single_adds);
-	  RUN(threads_give_the_same_bytes); RUN(sigma_from_radius_and_scale);
+	  RUN(threads_give_the_same_bytes);
+	  RUN(threads_with_bands_thinner_than_the_kernel);
+	  RUN(percentile_matches_sorting); RUN(sigma_from_radius_and_scale);
 	  RUN(percentile_known_raster);
 	  RUN(p99_keeps_the_page_visible_beside_a_hot_button);
 	  RUN(norm_parse_names); RUN(diff_of_identical_rasters_is_zero);
