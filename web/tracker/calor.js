@@ -203,7 +203,7 @@
       const first = st('localStorage', 'calor_seen') === null;
       st('localStorage', 'calor_seen', '1');
       const mk = () => (first ? 'n' : 'r') + rid(21), ok = (x) => /^[\w-]{8,64}$/.test(x);
-      sid = st('sessionStorage', 'calor_sid');
+      sid = st('sessionStorage', 'calor_sid') || '';
       if (!ok(sid)) st('sessionStorage', 'calor_sid', (sid = mk()));
       if (!ok(sid)) sid = mk();
       try {
@@ -261,7 +261,7 @@
       // page view, in events of at most 300 points.
       listen(d, 'pointermove', (e) => {
         const t = now(), x = e.pageX, y = e.pageY;
-        if (e.pointerType === 'touch' || nMoves >= 1000 || (M.hypot(x - mx, y - my) < 20 && t - mt < 100)) return;
+        if (!e.isTrusted || e.pointerType === 'touch' || nMoves >= 1000 || (M.hypot(x - mx, y - my) < 20 && t - mt < 100)) return;
         if (e.target.closest && e.target.closest('[data-calor-ignore]')) return;
         if (!moves || moves.p.length >= 900 || moves.vw !== vw() || t - moves.ts > 36e5) push((moves = { t: 'move', ts: t, p: [], vw: vw(), dh: docH() }));
         moves.p.push(clamp(x, 0, 32767), clamp(y, 0, 999999), t - moves.ts);
