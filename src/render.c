@@ -628,6 +628,10 @@ int render_heat_blur(struct render_heat *heat, double sigma)
 	b.nbelow = b.radius < b.h ? b.radius : b.h;
 	w = (size_t)heat->w;
 	parts = render_parts(w * (size_t)heat->h);
+	/* Each part keeps about 2 radius rows of its own: no more parts than
+	 * keep that within the raster's size again. */
+	if (b.nbelow > 0 && parts > heat->h / b.nbelow)
+		parts = heat->h / b.nbelow > 1 ? heat->h / b.nbelow : 1;
 	kernel = malloc(((size_t)b.radius + 1) * sizeof(*kernel));
 	zero = calloc(w, sizeof(*zero));
 	b.nonzero = malloc((size_t)heat->h);

@@ -686,8 +686,8 @@ TEST(threads_give_the_same_bytes)
 	render_heat_free(one);
 }
 
-/* Bands of rows thinner than the kernel: each part's halo reaches past its
- * neighbour's band. */
+/* Bands of rows thinner than the kernel is wide: each part's halo reaches
+ * well into its neighbours' bands. */
 TEST(threads_with_bands_thinner_than_the_kernel)
 {
 	struct render_heat *one = NULL, *many = NULL;
@@ -695,17 +695,19 @@ TEST(threads_with_bands_thinner_than_the_kernel)
 
 	for (threads = 1; threads <= 5; threads += 2) {
 		render_set_threads(threads);
-		ASSERT_EQ(render_heat_new(2100, 150, &many), 0);
-		for (i = 0; i < 60; i++)
-			render_heat_add(many, 35.5 * i, (i * 37) % 150 + 0.3,
-					1 + i % 4);
-		ASSERT_EQ(render_heat_blur(many, 30), 0); /* radius 90 */
+		ASSERT_EQ(render_heat_new(500, 600, &many), 0);
+		/* Every row has some, so every row of a halo matters. */
+		for (i = 0; i < 3000; i++)
+			render_heat_add(many, (i * 53) % 500 + 0.5,
+					(i * 37) % 600 + 0.3, 1 + i % 4);
+		/* radius 90: a kernel 181 rows tall over bands of 120 */
+		ASSERT_EQ(render_heat_blur(many, 30), 0);
 		if (!one) {
 			one = many;
 			many = NULL;
 			continue;
 		}
-		ASSERT_EQ(memcmp(one->v, many->v, 2100 * 150 * sizeof(float)),
+		ASSERT_EQ(memcmp(one->v, many->v, 500 * 600 * sizeof(float)),
 			  0);
 		render_heat_free(many);
 		many = NULL;
