@@ -446,6 +446,13 @@ VF_CLONES static void conv_row(float *restrict out, const float *restrict p,
 		vf_store(out + x + 2 * VF_WIDTH, a2);
 		vf_store(out + x + 3 * VF_WIDTH, a3);
 	}
+	/* What is left of the row a vector at a time, then a pixel. */
+	for (; x + VF_WIDTH <= n; x += VF_WIDTH) {
+		a0 = k[0] * vf_load(p + x);
+		for (d = 1; d <= radius; d++)
+			a0 += k[d] * (vf_load(p + x - d) + vf_load(p + x + d));
+		vf_store(out + x, a0);
+	}
 	for (; x < n; x++) {
 		s = k[0] * p[x];
 		for (d = 1; d <= radius; d++)
@@ -486,6 +493,14 @@ VF_CLONES static void conv_column(float *restrict out, const float *const *rows,
 		vf_store(out + x + VF_WIDTH, a1);
 		vf_store(out + x + 2 * VF_WIDTH, a2);
 		vf_store(out + x + 3 * VF_WIDTH, a3);
+	}
+	/* What is left of the row a vector at a time, then a pixel. */
+	for (; x + VF_WIDTH <= n; x += VF_WIDTH) {
+		a0 = k[0] * vf_load(rows[0] + x);
+		for (d = 1; d <= radius; d++)
+			a0 += k[d] *
+			      (vf_load(rows[-d] + x) + vf_load(rows[d] + x));
+		vf_store(out + x, a0);
 	}
 	for (; x < n; x++) {
 		s = k[0] * rows[0][x];
