@@ -32,6 +32,25 @@ static int find_site(struct http_request *req, struct api *api, const char *key,
 	return rc;
 }
 
+/* The store filter for w, with its site looked up. Answers 404 (or a store
+ * failure) and returns non-zero when the site cannot be found. */
+static int resolve(struct http_request *req, struct api *api,
+		   const struct query_where *w, struct store_filter *f)
+{
+	struct store_site site;
+	int rc = find_site(req, api, w->site_key, &site);
+
+	if (rc)
+		return rc;
+	memset(f, 0, sizeof(*f));
+	f->site_id = site.id;
+	f->page = w->page;
+	f->device = w->device;
+	f->from_ms = w->from_ms;
+	f->to_ms = w->to_ms;
+	return 0;
+}
+
 void api_get_sites(struct http_request *req, void *ctx)
 {
 	struct api *api = ctx;
@@ -103,9 +122,8 @@ void api_get_pages(struct http_request *req, void *ctx)
 	struct api *api = ctx;
 	struct query_pages q;
 	struct query_error qerr;
-	struct store_site site;
 	struct store_sample sample;
-	struct store_filter f = {0};
+	struct store_filter f;
 	struct pages_ctx pc;
 	const struct query_arg *args;
 	struct dynbuf b;
@@ -117,12 +135,8 @@ void api_get_pages(struct http_request *req, void *ctx)
 		bad_param(req, &qerr);
 		return;
 	}
-	if (find_site(req, api, q.site_key, &site))
+	if (resolve(req, api, &q.w, &f))
 		return;
-	f.site_id = site.id;
-	f.device = q.device;
-	f.from_ms = q.from_ms;
-	f.to_ms = q.to_ms;
 	if ((rc = store_sample(api->store, &f, &sample))) {
 		http_respond_failure(req, rc);
 		return;
@@ -132,7 +146,7 @@ void api_get_pages(struct http_request *req, void *ctx)
 	pc.n = 0;
 	rc = dynbuf_adds(&b, "{\"site\": \"");
 	if (!rc)
-		rc = dynbuf_add_json_string(&b, site.key);
+		rc = dynbuf_add_json_string(&b, q.w.site_key);
 	if (!rc)
 		rc = dynbuf_addf(&b,
 				 "\", \"pageviews\": %lld, \"sessions\": %lld, "
@@ -227,7 +241,7 @@ static void heatmap_json(struct http_request *req,
 			 "\"device\": \"%s\", \"pageviews\": %lld, "
 			 "\"sessions\": %lld, \"clicks\": %zu, \"cells\": [",
 			 a->width, a->height, q->cell,
-			 ingest_device_name((enum device_class)q->device),
+			 ingest_device_name((enum device_class)q->w.device),
 			 (long long)sample->pageviews,
 			 (long long)sample->sessions, (size_t)a->total);
 	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
@@ -277,9 +291,8 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 	struct api *api = ctx;
 	struct query_heatmap q;
 	struct query_error qerr;
-	struct store_site site;
 	struct store_sample sample;
-	struct store_filter f = {0};
+	struct store_filter f;
 	struct store_grid_width *widths = NULL;
 	struct agg_clicks a;
 	const struct query_arg *args;
@@ -291,15 +304,10 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 		bad_param(req, &qerr);
 		return;
 	}
-	if (find_site(req, api, q.site_key, &site))
+	if (resolve(req, api, &q.w, &f))
 		return;
 	if (not_modified(req, api, args, n_args))
 		return;
-	f.site_id = site.id;
-	f.page = q.page;
-	f.device = q.device;
-	f.from_ms = q.from_ms;
-	f.to_ms = q.to_ms;
 	agg_clicks_init(&a, AGG_MAX_POINTS);
 	/* the pre-aggregated grid: cells, not every event */
 	if ((rc = store_sample(api->store, &f, &sample)) ||
@@ -311,7 +319,7 @@ void api_get_heatmap(struct http_request *req, void *ctx)
 		goto out;
 	width = q.width	       ? q.width
 		: n_widths > 0 ? widths[0].vw
-			       : device_default_width[q.device];
+			       : device_default_width[q.w.device];
 	for (size_t i = 0; i < n_widths; i++)
 		if (widths[i].max_doc_h > a.max_doc_h)
 			a.max_doc_h = widths[i].max_doc_h;
@@ -334,16 +342,16 @@ static int add_scroll(void *ctx, const struct store_scroll *sc)
 			      sc->reversals, sc->has_dwell ? sc->dwell : NULL);
 }
 
-/* Append name: [v0, v1, ...] with the given printf format per value. */
+/* Append , "name": [v0, v1, ...] with the given decimals per value. */
 static int json_doubles(struct dynbuf *b, const char *name, const double *v,
-			size_t n, const char *fmt)
+			size_t n, int decimals)
 {
 	int rc = dynbuf_addf(b, ", \"%s\": [", name);
 	for (size_t i = 0; !rc && i < n; i++) {
 		if (i)
 			rc = dynbuf_adds(b, ", ");
 		if (!rc)
-			rc = dynbuf_addf(b, fmt, v[i]);
+			rc = dynbuf_addf(b, "%.*f", decimals, v[i]);
 	}
 	return rc ? rc : dynbuf_adds(b, "]");
 }
@@ -353,9 +361,8 @@ void api_get_scroll(struct http_request *req, void *ctx)
 	struct api *api = ctx;
 	struct query_scroll q;
 	struct query_error qerr;
-	struct store_site site;
 	struct store_sample sample;
-	struct store_filter f = {0};
+	struct store_filter f;
 	struct agg_scroll a;
 	struct agg_scroll_result *r = NULL;
 	const struct query_arg *args;
@@ -368,13 +375,8 @@ void api_get_scroll(struct http_request *req, void *ctx)
 		bad_param(req, &qerr);
 		return;
 	}
-	if (find_site(req, api, q.site_key, &site))
+	if (resolve(req, api, &q.w, &f))
 		return;
-	f.site_id = site.id;
-	f.page = q.page;
-	f.device = q.device;
-	f.from_ms = q.from_ms;
-	f.to_ms = q.to_ms;
 	agg_scroll_init(&a);
 	dynbuf_init(&b, JSON_MAX);
 	r = malloc(sizeof(*r));
@@ -394,19 +396,19 @@ void api_get_scroll(struct http_request *req, void *ctx)
 	    " \"reached_by\": {\"75\": %d, \"50\": %d, \"25\": %d},"
 	    " \"reversals_per_pageview\": %.3f,"
 	    " \"attention_pageviews\": %lld",
-	    ingest_device_name((enum device_class)q.device),
+	    ingest_device_name((enum device_class)q.w.device),
 	    (long long)sample.pageviews, (long long)sample.sessions,
 	    (long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
 	    r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
 	    r->reversals_per_pageview, (long long)r->dwell_pageviews);
 	if (!rc)
-		rc = json_doubles(&b, "reach", r->reach, AGG_BANDS + 1, "%.4f");
+		rc = json_doubles(&b, "reach", r->reach, AGG_BANDS + 1, 4);
 	if (!rc)
-		rc = json_doubles(&b, "attention_ms", r->dwell_ms, AGG_BANDS,
-				  "%.1f");
+		rc =
+		    json_doubles(&b, "attention_ms", r->dwell_ms, AGG_BANDS, 1);
 	if (!rc)
 		rc = json_doubles(&b, "attention_share", r->dwell_share,
-				  AGG_BANDS, "%.5f");
+				  AGG_BANDS, 5);
 	if (!rc)
 		rc = dynbuf_adds(&b, "}");
 out:

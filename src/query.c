@@ -92,28 +92,27 @@ static int check_site(const char *v, struct query_error *err)
 	return 0;
 }
 
-/* The parameters every read shares: site, page (when page is not NULL),
+/* The parameters every read shares: site, page (when with_page),
  * device, from, to, and "_" (a cache buster). Returns 1 when k was one of
  * them, 0 when it was not, CALOR_EINVAL (err filled) for a bad value. */
-static int parse_where(const char *k, const char *val, const char **site,
-		       const char **page, int *device, int device_all,
-		       int64_t *from, int64_t *to, struct query_error *err)
+static int parse_where(const char *k, const char *val, struct query_where *w,
+		       int with_page, int device_all, struct query_error *err)
 {
 	int rc;
 
 	if (strcmp(k, "site") == 0) {
 		if ((rc = check_site(val, err)))
 			return rc;
-		*site = val;
-	} else if (page && strcmp(k, "page") == 0) {
+		w->site_key = val;
+	} else if (with_page && strcmp(k, "page") == 0) {
 		if (val[0] != '/' || strlen(val) > INGEST_MAX_URL)
 			return bad(err, "page: must be a path starting with /");
-		*page = val;
+		w->page = val;
 	} else if (strcmp(k, "device") == 0) {
-		if ((rc = parse_device(val, device_all, device, err)))
+		if ((rc = parse_device(val, device_all, &w->device, err)))
 			return rc;
 	} else if (strcmp(k, "from") == 0 || strcmp(k, "to") == 0) {
-		if ((rc = parse_dates(k, val, from, to, err)))
+		if ((rc = parse_dates(k, val, &w->from_ms, &w->to_ms, err)))
 			return rc;
 	} else if (strcmp(k, "_") != 0) {
 		return 0;
@@ -125,7 +124,7 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 			struct query_heatmap *ret, struct query_error *err)
 {
 	struct query_heatmap q = {
-	    .device = DEVICE_DESKTOP, .cell = 10, .radius = 25};
+	    .w.device = DEVICE_DESKTOP, .cell = 10, .radius = 25};
 	int64_t v;
 	int rc;
 
@@ -133,8 +132,7 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 		const char *k = args[i].name, *val = args[i].value;
 		if (!val)
 			val = "";
-		rc = parse_where(k, val, &q.site_key, &q.page, &q.device, 0,
-				 &q.from_ms, &q.to_ms, err);
+		rc = parse_where(k, val, &q.w, 1, 0, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 1)
@@ -177,9 +175,9 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 			return bad(err, "%.40s: unknown parameter", k);
 		}
 	}
-	if (!q.site_key)
+	if (!q.w.site_key)
 		return bad(err, "site: required");
-	if (!q.page)
+	if (!q.w.page)
 		return bad(err, "page: required");
 	*ret = q;
 	return 0;
@@ -188,20 +186,19 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 int query_parse_pages(const struct query_arg *args, size_t n,
 		      struct query_pages *ret, struct query_error *err)
 {
-	struct query_pages q = {.device = -1};
+	struct query_pages q = {.w.device = -1};
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *val = args[i].value ? args[i].value : "";
-		rc = parse_where(args[i].name, val, &q.site_key, NULL,
-				 &q.device, 1, &q.from_ms, &q.to_ms, err);
+		rc = parse_where(args[i].name, val, &q.w, 0, 1, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
 			return bad(err, "%.40s: unknown parameter",
 				   args[i].name);
 	}
-	if (!q.site_key)
+	if (!q.w.site_key)
 		return bad(err, "site: required");
 	*ret = q;
 	return 0;
@@ -210,22 +207,21 @@ int query_parse_pages(const struct query_arg *args, size_t n,
 int query_parse_scroll(const struct query_arg *args, size_t n,
 		       struct query_scroll *ret, struct query_error *err)
 {
-	struct query_scroll q = {.device = DEVICE_DESKTOP};
+	struct query_scroll q = {.w.device = DEVICE_DESKTOP};
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *val = args[i].value ? args[i].value : "";
-		rc = parse_where(args[i].name, val, &q.site_key, &q.page,
-				 &q.device, 0, &q.from_ms, &q.to_ms, err);
+		rc = parse_where(args[i].name, val, &q.w, 1, 0, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
 			return bad(err, "%.40s: unknown parameter",
 				   args[i].name);
 	}
-	if (!q.site_key)
+	if (!q.w.site_key)
 		return bad(err, "site: required");
-	if (!q.page)
+	if (!q.w.page)
 		return bad(err, "page: required");
 	*ret = q;
 	return 0;

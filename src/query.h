@@ -31,23 +31,27 @@ enum query_type {
 	QUERY_RAGE = 4
 };
 
-struct query_heatmap {
+/* What every read selects: the site, the page, the device class and the
+ * date range. */
+struct query_where {
 	const char *site_key;
-	const char *page;
+	const char *page;	/* NULL: every page */
+	int device;		/* enum device_class, or -1: every class */
+	int64_t from_ms, to_ms; /* 0: unbounded */
+};
+
+struct query_heatmap {
+	struct query_where w;
 	enum query_type type;
-	int device; /* enum device_class */
 	enum query_format format;
 	int width;     /* 0: choose from the data */
 	int cell;      /* json cell size px */
 	double radius; /* png kernel radius, CSS px */
 	enum render_palette palette;
-	int64_t from_ms, to_ms; /* 0: unbounded */
 };
 
 struct query_pages {
-	const char *site_key;
-	int device; /* -1: all */
-	int64_t from_ms, to_ms;
+	struct query_where w; /* no page; device may be -1 (all) */
 };
 
 /* Parse the parameters of GET /api/v1/heatmap. Unknown names, missing
@@ -59,10 +63,7 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 int query_parse_pages(const struct query_arg *args, size_t n,
 		      struct query_pages *ret, struct query_error *err);
 struct query_scroll {
-	const char *site_key;
-	const char *page;
-	int device; /* enum device_class */
-	int64_t from_ms, to_ms;
+	struct query_where w;
 };
 
 /* Parse the parameters of GET /api/v1/scroll (site, page, device, from,

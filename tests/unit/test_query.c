@@ -13,9 +13,9 @@ TEST(heatmap_defaults)
 	struct query_heatmap q;
 	struct query_error e;
 	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
-	ASSERT_STR(q.site_key, "k123");
-	ASSERT_STR(q.page, "/x");
-	ASSERT_EQ(q.device, DEVICE_DESKTOP);
+	ASSERT_STR(q.w.site_key, "k123");
+	ASSERT_STR(q.w.page, "/x");
+	ASSERT_EQ(q.w.device, DEVICE_DESKTOP);
 	ASSERT_EQ(q.format, QUERY_JSON);
 	ASSERT_EQ(q.cell, 10);
 	ASSERT_EQ(q.width, 0);
@@ -34,13 +34,13 @@ TEST(heatmap_all_params)
 	struct query_heatmap q;
 	struct query_error e;
 	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
-	ASSERT_EQ(q.device, DEVICE_MOBILE);
+	ASSERT_EQ(q.w.device, DEVICE_MOBILE);
 	ASSERT_EQ(q.format, QUERY_PNG);
 	ASSERT_EQ(q.width, 390);
 	ASSERT_EQ(q.cell, 5);
 	ASSERT_EQ(q.palette, RENDER_PALETTE_VIRIDIS);
-	ASSERT_EQ(q.from_ms, 1767225600000LL);
-	ASSERT_EQ(q.to_ms, 1769817600000LL + 86400000LL);
+	ASSERT_EQ(q.w.from_ms, 1767225600000LL);
+	ASSERT_EQ(q.w.to_ms, 1769817600000LL + 86400000LL);
 }
 
 static void expect_bad(const struct query_arg *a, size_t n, const char *name)
@@ -96,7 +96,7 @@ TEST(pages_params)
 	struct query_pages q;
 	struct query_error e;
 	ASSERT_EQ(query_parse_pages(a, N(a), &q, &e), 0);
-	ASSERT_EQ(q.device, -1);
+	ASSERT_EQ(q.w.device, -1);
 	ASSERT_EQ(query_parse_pages(b, N(b), &q, &e), CALOR_EINVAL);
 	ASSERT(strstr(e.detail, "page") != NULL);
 }
