@@ -34,6 +34,10 @@
  * px and costs a quarter of the pixels and an eighth of the blur. Confetti
  * dots and band lines take their sizes in CSS px as well. */
 
+/* sigma in raster px for a radius in CSS px at scale CSS px per raster px;
+ * 0 when either is not positive. */
+double render_sigma(double radius_css, double scale);
+
 /* ---- threads ---- */
 
 #define RENDER_MAX_THREADS 16
@@ -47,10 +51,6 @@
 void render_set_threads(int n);
 /* The current count. */
 int render_threads(void);
-
-/* sigma in raster px for a radius in CSS px at scale CSS px per raster px;
- * 0 when either is not positive. */
-double render_sigma(double radius_css, double scale);
 
 /* ---- the density raster ---- */
 
@@ -71,16 +71,21 @@ void render_heat_free(struct render_heat *heat);
 void render_heat_add(struct render_heat *heat, double x, double y,
 		     float weight);
 /* Add n points of weight 1 given in CSS px as xy[2i], xy[2i + 1], at
- * raster (x / scale, y / scale): the same as n render_heat_add() calls.
- * scale <= 0 adds nothing. */
+ * raster (x / scale, y / scale): bit for bit the same as n
+ * render_heat_add() calls. On several threads it first copies the points
+ * into buckets by band of rows (up to 16 bytes a point; one plain pass if
+ * that memory is not there). scale <= 0 adds nothing. */
 void render_heat_add_points(struct render_heat *heat, const float *xy, size_t n,
 			    double scale);
 /* Convolve in place with a normalised Gaussian of the given sigma (raster
- * px), separable, truncated at ceil(3 sigma): exact up to float rounding
- * (relative error ~1e-6 against a direct 2-D convolution with the same
- * truncated kernel; the truncation itself drops 0.27% of each 1-D kernel's
- * mass, renormalised away). The sum of the raster is kept (edges lose what
- * falls outside). sigma <= 0 is a no-op. CALOR_ENOMEM. */
+ * px): the sampled Gaussian cut at ceil(3 sigma) and renormalised, applied
+ * separably. Exact up to float rounding: the unit tests hold it within
+ * 1e-5 relative (+1e-4 absolute) of a direct 2-D convolution in double;
+ * there is no approximate fast path. The cut drops 0.27% of each 1-D
+ * kernel's mass, so against an untruncated Gaussian the renormalised
+ * kernel weighs the centre ~0.5% more. The sum of the raster is kept
+ * (edges lose what falls outside). Same bytes on every x86-64 and thread
+ * count. sigma <= 0 is a no-op. CALOR_ENOMEM. */
 int render_heat_blur(struct render_heat *heat, double sigma);
 /* The largest value in the raster (0 for an empty one). */
 float render_heat_max(const struct render_heat *heat);
@@ -111,9 +116,8 @@ int render_heat_norm(const struct render_heat *heat, enum render_norm norm,
 /* The p-th percentile (0 < p <= 100, nearest rank: the smallest value with
  * at least p% of the non-zero |values| at or below it) into *ret_value;
  * 0 when there is no non-zero value. NaN is ignored. Exact, O(w h), no
- * sorting (two radix passes over the float bits, a 256 KB histogram per
- * thread).
- * CALOR_EINVAL for NULL or p outside (0, 100], CALOR_ENOMEM. */
+ * sorting: two radix passes over the float bits with a 256 KB histogram
+ * per thread. CALOR_EINVAL for NULL or p outside (0, 100], CALOR_ENOMEM. */
 int render_heat_percentile(const struct render_heat *heat, double p,
 			   float *ret_value);
 /* Parse a normalisation name ("p99", "max"). 0 or CALOR_EINVAL. */
@@ -170,9 +174,9 @@ int render_heat_png(const struct render_heat *heat, float norm,
 		    enum render_palette palette, void **ret_png,
 		    size_t *ret_len);
 /* Colour a signed raster through the diverging palette: value / norm
- * clamped to [-1, 1]; 0 (and NaN) is transparent. Writes w*h*4 RGBA bytes
- * to *ret_rgba (caller frees with free()). norm <= 0 gives a fully
- * transparent image. CALOR_EINVAL, CALOR_ENOMEM. */
+ * clamped to [-1, 1]; 0 (and NaN) is transparent white (247, 247, 247, 0).
+ * Writes w*h*4 RGBA bytes to *ret_rgba (caller frees with free()). norm <=
+ * 0 makes every pixel that. CALOR_EINVAL, CALOR_ENOMEM. */
 int render_diff_rgba(const struct render_heat *diff, float norm,
 		     uint8_t **ret_rgba);
 /* render_diff_rgba() straight to an indexed PNG, as render_heat_png(). */
