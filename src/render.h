@@ -291,7 +291,8 @@ int render_confetti_sample(size_t n, size_t max_points, size_t **ret_index,
 struct render_band_lines {
 	double fold_y;	   /* average fold: solid black, 2 CSS px */
 	double reach_y[3]; /* depths reached by 75, 50 and 25% of page
-			      views: dashed white, 2 CSS px */
+			      views: dashed dark grey (48, 48, 48), 2 CSS
+			      px, 8 on and 6 off */
 };
 
 /* A w x h RGBA8 image (raster px at scale CSS px per raster px) of

@@ -19,7 +19,9 @@
 #define GAP_CSS_PX  6.0
 
 static const uint8_t fold_colour[4] = {0, 0, 0, 255};
-static const uint8_t reach_colour[4] = {255, 255, 255, 255};
+/* Dark like the fold, told apart by the dashes: pages and bands are mostly
+ * light, where white lines vanish. */
+static const uint8_t reach_colour[4] = {48, 48, 48, 255};
 
 /* CSS px as a whole number of raster px, at least one. */
 static int raster_px(double css, double scale)

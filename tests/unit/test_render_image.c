@@ -555,19 +555,19 @@ TEST(bands_colours_and_lines)
 	free(again);
 	free(rgba);
 
-	/* Reach lines dashed (8 on, 6 off CSS px: 4 and 3 rows at scale 2),
-	 * white; at scale 1 the fold is 2 rows thick. */
+	/* Reach lines dashed (8 on, 6 off CSS px: 4 and 3 px at scale 2),
+	 * dark grey; at scale 1 the fold is 2 rows thick. */
 	lines.reach_y[0] = 30;
 	lines.reach_y[1] = 250.7;
 	ASSERT_EQ(render_bands_rgba(values, 1, RENDER_PALETTE_VIRIDIS, &lines,
 				    40, 400, 2, &rgba),
 		  0);
-	ASSERT_EQ(memcmp(pixel(rgba, 40, 0, 15), "\xff\xff\xff\xff", 4), 0);
-	ASSERT_EQ(memcmp(pixel(rgba, 40, 3, 15), "\xff\xff\xff\xff", 4), 0);
+	ASSERT_EQ(memcmp(pixel(rgba, 40, 0, 15), "\x30\x30\x30\xff", 4), 0);
+	ASSERT_EQ(memcmp(pixel(rgba, 40, 3, 15), "\x30\x30\x30\xff", 4), 0);
 	ASSERT(pixel(rgba, 40, 4, 15)[3] != 255);
 	ASSERT(pixel(rgba, 40, 6, 15)[3] != 255);
-	ASSERT_EQ(memcmp(pixel(rgba, 40, 7, 15), "\xff\xff\xff\xff", 4), 0);
-	ASSERT_EQ(memcmp(pixel(rgba, 40, 0, 125), "\xff\xff\xff\xff", 4), 0);
+	ASSERT_EQ(memcmp(pixel(rgba, 40, 7, 15), "\x30\x30\x30\xff", 4), 0);
+	ASSERT_EQ(memcmp(pixel(rgba, 40, 0, 125), "\x30\x30\x30\xff", 4), 0);
 	free(rgba);
 	ASSERT_EQ(render_bands_rgba(values, 1, RENDER_PALETTE_VIRIDIS, &lines,
 				    20, 200, 1, &rgba),
