@@ -76,16 +76,16 @@
           const tag = e.localName;
           p = tag;
           let k = 0;
-          for (const c of e.classList) if (k < 2 && IDENT.test(c) && !STATE.test(c)) { p += '.' + c; k++; }
+          for (const c of (e.getAttribute('class') || '').split(/\s+/)) if (k < 2 && IDENT.test(c) && !STATE.test(c)) { p += '.' + c; k++; }
           const par = e.parentElement;
           if (par) {
             let i = 0, same = 0;
-            for (const c of par.children) if (c.localName === tag) { same++; if (c === e) i = same; }
+            for (let c = par.firstElementChild; c; c = c.nextElementSibling) if (c.localName === tag) { same++; if (c === e) i = same; }
             if (same > 1) p += ':nth-of-type(' + i + ')';
           }
         }
         const next = sel ? p + ' > ' + sel : p;
-        if (bytes(next) > 512) break;
+        if (next.length > 170 && bytes(next) > 512) break;
         sel = next;
         if (p[0] === '#') break;
       }
@@ -176,14 +176,17 @@
       moves = null;
       while ((q.length || dirty) && pv.seq <= 1e6) {
         dirty = 0;
-        // Greedy split so every batch stays under the byte budget.
-        let size = bytes(JSON.stringify({ v: 1, site, now: now(), pv, ev: [] })), k = 0;
-        while (k < q.length && k < MAX_Q) {
-          const b = bytes(JSON.stringify(q[k])) + 1;
+        // Greedy split so every batch stays under the byte budget; each
+        // event is serialised once.
+        let body = JSON.stringify({ v: 1, site, now: now(), pv, ev: [] }).slice(0, -2), size = bytes(body) + 2, k = 0;
+        for (; k < q.length && k < MAX_Q; k++) {
+          const j = JSON.stringify(q[k]), b = bytes(j) + 1;
           if (k && size + b > MAX_BATCH) break;
-          size += b; k++;
+          body += (k ? ',' : '') + j;
+          size += b;
         }
-        send(JSON.stringify({ v: 1, site, now: now(), pv, ev: q.splice(0, k) }));
+        q.splice(0, k);
+        send(body + ']}');
         pv.seq++;
       }
     };
@@ -258,12 +261,12 @@
       listen(w, 'unhandledrejection', oops, false);
 
       // Moves: a point after 20 px or 100 ms, mouse and pen only, 1000 per
-      // page view, in events of at most 300 points.
+      // page view, in events of at most 300 points (and one per width).
       listen(d, 'pointermove', (e) => {
         const t = now(), x = e.pageX, y = e.pageY;
         if (!e.isTrusted || e.pointerType === 'touch' || nMoves >= 1000 || (M.hypot(x - mx, y - my) < 20 && t - mt < 100)) return;
         if (e.target.closest && e.target.closest('[data-calor-ignore]')) return;
-        if (!moves || moves.p.length >= 900 || moves.vw !== vw() || t - moves.ts > 36e5) push((moves = { t: 'move', ts: t, p: [], vw: vw(), dh: docH() }));
+        if (!moves || moves.p.length >= 900 || t - moves.ts > 36e5) push((moves = { t: 'move', ts: t, p: [], vw: vw(), dh: docH() }));
         moves.p.push(clamp(x, 0, 32767), clamp(y, 0, 999999), t - moves.ts);
         nMoves++; mx = x; my = y; mt = t;
         if (q.length >= EARLY) flush();
@@ -271,7 +274,9 @@
 
       // Scroll of the page or of any element: a scroll clears `dead`.
       listen(d, 'scroll', () => { bump(); sched(); });
-      listen(w, 'resize', sched);
+      // a new width starts a new move event (reading innerWidth on every
+      // move would force layouts)
+      listen(w, 'resize', () => { moves = null; sched(); });
       for (const m of ['pushState', 'replaceState']) {
         const orig = history[m];
         history[m] = function () {
