@@ -29,6 +29,22 @@ int api_site_find(struct api *api, const char *key,
 /* Reload the site table now. */
 int api_sites_reload(struct api *api);
 
+/* Answer 400 bad_param with err's detail. */
+void api_bad_param(struct http_request *req, const struct query_error *err);
+/* The store filter for w, with its site looked up. Answers 404 (or a store
+ * failure) and returns non-zero when the site cannot be found. */
+int api_resolve(struct http_request *req, struct api *api,
+		const struct query_where *w, struct store_filter *f);
+/* Scroll reach and attention of the page views matching f. */
+struct agg_scroll_result;
+int api_scroll_compute(struct api *api, const struct store_filter *f,
+		       struct agg_scroll_result *ret);
+/* Append the scroll answer (GET /api/v1/scroll's JSON; with "width" and
+ * "height" first when width > 0) to b. */
+int api_scroll_json(struct dynbuf *b, int device,
+		    const struct store_sample *sample,
+		    const struct agg_scroll_result *r, int width, int height);
+
 void api_collect(struct http_request *req, void *ctx);
 void api_get_sites(struct http_request *req, void *ctx);
 void api_get_pages(struct http_request *req, void *ctx);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* api_read: the read API — sites, pages and heatmaps (JSON cells or a PNG
- * density) — over query, store, agg and render. */
+/* api_read: the read API's sites, pages and scroll answers, and the helpers
+ * every read shares (parameter errors, site lookup, filters). Heatmaps are
+ * in api_heatmap.c. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,13 +10,9 @@
 #include "agg.h"
 #include "api_int.h"
 
-#define JSON_MAX	  (64 * 1024 * 1024)
-#define HEATMAP_MAX_CELLS 20000 /* cells listed in a JSON answer */
-#define PNG_MAX_SCALE	  4	/* CSS px per PNG px, at most */
+#define JSON_MAX (64 * 1024 * 1024)
 
-static const int device_default_width[] = {1440, 820, 390};
-
-static void bad_param(struct http_request *req, const struct query_error *err)
+void api_bad_param(struct http_request *req, const struct query_error *err)
 {
 	http_respond_error(req, 400, "bad_param", err->detail);
 }
@@ -32,10 +29,8 @@ static int find_site(struct http_request *req, struct api *api, const char *key,
 	return rc;
 }
 
-/* The store filter for w, with its site looked up. Answers 404 (or a store
- * failure) and returns non-zero when the site cannot be found. */
-static int resolve(struct http_request *req, struct api *api,
-		   const struct query_where *w, struct store_filter *f)
+int api_resolve(struct http_request *req, struct api *api,
+		const struct query_where *w, struct store_filter *f)
 {
 	struct store_site site;
 	int rc = find_site(req, api, w->site_key, &site);
@@ -132,10 +127,10 @@ void api_get_pages(struct http_request *req, void *ctx)
 
 	args = http_request_args(req, &n_args);
 	if (query_parse_pages(args, n_args, &q, &qerr)) {
-		bad_param(req, &qerr);
+		api_bad_param(req, &qerr);
 		return;
 	}
-	if (resolve(req, api, &q.w, &f))
+	if (api_resolve(req, api, &q.w, &f))
 		return;
 	if ((rc = store_sample(api->store, &f, &sample))) {
 		http_respond_failure(req, rc);
@@ -166,176 +161,6 @@ void api_get_pages(struct http_request *req, void *ctx)
 	http_respond_json(req, 200, &b);
 }
 
-static int add_cell(void *ctx, const struct store_grid_cell *c)
-{
-	return agg_clicks_add_cell(ctx, c);
-}
-
-/* CSS px per PNG px: as coarse as keeps at least 2 px per kernel sigma, so
- * the density stays smooth when drawn stretched, and at most
- * PNG_MAX_SCALE. radius 25 (sigma 8.3) gives 4. */
-static int png_scale(double radius)
-{
-	int scale = (int)(radius / 3.0 / 2.0);
-	return scale < 1 ? 1 : scale > PNG_MAX_SCALE ? PNG_MAX_SCALE : scale;
-}
-
-static void heatmap_png(struct http_request *req, const struct query_heatmap *q,
-			struct agg_clicks *a)
-{
-	int scale = png_scale(q->radius);
-	int64_t cols = (a->width + scale - 1) / scale;
-	int64_t max_rows = RENDER_MAX_PIXELS / (cols > 0 ? cols : 1);
-	struct render_heat *heat = NULL;
-	uint8_t *rgba = NULL;
-	void *png = NULL;
-	size_t png_len = 0;
-	char v[32];
-	int rc;
-
-	/* a page taller than the image cap is drawn from its top down */
-	if ((int64_t)a->height > max_rows * scale)
-		a->height = (int)(max_rows * scale);
-	if ((rc = agg_click_heat(a, scale, q->radius, &heat)))
-		goto out;
-	if ((rc = render_heat_rgba(heat, render_heat_max(heat), q->palette,
-				   &rgba)))
-		goto out;
-	if ((rc = render_png_encode(rgba, heat->w, heat->h, &png, &png_len)))
-		goto out;
-	snprintf(v, sizeof(v), "%d", a->width);
-	http_add_header(req, "X-Calor-Width", v);
-	snprintf(v, sizeof(v), "%d", a->height);
-	http_add_header(req, "X-Calor-Height", v);
-	snprintf(v, sizeof(v), "%d", scale);
-	http_add_header(req, "X-Calor-Scale", v);
-	http_respond(req, 200, "image/png", png, png_len, 1);
-	png = NULL;
-out:
-	if (rc == CALOR_ETOOBIG)
-		http_respond_error(req, 413, "too_large",
-				   "the heatmap would exceed the image size "
-				   "limit; choose a smaller width");
-	else if (rc)
-		http_respond_failure(req, rc);
-	free(png);
-	free(rgba);
-	render_heat_free(heat);
-}
-
-static void heatmap_json(struct http_request *req,
-			 const struct query_heatmap *q,
-			 const struct agg_clicks *a,
-			 const struct store_sample *sample)
-{
-	struct agg_cell *cells = NULL;
-	size_t n = 0;
-	struct dynbuf b;
-	int rc;
-
-	dynbuf_init(&b, JSON_MAX);
-	if ((rc = agg_cells(a, q->cell, &cells, &n)))
-		goto out;
-	rc = dynbuf_addf(&b,
-			 "{\"width\": %d, \"height\": %d, \"cell\": %d, "
-			 "\"device\": \"%s\", \"pageviews\": %lld, "
-			 "\"sessions\": %lld, \"clicks\": %zu, \"cells\": [",
-			 a->width, a->height, q->cell,
-			 ingest_device_name((enum device_class)q->w.device),
-			 (long long)sample->pageviews,
-			 (long long)sample->sessions, (size_t)a->total);
-	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
-		rc = dynbuf_addf(&b, "%s[%d, %d, %lld]", i ? ", " : "",
-				 cells[i].x, cells[i].y,
-				 (long long)cells[i].count);
-	if (!rc)
-		rc = dynbuf_adds(&b, "]}");
-out:
-	free(cells);
-	if (rc) {
-		dynbuf_done(&b);
-		http_respond_failure(req, rc);
-		return;
-	}
-	http_respond_json(req, 200, &b);
-}
-
-/* The answer's ETag: the store's data version and the question (every
- * argument, in order). Sets the ETag header; answers 304 and returns 1 when
- * the client already holds this answer. */
-static int not_modified(struct http_request *req, struct api *api,
-			const struct query_arg *args, size_t n_args)
-{
-	uint64_t h = store_data_version(api->store);
-	const char *have;
-	char etag[48];
-
-	for (size_t i = 0; i < n_args; i++) {
-		h = h * 0x100000001b3ULL ^ ingest_hash(args[i].name);
-		h = h * 0x100000001b3ULL ^ ingest_hash(args[i].value);
-	}
-	snprintf(etag, sizeof(etag), "\"%016llx\"", (unsigned long long)h);
-	http_add_header(req, "ETag", etag);
-	/* revalidate every time: cheap, and never stale */
-	http_add_header(req, "Cache-Control", "no-cache");
-	have = http_request_header(req, "If-None-Match");
-	if (have && strstr(have, etag)) {
-		http_respond(req, 304, NULL, "", 0, 0);
-		return 1;
-	}
-	return 0;
-}
-
-void api_get_heatmap(struct http_request *req, void *ctx)
-{
-	struct api *api = ctx;
-	struct query_heatmap q;
-	struct query_error qerr;
-	struct store_sample sample;
-	struct store_filter f;
-	struct store_grid_width *widths = NULL;
-	struct agg_clicks a;
-	const struct query_arg *args;
-	size_t n_args, n_widths = 0;
-	int rc, width;
-
-	args = http_request_args(req, &n_args);
-	if (query_parse_heatmap(args, n_args, &q, &qerr)) {
-		bad_param(req, &qerr);
-		return;
-	}
-	if (resolve(req, api, &q.w, &f))
-		return;
-	if (not_modified(req, api, args, n_args))
-		return;
-	agg_clicks_init(&a, AGG_MAX_POINTS);
-	/* the pre-aggregated grid: cells, not every event */
-	if ((rc = store_sample(api->store, &f, &sample)) ||
-	    (rc =
-		 store_grid_widths(api->store, &f, (enum store_grid_kind)q.type,
-				   &widths, &n_widths)) ||
-	    (rc = store_grid_scan(api->store, &f, (enum store_grid_kind)q.type,
-				  add_cell, &a)))
-		goto out;
-	width = q.width	       ? q.width
-		: n_widths > 0 ? widths[0].vw
-			       : device_default_width[q.w.device];
-	for (size_t i = 0; i < n_widths; i++)
-		if (widths[i].max_doc_h > a.max_doc_h)
-			a.max_doc_h = widths[i].max_doc_h;
-	if ((rc = agg_clicks_project(&a, width)))
-		goto out;
-	if (q.format == QUERY_PNG)
-		heatmap_png(req, &q, &a);
-	else
-		heatmap_json(req, &q, &a, &sample);
-out:
-	if (rc)
-		http_respond_failure(req, rc);
-	free(widths);
-	agg_clicks_done(&a);
-}
-
 static int add_scroll(void *ctx, const struct store_scroll *sc)
 {
 	return agg_scroll_add(ctx, sc->depth, sc->doc_h, sc->fold,
@@ -356,6 +181,53 @@ static int json_doubles(struct dynbuf *b, const char *name, const double *v,
 	return rc ? rc : dynbuf_adds(b, "]");
 }
 
+int api_scroll_compute(struct api *api, const struct store_filter *f,
+		       struct agg_scroll_result *ret)
+{
+	struct agg_scroll a;
+	int rc;
+
+	agg_scroll_init(&a);
+	rc = store_scroll_scan(api->store, f, add_scroll, &a);
+	if (!rc)
+		agg_scroll_finish(&a, ret);
+	agg_scroll_done(&a);
+	return rc;
+}
+
+int api_scroll_json(struct dynbuf *b, int device,
+		    const struct store_sample *sample,
+		    const struct agg_scroll_result *r, int width, int height)
+{
+	int rc = dynbuf_adds(b, "{");
+
+	if (!rc && width > 0)
+		rc = dynbuf_addf(b, "\"width\": %d, \"height\": %d, ", width,
+				 height);
+	if (!rc)
+		rc = dynbuf_addf(
+		    b,
+		    "\"device\": \"%s\", \"pageviews\": %lld, "
+		    "\"sessions\": %lld, \"scroll_pageviews\": %lld, "
+		    "\"doc_height\": %d, \"average_fold\": {\"px\": %d, "
+		    "\"percent\": %.2f}, \"reached_by\": {\"75\": %d, "
+		    "\"50\": %d, \"25\": %d}, \"reversals_per_pageview\": "
+		    "%.3f, \"attention_pageviews\": %lld",
+		    ingest_device_name((enum device_class)device),
+		    (long long)sample->pageviews, (long long)sample->sessions,
+		    (long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
+		    r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
+		    r->reversals_per_pageview, (long long)r->dwell_pageviews);
+	if (!rc)
+		rc = json_doubles(b, "reach", r->reach, AGG_BANDS + 1, 4);
+	if (!rc)
+		rc = json_doubles(b, "attention_ms", r->dwell_ms, AGG_BANDS, 1);
+	if (!rc)
+		rc = json_doubles(b, "attention_share", r->dwell_share,
+				  AGG_BANDS, 5);
+	return rc ? rc : dynbuf_adds(b, "}");
+}
+
 void api_get_scroll(struct http_request *req, void *ctx)
 {
 	struct api *api = ctx;
@@ -363,7 +235,6 @@ void api_get_scroll(struct http_request *req, void *ctx)
 	struct query_error qerr;
 	struct store_sample sample;
 	struct store_filter f;
-	struct agg_scroll a;
 	struct agg_scroll_result *r = NULL;
 	const struct query_arg *args;
 	struct dynbuf b;
@@ -372,12 +243,11 @@ void api_get_scroll(struct http_request *req, void *ctx)
 
 	args = http_request_args(req, &n_args);
 	if (query_parse_scroll(args, n_args, &q, &qerr)) {
-		bad_param(req, &qerr);
+		api_bad_param(req, &qerr);
 		return;
 	}
-	if (resolve(req, api, &q.w, &f))
+	if (api_resolve(req, api, &q.w, &f))
 		return;
-	agg_scroll_init(&a);
 	dynbuf_init(&b, JSON_MAX);
 	r = malloc(sizeof(*r));
 	if (!r) {
@@ -385,35 +255,11 @@ void api_get_scroll(struct http_request *req, void *ctx)
 		goto out;
 	}
 	if ((rc = store_sample(api->store, &f, &sample)) ||
-	    (rc = store_scroll_scan(api->store, &f, add_scroll, &a)))
+	    (rc = api_scroll_compute(api, &f, r)) ||
+	    (rc = api_scroll_json(&b, f.device, &sample, r, 0, 0)))
 		goto out;
-	agg_scroll_finish(&a, r);
-	rc = dynbuf_addf(
-	    &b,
-	    "{\"device\": \"%s\", \"pageviews\": %lld, \"sessions\": %lld,"
-	    " \"scroll_pageviews\": %lld, \"doc_height\": %d,"
-	    " \"average_fold\": {\"px\": %d, \"percent\": %.2f},"
-	    " \"reached_by\": {\"75\": %d, \"50\": %d, \"25\": %d},"
-	    " \"reversals_per_pageview\": %.3f,"
-	    " \"attention_pageviews\": %lld",
-	    ingest_device_name((enum device_class)q.w.device),
-	    (long long)sample.pageviews, (long long)sample.sessions,
-	    (long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
-	    r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
-	    r->reversals_per_pageview, (long long)r->dwell_pageviews);
-	if (!rc)
-		rc = json_doubles(&b, "reach", r->reach, AGG_BANDS + 1, 4);
-	if (!rc)
-		rc =
-		    json_doubles(&b, "attention_ms", r->dwell_ms, AGG_BANDS, 1);
-	if (!rc)
-		rc = json_doubles(&b, "attention_share", r->dwell_share,
-				  AGG_BANDS, 5);
-	if (!rc)
-		rc = dynbuf_adds(&b, "}");
 out:
 	free(r);
-	agg_scroll_done(&a);
 	if (rc) {
 		dynbuf_done(&b);
 		http_respond_failure(req, rc);

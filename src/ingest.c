@@ -677,3 +677,59 @@ void ingest_user_agent(const char *ua, enum browser_family *ret_browser,
 			break;
 		}
 }
+
+const char *ingest_source_name(enum source_class c)
+{
+	static const char *const names[] = {"direct", "search", "social",
+					    "campaign", "referral"};
+	return (unsigned)c < 5 ? names[c] : "referral";
+}
+
+/* 1 when host is name or ends in "." name, or starts with name (for
+ * "google." style prefixes). */
+static int host_is(const char *host, const char *name)
+{
+	size_t h = strlen(host), n = strlen(name);
+	if (name[n - 1] == '.') /* a prefix such as "google." */
+		return strncmp(host, name, n) == 0 ||
+		       (strstr(host, name) && strstr(host, name)[-1] == '.');
+	return h >= n && strcmp(host + h - n, name) == 0 &&
+	       (h == n || host[h - n - 1] == '.');
+}
+
+enum source_class ingest_source_class(const char *referrer,
+				      const char *utm_source,
+				      const char *utm_medium)
+{
+	static const char *const search[] = {
+	    "google.",	 "bing.com",	 "duckduckgo.com", "yahoo.",
+	    "baidu.com", "yandex.",	 "ecosia.org",	   "search.brave.com",
+	    "qwant.com", "startpage.com"};
+	static const char *const social[] = {"facebook.com",
+					     "t.co",
+					     "twitter.com",
+					     "x.com",
+					     "linkedin.com",
+					     "lnkd.in",
+					     "instagram.com",
+					     "reddit.com",
+					     "youtube.com",
+					     "tiktok.com",
+					     "pinterest.com",
+					     "threads.net",
+					     "news.ycombinator.com",
+					     "mastodon.social",
+					     "bsky.app"};
+
+	if ((utm_source && *utm_source) || (utm_medium && *utm_medium))
+		return SOURCE_CAMPAIGN;
+	if (!referrer || !*referrer)
+		return SOURCE_DIRECT;
+	for (size_t i = 0; i < sizeof(search) / sizeof(search[0]); i++)
+		if (host_is(referrer, search[i]))
+			return SOURCE_SEARCH;
+	for (size_t i = 0; i < sizeof(social) / sizeof(social[0]); i++)
+		if (host_is(referrer, social[i]))
+			return SOURCE_SOCIAL;
+	return SOURCE_REFERRAL;
+}

@@ -192,6 +192,20 @@ void ingest_user_agent(const char *ua, enum browser_family *ret_browser,
 /* "chrome", "windows", ...: names of the families. */
 const char *ingest_browser_name(enum browser_family b);
 const char *ingest_os_name(enum os_family os);
+/* Where a visit came from, from its referrer host and UTM tags. */
+enum source_class {
+	SOURCE_DIRECT = 0, /* no referrer, no campaign */
+	SOURCE_SEARCH,	   /* a search engine */
+	SOURCE_SOCIAL,	   /* a social network */
+	SOURCE_CAMPAIGN,   /* utm_source or utm_medium set */
+	SOURCE_REFERRAL	   /* any other site */
+};
+enum source_class ingest_source_class(const char *referrer,
+				      const char *utm_source,
+				      const char *utm_medium);
+/* "direct", "search", "social", "campaign", "referral". */
+const char *ingest_source_name(enum source_class c);
+
 /* 64-bit FNV-1a of s. */
 uint64_t ingest_hash(const char *s);
 

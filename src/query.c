@@ -120,11 +120,36 @@ static int parse_where(const char *k, const char *val, struct query_where *w,
 	return 1;
 }
 
+static int parse_by(const char *val, struct query_heatmap *q,
+		    struct query_error *err)
+{
+	static const char *const names[] = {"new", "source", "browser", "os"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcmp(val, names[i]) == 0) {
+			q->by = (enum query_by)i;
+			return 0;
+		}
+	}
+	if (strncmp(val, "tag.", 4) == 0 && val[4] &&
+	    strlen(val + 4) <= INGEST_MAX_TAG_KEY &&
+	    strspn(val + 4, "abcdefghijklmnopqrstuvwxyz0123456789_") ==
+		strlen(val + 4)) {
+		q->by = QUERY_BY_TAG;
+		q->by_tag = val + 4;
+		return 0;
+	}
+	return bad(err, "by: must be new, source, browser, os or tag.KEY");
+}
+
 int query_parse_heatmap(const struct query_arg *args, size_t n,
 			struct query_heatmap *ret, struct query_error *err)
 {
-	struct query_heatmap q = {
-	    .w.device = DEVICE_DESKTOP, .cell = 10, .radius = 25};
+	struct query_heatmap q = {.w.device = DEVICE_DESKTOP,
+				  .cell = 10,
+				  .radius = 25,
+				  .norm = RENDER_NORM_DEFAULT,
+				  .vs.device = -1};
+	int vs_given = 0, vs_device = 0;
 	int64_t v;
 	int rc;
 
@@ -139,13 +164,15 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 			continue;
 		if (strcmp(k, "type") == 0) {
 			static const char *const types[] = {
-			    "click", "move", "dead", "error", "rage"};
+			    "click",  "move",	   "dead",     "error", "rage",
+			    "scroll", "attention", "confetti", "diff"};
 			size_t t;
-			for (t = 0; t < 5 && strcmp(val, types[t]) != 0; t++)
+			for (t = 0; t < 9 && strcmp(val, types[t]) != 0; t++)
 				;
-			if (t == 5)
+			if (t == 9)
 				return bad(err, "type: must be click, move, "
-						"dead, error or rage");
+						"dead, error, rage, scroll, "
+						"attention, confetti or diff");
 			q.type = (enum query_type)t;
 		} else if (strcmp(k, "format") == 0) {
 			if (strcmp(val, "json") == 0)
@@ -171,9 +198,44 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 			if (render_palette_parse(val, &q.palette))
 				return bad(err, "palette: must be classic or "
 						"viridis");
+		} else if (strcmp(k, "norm") == 0) {
+			if (render_norm_parse(val, &q.norm))
+				return bad(err, "norm: must be p99 or max");
+		} else if (strcmp(k, "by") == 0) {
+			if ((rc = parse_by(val, &q, err)))
+				return rc;
+		} else if (strncmp(k, "vs.", 3) == 0) {
+			vs_device |= strcmp(k + 3, "device") == 0;
+			rc = parse_where(k + 3, val, &q.vs, 0, 0, err);
+			if (rc < 0 || strcmp(k + 3, "site") == 0 ||
+			    strcmp(k + 3, "_") == 0)
+				return rc < 0 ? rc
+					      : bad(err,
+						    "%.40s: unknown "
+						    "parameter",
+						    k);
+			if (rc == 0)
+				return bad(err, "%.40s: unknown parameter", k);
+			vs_given = 1;
 		} else {
 			return bad(err, "%.40s: unknown parameter", k);
 		}
+	}
+	if (q.type == QUERY_DIFF) {
+		if (!vs_given)
+			return bad(err, "vs.from: type=diff needs a second set "
+					"(vs.from, vs.to or vs.device)");
+		/* the second set is the first but for what vs.* changed */
+		q.vs.site_key = q.w.site_key;
+		q.vs.page = q.w.page;
+		if (!vs_device)
+			q.vs.device = q.w.device;
+		if (!q.vs.from_ms && !q.vs.to_ms) {
+			q.vs.from_ms = q.w.from_ms;
+			q.vs.to_ms = q.w.to_ms;
+		}
+	} else if (vs_given) {
+		return bad(err, "vs.*: only with type=diff");
 	}
 	if (!q.w.site_key)
 		return bad(err, "site: required");

@@ -28,7 +28,20 @@ enum query_type {
 	QUERY_MOVE = 1,
 	QUERY_DEAD = 2,
 	QUERY_ERROR = 3,
-	QUERY_RAGE = 4
+	QUERY_RAGE = 4,
+	QUERY_SCROLL,
+	QUERY_ATTENTION,
+	QUERY_CONFETTI,
+	QUERY_DIFF
+};
+
+/* What confetti dots are coloured by. */
+enum query_by {
+	QUERY_BY_NEW = 0,
+	QUERY_BY_SOURCE,
+	QUERY_BY_BROWSER,
+	QUERY_BY_OS,
+	QUERY_BY_TAG
 };
 
 /* What every read selects: the site, the page, the device class and the
@@ -48,6 +61,10 @@ struct query_heatmap {
 	int cell;      /* json cell size px */
 	double radius; /* png kernel radius, CSS px */
 	enum render_palette palette;
+	enum render_norm norm;
+	enum query_by by;
+	const char *by_tag;    /* the tag key for QUERY_BY_TAG */
+	struct query_where vs; /* QUERY_DIFF: the second set */
 };
 
 struct query_pages {

@@ -113,3 +113,10 @@ int store_scroll_scan(struct store *s, const struct store_filter *f,
 {
 	return s->ops->scroll_scan(s, f, cb, ctx);
 }
+
+int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
+			    const char *tag_key, int64_t stride,
+			    store_attrs_cb cb, void *ctx)
+{
+	return s->ops->clicks_attrs_scan(s, f, tag_key, stride, cb, ctx);
+}

@@ -93,6 +93,15 @@ struct store_scroll {
 	uint32_t dwell[INGEST_BANDS]; /* ms per 1 % band, when has_dwell */
 };
 
+/* A click with what its page view says of the visitor, for confetti. */
+struct store_click_attrs {
+	int32_t x, y, vw, dh;
+	int is_new;
+	int browser, os; /* enum browser_family, enum os_family */
+	const char *referrer, *utm_source, *utm_medium; /* never NULL */
+	const char *tag; /* the requested tag's value, NULL without it */
+};
+
 /* Results of store_write_batches, one per batch. */
 enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
 
@@ -101,6 +110,8 @@ enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
 typedef int (*store_click_cb)(void *ctx, const struct store_click *c);
 typedef int (*store_page_cb)(void *ctx, const struct store_page *p);
 typedef int (*store_scroll_cb)(void *ctx, const struct store_scroll *sc);
+/* Strings in *c are valid during the callback only. */
+typedef int (*store_attrs_cb)(void *ctx, const struct store_click_attrs *c);
 /* Cells arrive in no particular order and a cell may arrive more than once
  * (once per day): callers add them up. */
 typedef int (*store_grid_cb)(void *ctx, const struct store_grid_cell *c);
@@ -203,6 +214,9 @@ struct store_ops {
 	uint64_t (*data_version)(struct store *s);
 	int (*scroll_scan)(struct store *s, const struct store_filter *f,
 			   store_scroll_cb cb, void *ctx);
+	int (*clicks_attrs_scan)(struct store *s, const struct store_filter *f,
+				 const char *tag_key, int64_t stride,
+				 store_attrs_cb cb, void *ctx);
 };
 
 /* Every backend embeds this as its first member. */
@@ -277,6 +291,14 @@ uint64_t store_data_version(struct store *s);
 /* The scroll record of every page view matching f (f->page required). */
 int store_scroll_scan(struct store *s, const struct store_filter *f,
 		      store_scroll_cb cb, void *ctx);
+
+/* Every stride-th stored click of one page (f->page and f->device
+ * required; stride >= 1 picks by click id, so the sample is the same each
+ * time), with its page view's attributes and, when tag_key is not NULL,
+ * the page view's value of that tag. */
+int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
+			    const char *tag_key, int64_t stride,
+			    store_attrs_cb cb, void *ctx);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

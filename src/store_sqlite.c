@@ -1634,6 +1634,79 @@ out:
 	return rc;
 }
 
+static int sqlite_clicks_attrs_scan(struct store *base,
+				    const struct store_filter *f,
+				    const char *tag_key, int64_t stride,
+				    store_attrs_cb cb, void *ctx)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct dynbuf sql;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if (!f->page || f->device < 0 || stride < 1)
+		return store_fail(base, CALOR_EINVAL,
+				  "click scans need a page, a device and a "
+				  "stride");
+	dynbuf_init(&sql, 4096);
+	rc = dynbuf_addf(
+	    &sql,
+	    "SELECT c.x, c.y, c.vw, c.dh, pv.is_new, pv.browser, pv.os,"
+	    " pv.referrer, pv.utm_source, pv.utm_medium, t.value"
+	    " FROM clicks c JOIN pageviews pv ON pv.id = c.pageview_id"
+	    " LEFT JOIN pageview_tags t ON t.pageview_id = pv.id"
+	    " AND t.key = ?3"
+	    " WHERE c.page_id = (SELECT id FROM pages WHERE site_id = ?1"
+	    " AND path = ?2)%s",
+	    stride > 1 ? " AND c.id % ?4 = 0" : "");
+	if (!rc)
+		rc = filter_sql(&sql, f, "c");
+	if (rc)
+		goto out;
+	if ((rc = read_acquire(s, &db)))
+		goto out;
+	if ((rc = prepare_read(s, db, &sql, &st)))
+		goto out;
+	sqlite3_bind_int64(st, 1, f->site_id);
+	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
+	if (tag_key)
+		sqlite3_bind_text(st, 3, tag_key, -1, SQLITE_STATIC);
+	if (stride > 1)
+		sqlite3_bind_int64(st, 4, stride);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_click_attrs c = {
+		    .x = sqlite3_column_int(st, 0),
+		    .y = sqlite3_column_int(st, 1),
+		    .vw = sqlite3_column_int(st, 2),
+		    .dh = sqlite3_column_int(st, 3),
+		    .is_new = sqlite3_column_int(st, 4),
+		    .browser = sqlite3_column_int(st, 5),
+		    .os = sqlite3_column_int(st, 6),
+		    .referrer = (const char *)sqlite3_column_text(st, 7),
+		    .utm_source = (const char *)sqlite3_column_text(st, 8),
+		    .utm_medium = (const char *)sqlite3_column_text(st, 9),
+		    .tag = (const char *)sqlite3_column_text(st, 10),
+		};
+		if (!c.referrer)
+			c.referrer = "";
+		if (!c.utm_source)
+			c.utm_source = "";
+		if (!c.utm_medium)
+			c.utm_medium = "";
+		if ((rc = cb(ctx, &c)))
+			goto out;
+	}
+	if (step != SQLITE_DONE)
+		rc = db_fail(s, db, "scan clicks");
+out:
+	sqlite3_finalize(st);
+	if (db)
+		read_release(s, db);
+	dynbuf_done(&sql);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -1648,6 +1721,7 @@ static const struct store_ops sqlite_ops = {
     .export_site = sqlite_export_site,
     .data_version = sqlite_data_version,
     .scroll_scan = sqlite_scroll_scan,
+    .clicks_attrs_scan = sqlite_clicks_attrs_scan,
 };
 
 /* Bring the schema from its stored version to SCHEMA_VERSION, inside the

@@ -114,7 +114,79 @@ test('scroll: reach curve, depths reached by 75/50/25 %, fold, attention', async
 	assert((await bad.json()).detail.startsWith('type'), 'names type');
 });
 
-const badParams = [
+async function sendPv(id, url, vw, clicks, extra = {}) {
+	const now = Date.now();
+	const body = { v: 1, site: key, now, pv: { id, seq: 0, sid: `sess_${id}`, url, ts: now, vw, vh: 800, ...extra },
+		ev: clicks.map(([x, y]) => ({ t: 'click', ts: now, x, y, vw, vh: 800, dw: vw, dh: 2000, sel: 'a', ex: 0, ey: 0, ew: 1, eh: 1, pt: 'mouse' })) };
+	const r = await fetch(`${server.url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(body) });
+	assertEq(r.status, 204, 'collect');
+}
+const pixel = (img, x, y) => Array.from(img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4));
+async function png(qs) {
+	const r = await api(`/api/v1/heatmap?${qs}&format=png`);
+	assertEq(r.status, 200, `png status for ${qs}`);
+	return { img: decodePng(Buffer.from(await r.arrayBuffer())), scale: Number(r.headers.get('x-calor-scale')) };
+}
+
+test('confetti: dots coloured by new vs returning and by tag, in JSON and pixels', async () => {
+	await sendPv('pv_conf_new1', '/conf', 1440, [[100, 100], [102, 100], [100, 103]], { new: true, tags: { variant: 'b' } });
+	await sendPv('pv_conf_old1', '/conf', 1440, [[500, 500], [503, 500]], { new: false, tags: { variant: 'a' } });
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/conf&type=confetti&by=new`)).json();
+	assertEq(j.categories.map(c => [c.name, c.count, c.colour]), [['new', 3, '#0072b2'], ['returning', 2, '#d55e00']], 'categories');
+	assertEq([j.clicks, j.sampled, j.points.length], [5, false, 5], 'all dots');
+	assert(j.points.some(p => p[0] === 100 && p[1] === 100 && p[2] === 0), 'a new visitor dot');
+	const t = await (await api(`/api/v1/heatmap?site=${key}&page=/conf&type=confetti&by=tag.variant`)).json();
+	assertEq(t.categories.map(c => [c.name, c.count]), [['b', 3], ['a', 2]], 'tag values, most frequent first');
+	const { img, scale } = await png(`site=${key}&page=/conf&type=confetti&by=new`);
+	const a = pixel(img, Math.round(101 / scale), Math.round(101 / scale)), b = pixel(img, Math.round(501 / scale), Math.round(500 / scale));
+	assert(a[2] > 150 && a[0] < 60 && a[3] > 150, `blue dot for new visitors at (101, 101): ${a}`);
+	assert(b[0] > 180 && b[2] < 60 && b[3] > 150, `vermillion dot for returning at (501, 500): ${b}`);
+	assertEq(pixel(img, Math.round(900 / scale), Math.round(900 / scale))[3], 0, 'transparent elsewhere');
+});
+
+test('scroll and attention PNGs: bands by reach with fold and depth lines', async () => {
+	const { img, scale } = await png(`site=${key}&page=/long&type=scroll`);
+	assertEq([img.width * scale, img.height * scale], [1440, 4000], 'page-sized');
+	const top = pixel(img, 10, Math.round(200 / scale)), bottom = pixel(img, 10, Math.round(3900 / scale));
+	assert(top[0] > bottom[0] && top[2] < bottom[2], `reached bands are hotter: top ${top} bottom ${bottom}`);
+	const fold = pixel(img, 10, Math.floor(900 / scale));
+	assert(fold[0] < 40 && fold[1] < 40 && fold[2] < 40 && fold[3] > 200, `solid fold line at 900 px: ${fold}`);
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/long&type=attention&format=json`)).json();
+	assertEq([j.width, j.height, j.reached_by[50]], [1440, 4000, 75], 'attention json is the scroll answer with a size');
+	const att = await png(`site=${key}&page=/long&type=attention`);
+	assert(pixel(att.img, 10, 10)[0] > pixel(att.img, 10, Math.round(3950 / att.scale))[0], 'more attention at the top');
+});
+
+test('diff: desktop against mobile per page view, signed cells and a diverging PNG', async () => {
+	const j = await (await api(`/api/v1/heatmap?site=${key}&page=/home&type=diff&vs.device=mobile`)).json();
+	assertEq([j.width, j.a.pageviews, j.b.pageviews, j.b.clicks], [1440, 3, 1, 4], 'both sides with their samples');
+	const pos = j.cells.filter(c => c[2] > 0), neg = j.cells.filter(c => c[2] < 0);
+	assert(pos.length && neg.length, 'cells of both signs');
+	assertEq(pos[0].slice(0, 2), [300, 400], 'most more-in-A cell');
+	assert(Math.abs(pos[0][2] - 20 / 3) < 1e-3, `20 clicks over 3 page views: ${pos[0][2]}`);
+	const b = neg[0];
+	assert(Math.abs(b[0] - 369) <= 11 && Math.abs(b[1] - 100) <= 10 && Math.abs(b[2] + 4) < 1e-6, `mobile clicks projected to 1440: ${b}`);
+	const { img, scale } = await png(`site=${key}&page=/home&type=diff&vs.device=mobile`);
+	const red = pixel(img, Math.round(301 / scale), Math.round(401 / scale)), blue = pixel(img, Math.round(370 / scale), Math.round(101 / scale));
+	assert(red[0] > red[2] + 60 && red[3] > 100, `red where A has more: ${red}`);
+	assert(blue[2] > blue[0] + 60 && blue[3] > 100, `blue where B has more: ${blue}`);
+});
+
+test('norm: p99 (default) and max give different images; bad values refused', async () => {
+	const p99 = await (await api(`/api/v1/heatmap?site=${key}&page=/home&format=png`)).arrayBuffer();
+	const max = await (await api(`/api/v1/heatmap?site=${key}&page=/home&format=png&norm=max`)).arrayBuffer();
+	assert(Buffer.compare(Buffer.from(p99), Buffer.from(max)) !== 0, 'different normalisations');
+});
+
+const badParamsNew = [
+	[`site=${key}&page=/home&norm=median`, 400, 'bad_param', 'norm'],
+	[`site=${key}&page=/home&type=confetti&by=colour`, 400, 'bad_param', 'by'],
+	[`site=${key}&page=/home&type=diff`, 400, 'bad_param', 'vs.from'],
+	[`site=${key}&page=/home&vs.device=mobile`, 400, 'bad_param', 'vs.'],
+	[`site=${key}&page=/home&type=diff&vs.device=phone`, 400, 'bad_param', 'device'],
+	[`site=${key}&page=/home&type=diff&vs.from=2020-01-01&vs.to=2020-01-02`, 400, 'bad_param', 'vs.from'],
+];
+const badParams = [...badParamsNew,
 	['site=nosuch&page=/home', 404, 'unknown_site', 'site'],
 	['page=/home', 400, 'bad_param', 'site'],
 	[`site=${key}`, 400, 'bad_param', 'page'],

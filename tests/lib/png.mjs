@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A small PNG reader for tests (8-bit RGBA or RGB, non-interlaced), so
+// A small PNG reader for tests (8-bit RGBA, RGB or palette, non-interlaced), so
 // heatmap pixels can be checked without trusting the encoder that made them.
 import { inflateSync } from 'node:zlib';
 
@@ -8,6 +8,7 @@ export function decodePng(buf) {
 	for (let i = 0; i < 8; i++) if (buf[i] !== sig[i]) throw new Error('not a PNG');
 	let off = 8, width = 0, height = 0, depth = 0, ctype = 0, interlace = 0;
 	const idat = [];
+	let plte = null, trns = null;
 	while (off < buf.length) {
 		const len = buf.readUInt32BE(off);
 		const type = buf.toString('latin1', off + 4, off + 8);
@@ -16,11 +17,14 @@ export function decodePng(buf) {
 			width = data.readUInt32BE(0); height = data.readUInt32BE(4);
 			depth = data[8]; ctype = data[9]; interlace = data[12];
 		} else if (type === 'IDAT') idat.push(data);
+		else if (type === 'PLTE') plte = Buffer.from(data);
+		else if (type === 'tRNS') trns = Buffer.from(data);
 		else if (type === 'IEND') break;
 		off += 12 + len;
 	}
-	if (depth !== 8 || (ctype !== 6 && ctype !== 2) || interlace) throw new Error(`unsupported PNG ${depth}/${ctype}/${interlace}`);
-	const bpp = ctype === 6 ? 4 : 3;
+	if (depth !== 8 || (ctype !== 6 && ctype !== 2 && ctype !== 3) || interlace) throw new Error(`unsupported PNG ${depth}/${ctype}/${interlace}`);
+	if (ctype === 3 && !plte) throw new Error('palette PNG without PLTE');
+	const bpp = ctype === 6 ? 4 : ctype === 2 ? 3 : 1;
 	const raw = inflateSync(Buffer.concat(idat));
 	const stride = width * bpp;
 	const out = Buffer.alloc(width * height * 4);
@@ -43,6 +47,15 @@ export function decodePng(buf) {
 			line[i] = (line[i] + p) & 255;
 		}
 		for (let x = 0; x < width; x++) {
+			if (ctype === 3) {
+				const k = line[x];
+				if (3 * k + 2 >= plte.length) throw new Error(`palette index ${k} out of range`);
+				out[(y * width + x) * 4] = plte[3 * k];
+				out[(y * width + x) * 4 + 1] = plte[3 * k + 1];
+				out[(y * width + x) * 4 + 2] = plte[3 * k + 2];
+				out[(y * width + x) * 4 + 3] = trns && k < trns.length ? trns[k] : 255;
+				continue;
+			}
 			out[(y * width + x) * 4] = line[x * bpp];
 			out[(y * width + x) * 4 + 1] = line[x * bpp + 1];
 			out[(y * width + x) * 4 + 2] = line[x * bpp + 2];
