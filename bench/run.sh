@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# make bench: side-by-side measurements on this machine, in one run.
+# make bench: side-by-side measurements on this machine, in one run:
+# ingest against nginx, the heatmap API at 1M clicks against a raw scan,
+# rendering against heatmap.js, simpleheat and numpy+scipy, and the
+# tracker's size against clarity-js, posthog-js and @rrweb/record.
 # Ingest: the same wrk load (POST /collect, 10 clicks a batch) against
 # calor (real SQLite, 204 only after commit) and against nginx answering 204
 # without doing anything, on 127.0.0.1; reports both and the ratio.
@@ -68,3 +71,11 @@ echo "calor stored $stored clicks; wrk counted $(field requests "$c_res") answer
 
 echo
 bench/heatmap.sh
+echo
+bench/render/run.sh
+echo
+bash bench/tracker-size.sh
+if [ -f bench/tracker-cpu.mjs ]; then
+	echo
+	node bench/tracker-cpu.mjs
+fi
