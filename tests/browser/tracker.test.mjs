@@ -81,6 +81,7 @@ const UA_IPAD = 'Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1
 // as stored: src/ingest.h
 const POINTER = { mouse: 0, touch: 1, pen: 2, key: 3 };
 const FIXED = 1, INTERACTIVE = 2, DEAD = 4, ERROR = 8;
+const RAGE = 16; // set by the server: the 3rd+ click of a burst (store.h)
 const DESKTOP = 0, TABLET = 1, MOBILE = 2;
 const CHROME = 1, SAFARI = 4, IOS = 3, ANDROID = 4, LINUX = 5;
 
@@ -430,9 +431,10 @@ test('SPA: pushState and popstate start page views, replaceState only on a new U
 	await page.click('#card-number');
 	await page.keyboard.type('4242424242424242');
 	await page.click('#update-card');
-	// a slow button clicked four times (rage)
+	// a slow button clicked four times, about 17 px and 300 ms apart: the
+	// third and fourth are rage clicks
 	const want2 = [];
-	for (let i = 0; i < 4; i++) want2.push([await clickAt(page, '#slow-save', 0.3 + i * 0.1, 0.5), INTERACTIVE, `slow save ${i}`]);
+	for (let i = 0; i < 4; i++) want2.push([await clickAt(page, '#slow-save', 0.3 + i * 0.1, 0.5), INTERACTIVE | (i >= 2 ? RAGE : 0), `slow save ${i}`]);
 	await page.goBack();
 	await page.goBack();
 	await page.waitForFunction(() => !document.getElementById('view-overview').hidden);
