@@ -1,0 +1,826 @@
+// SPDX-License-Identifier: MIT
+// The page view: the page in an iframe at a device's width, a heatmap PNG of
+// any type laid over it at the same document coordinates, the controls of
+// every type, and a side panel with the type's numbers, chart and legend.
+//
+// A change of tab, filter or setting writes the hash; the router hands the
+// new hash to update(), which redraws the controls and reloads only what the
+// change touches (the framed page stays). A new device builds the view anew.
+import { h, icon, ICONS, fmt, clear, announce } from './dom.js';
+import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl } from './api.js';
+import { errorBox, callout, spinner, pageHeader, stat } from './ui.js';
+import {
+  viewEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle, reroute, done,
+} from './shell.js';
+import {
+  DEVICES, TYPES, TABS, FRUSTRATION, BY, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
+  validDate, validBy, utcDay, dayShift, rangeText,
+} from './page-state.js';
+import { renderPanel } from './panel.js';
+
+const RELIABLE_SESSIONS = 1000;
+const MAX_STAGE_HEIGHT = 200000;
+const STAGE_PAD = 24; // px around the stage inside its panel (= .stage-viewport padding)
+const OPACITY_KEY = 'calor.overlayOpacity';
+
+function loadOpacity() {
+  try {
+    const v = Number(localStorage.getItem(OPACITY_KEY));
+    if (localStorage.getItem(OPACITY_KEY) !== null && Number.isFinite(v) && v >= 0 && v <= 100) return v;
+  } catch (e) { /* storage may be off */ }
+  return 75;
+}
+
+function saveOpacity(v) {
+  try { localStorage.setItem(OPACITY_KEY, String(v)); } catch (e) { /* ignore */ }
+}
+
+// The page path is loaded into the iframe; it must be a path on the
+// dashboard's own origin. Anything else (//host, schemes) is not loaded.
+function previewUrl(path) {
+  if (typeof path !== 'string' || path[0] !== '/' || path[1] === '/' || path[1] === '\\') return null;
+  try {
+    const u = new URL(path, location.origin);
+    return u.origin === location.origin ? u.pathname + u.search : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+const LOADING_TEXT = {
+  click: 'Drawing the click map…',
+  move: 'Drawing the move map…',
+  scroll: 'Drawing the scroll map…',
+  attention: 'Drawing the attention map…',
+  confetti: 'Throwing the confetti…',
+  rage: 'Finding rage clicks…',
+  dead: 'Finding dead clicks…',
+  error: 'Finding error clicks…',
+  diff: 'Comparing…',
+};
+
+// The empty state of a type: [title, text].
+function emptyMessage(type, device, st) {
+  const on = device.id;
+  const when = st.from || st.to ? ` (${rangeText(st.from, st.to)})` : ' yet';
+  const soon = `Page views from ${device.range} show up here a few seconds after they happen.`;
+  switch (type) {
+    case 'move': return [`No pointer moves recorded for this page on ${on}${when}`,
+      on === 'desktop' ? `Mouse moves from ${device.range} show up here a few seconds after a visit.`
+        : 'Touch screens have no pointer to follow: moves come from mice and trackpads. Try desktop.'];
+    case 'scroll': return [`No scroll data for this page on ${on}${when}`, soon];
+    case 'attention': return [`No attention data for this page on ${on}${when}`, soon];
+    case 'confetti': return [`No clicks to show as confetti on ${on}${when}`, soon];
+    case 'rage': return [`No rage clicks on ${on}${st.from || st.to ? ` (${rangeText(st.from, st.to)})` : ''}`,
+      'Nobody clicked one spot over and over in frustration. Good news.'];
+    case 'dead': return [`No dead clicks on ${on}${st.from || st.to ? ` (${rangeText(st.from, st.to)})` : ''}`,
+      'Every click on this page got an answer.'];
+    case 'error': return [`No error clicks on ${on}${st.from || st.to ? ` (${rangeText(st.from, st.to)})` : ''}`,
+      'No click on this page was followed by a JavaScript error.'];
+    case 'diff': return ['Neither side has clicks to compare', 'Pick another device or other dates for B.'];
+    default: return [`No clicks recorded for this page on ${on}${when}`,
+      `Clicks from ${device.range} show up here a few seconds after they happen. Try another device above.`];
+  }
+}
+
+function isEmpty(type, data) {
+  const n = (v) => Number(v) || 0;
+  if (type === 'scroll') return n(data.scroll_pageviews) === 0;
+  if (type === 'attention') return n(data.attention_pageviews) === 0;
+  if (type === 'diff') return n(data.a && data.a.clicks) === 0 && n(data.b && data.b.clicks) === 0;
+  return n(data.clicks) === 0;
+}
+
+// A segmented control: items [{id, label, ...}], pressed id, onPick(id).
+function seg(id, label, items, pressed, onPick, small) {
+  return h('div', { className: 'seg' + (small ? ' seg-small' : ''), role: 'group', 'aria-label': label, id },
+    items.map((it) => h('button', {
+      type: 'button', className: 'seg-btn', id: it.elId, 'aria-pressed': it.id === pressed ? 'true' : 'false',
+      title: it.title, dataset: { value: it.id },
+      on: { click: () => { if (it.id !== pressed) onPick(it.id); } },
+    }, it.icon ? icon(ICONS[it.icon], 16) : null, h('span', { className: 'seg-label', text: it.label }),
+    it.badgeId ? h('span', { className: 'seg-badge', id: it.badgeId, dataset: { count: it.count === undefined ? '' : String(it.count) }, text: it.count === undefined ? '' : fmt(it.count) }) : null)));
+}
+
+function dateInput(id, label, value, onChange) {
+  const input = h('input', {
+    type: 'date', id, className: 'input input-date', value, 'aria-label': label, max: utcDay(0),
+  });
+  input.addEventListener('change', () => {
+    if (input.value === '' || validDate(input.value)) onChange(input.value);
+  });
+  return input;
+}
+
+export async function viewPage(ctx) {
+  const { key, page } = ctx.route;
+  let st = parseState(ctx.route.query);
+  const device = deviceById(st.device);
+  const W = device.width;
+  const signal = ctx.ctrl.signal;
+  let lastFrustration = FRUSTRATION.includes(st.type) ? st.type : 'rage';
+  setTitle(page);
+
+  // Writes a new state into the hash. replace: no history entry and no
+  // reload (for settings applied at once, such as the opacity).
+  function go(over, replace) {
+    const next = { ...st, ...over };
+    const hash = hashPage(key, page, stateQuery(next));
+    if (replace) {
+      history.replaceState(null, '', hash);
+      st = next;
+      ctx.route = parseHash();
+      updateNav(ctx.route);
+    } else if (hash !== location.hash) {
+      location.hash = hash;
+    }
+  }
+
+  // --- header
+  const header = pageHeader({
+    crumbs: [{ text: 'Sites', href: hashSites() }, { text: key, href: hashSite(key) }, { text: page }],
+    title: page,
+    titleClass: 'page-title-path',
+    actions: [
+      h('button', { type: 'button', className: 'btn btn-secondary', id: 'refresh', title: 'Load the latest data', on: { click: () => reroute() } },
+        icon(ICONS.retry, 14), 'Refresh'),
+      previewUrl(page)
+        ? h('a', { className: 'btn btn-secondary', id: 'open-page', href: previewUrl(page), target: '_blank', rel: 'noopener noreferrer' },
+          'Open page', icon(ICONS.external, 14))
+        : null,
+    ],
+  });
+  viewEl.appendChild(header);
+  getSites(signal).then((sites) => {
+    const site = sites.find((x) => x.key === key);
+    if (!site || !ctx.alive) return;
+    const name = String(site.name || key);
+    const a = header.querySelector('.crumb:nth-child(2) a');
+    if (a) { a.textContent = name; a.title = name; }
+    updateNav(ctx.route, name);
+    setTitle(page, name);
+  }).catch(() => {});
+
+  // --- tabs: one per type (Frustration holds rage, dead and error; Compare is diff)
+  const tabBtns = TABS.map((t) => {
+    const btn = h('button', {
+      type: 'button', role: 'tab', className: 'tab', id: `tab-${t.id}`, 'aria-controls': 'type-panel',
+      dataset: { tab: t.id },
+    },
+    icon(ICONS[t.icon], 16, 'icon tab-icon'),
+    h('span', { className: 'tab-label', text: t.label }),
+    h('span', { className: 'tab-badge', id: `tab-${t.id}-badge`, dataset: { count: '' }, 'aria-hidden': 'true' }));
+    btn.addEventListener('click', () => {
+      if (TYPES[st.type].tab === t.id) return;
+      go({ type: t.id === 'frustration' ? lastFrustration : t.type });
+    });
+    return btn;
+  });
+  const tabs = h('div', { className: 'tabs', role: 'tablist', id: 'type-tabs', 'aria-label': 'Heatmap type' }, tabBtns);
+  tabs.addEventListener('keydown', (e) => {
+    const i = tabBtns.indexOf(document.activeElement);
+    if (i < 0) return;
+    let j = -1;
+    if (e.key === 'ArrowRight') j = (i + 1) % tabBtns.length;
+    else if (e.key === 'ArrowLeft') j = (i - 1 + tabBtns.length) % tabBtns.length;
+    else if (e.key === 'Home') j = 0;
+    else if (e.key === 'End') j = tabBtns.length - 1;
+    if (j < 0) return;
+    e.preventDefault();
+    tabBtns[j].focus();
+    tabBtns[j].click();
+  });
+
+  function renderTabs() {
+    const tab = TYPES[st.type].tab;
+    for (const b of tabBtns) {
+      const on = b.dataset.tab === tab;
+      b.setAttribute('aria-selected', on ? 'true' : 'false');
+      b.tabIndex = on ? 0 : -1;
+    }
+  }
+
+  // --- filters: device, dates, and the sample
+  const deviceBtns = DEVICES.map((d) => {
+    const btn = h('button', {
+      type: 'button', className: 'seg-btn device-btn', id: `device-${d.id}`,
+      'aria-pressed': d.id === device.id ? 'true' : 'false', dataset: { device: d.id, width: String(d.width) },
+      title: `${d.label}, ${d.width} px wide`,
+    },
+    icon(ICONS[d.id], 16),
+    h('span', { className: 'seg-label', text: d.label }),
+    h('span', { className: 'seg-meta', text: String(d.width) }),
+    h('span', { className: 'seg-badge', dataset: { count: '' }, 'aria-hidden': 'true' }));
+    btn.addEventListener('click', () => {
+      if (d.id !== device.id) go({ device: d.id });
+    });
+    return btn;
+  });
+  const dateBox = h('div', { className: 'control date-range', id: 'date-box' });
+  const statViews = stat('Page views', '…', 'stat-pageviews');
+  const statSessions = stat('Sessions', '…', 'stat-sessions');
+  const statClicks = stat('Clicks', '…', 'stat-clicks');
+
+  const PRESETS = [['all', 'All time'], ['today', 'Today'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['custom', 'Custom range']];
+  function presetOf(from, to) {
+    if (!from && !to) return 'all';
+    if (to === utcDay(0)) {
+      if (from === utcDay(0)) return 'today';
+      if (from === utcDay(-6)) return '7d';
+      if (from === utcDay(-29)) return '30d';
+    }
+    return 'custom';
+  }
+  let customDates = false; // "Custom range" picked: show the inputs
+  function renderDates() {
+    const preset = customDates ? 'custom' : presetOf(st.from, st.to);
+    const select = h('select', { id: 'date-range', className: 'select', 'aria-label': 'Date range' },
+      PRESETS.map(([v, label]) => h('option', { value: v, text: label, selected: v === preset })));
+    select.addEventListener('change', () => {
+      const v = select.value;
+      customDates = v === 'custom';
+      if (v === 'all') go({ from: '', to: '' });
+      else if (v === 'today') go({ from: utcDay(0), to: utcDay(0) });
+      else if (v === '7d') go({ from: utcDay(-6), to: utcDay(0) });
+      else if (v === '30d') go({ from: utcDay(-29), to: utcDay(0) });
+      else if (!st.from && !st.to) go({ from: utcDay(-6), to: utcDay(0) });
+      else renderDates();
+    });
+    clear(dateBox).append(icon(ICONS.calendar, 16, 'icon control-icon'), select);
+    if (preset === 'custom') {
+      dateBox.append(
+        dateInput('date-from', 'From (UTC day)', st.from, (v) => go({ from: v })),
+        h('span', { className: 'muted', text: '–' }),
+        dateInput('date-to', 'To (UTC day, included)', st.to, (v) => go({ to: v })));
+    }
+  }
+
+  const sampleBadge = h('span', { className: 'sample-badge', id: 'sample-badge', hidden: true });
+
+  // --- options of the type on show
+  const optionsRow = h('div', { className: 'toolbar-row toolbar-row-sub options-row', id: 'type-options' });
+  let counts = null; // {rage, dead, error}: frustration counts of the sample
+
+  function normControl() {
+    return h('div', { className: 'control' },
+      h('span', { className: 'control-label', id: 'norm-label', text: 'Scale to' }),
+      seg('norm-switch', 'Scale colours to', [
+        { id: 'p99', label: '99th pct', elId: 'norm-p99', title: 'Scale colours to the 99th percentile: one very hot spot does not wash out the rest' },
+        { id: 'max', label: 'Max', elId: 'norm-max', title: 'Scale colours to the hottest spot' },
+      ], st.norm, (v) => go({ norm: v }), true));
+  }
+
+  function radiusControl() {
+    const input = h('input', {
+      type: 'range', id: 'radius', className: 'range range-short', min: '5', max: '80', step: '1', value: String(st.radius),
+      'aria-describedby': 'radius-value',
+    });
+    const out = h('output', { id: 'radius-value', className: 'range-value', for: 'radius', text: `${st.radius} px` });
+    input.addEventListener('input', () => { out.textContent = `${input.value} px`; });
+    input.addEventListener('change', () => go({ radius: Number(input.value) }));
+    return h('div', { className: 'control' },
+      h('label', { className: 'control-label', for: 'radius', text: 'Radius' }), input, out,
+      st.radius !== DEFAULT_RADIUS ? h('button', {
+        type: 'button', className: 'btn-icon', id: 'radius-reset', title: `Back to ${DEFAULT_RADIUS} px`, 'aria-label': `Radius back to ${DEFAULT_RADIUS} px`,
+        on: { click: () => go({ radius: DEFAULT_RADIUS }) },
+      }, icon(ICONS.retry, 14)) : null);
+  }
+
+  function paletteControl() {
+    const select = h('select', { id: 'palette', className: 'select', 'aria-label': 'Palette' },
+      h('option', { value: 'classic', text: 'Classic', selected: st.palette === 'classic' }),
+      h('option', { value: 'viridis', text: 'Viridis (colour-blind safe)', selected: st.palette === 'viridis' }));
+    select.addEventListener('change', () => go({ palette: select.value }));
+    return h('div', { className: 'control' }, h('label', { className: 'control-label', for: 'palette', text: 'Palette' }), select);
+  }
+
+  let customTag = false;
+  function byControl() {
+    const known = BY.some((b) => b.id === st.by);
+    const select = h('select', { id: 'confetti-by', className: 'select', 'aria-label': 'Colour dots by' },
+      BY.map((b) => h('option', { value: b.id, text: b.label, selected: b.id === st.by })),
+      !known ? h('option', { value: st.by, text: `Tag: ${st.by.slice(4)}`, selected: true }) : null,
+      h('option', { value: '', text: 'Another tag…', selected: customTag && known }));
+    const wrap = h('div', { className: 'control' }, h('label', { className: 'control-label', for: 'confetti-by', text: 'Colour by' }), select);
+    if (customTag) {
+      const input = h('input', {
+        type: 'text', id: 'confetti-tag', className: 'input input-plain input-tag', placeholder: 'tag key, e.g. plan',
+        'aria-label': 'Tag key', pattern: '[a-z0-9_]{1,32}', maxlength: '32', spellcheck: 'false', autocomplete: 'off',
+      });
+      const apply = () => {
+        const v = `tag.${input.value.trim()}`;
+        if (validBy(v)) { customTag = false; go({ by: v }); } else input.setAttribute('aria-invalid', 'true');
+      };
+      input.addEventListener('keydown', (e) => { if (e.key === 'Enter') apply(); });
+      wrap.append(input, h('button', { type: 'button', className: 'btn btn-secondary btn-small', id: 'confetti-tag-apply', on: { click: apply } }, 'Show'));
+      setTimeout(() => { if (input.isConnected) input.focus(); }, 0);
+    }
+    select.addEventListener('change', () => {
+      if (select.value === '') { customTag = true; renderOptions(); return; }
+      customTag = false;
+      go({ by: select.value });
+    });
+    return wrap;
+  }
+
+  function compareControl() {
+    const kids = [
+      h('span', { className: 'control-label', text: 'Compare with' }),
+      seg('vs-mode', 'Compare with', [
+        { id: 'device', label: 'Another device', elId: 'vs-mode-device' },
+        { id: 'dates', label: 'Other dates', elId: 'vs-mode-dates' },
+      ], st.vs, (v) => {
+        if (v === 'device') { go({ vs: 'device' }); return; }
+        // dates: B defaults to the same number of days just before A
+        let { from, to, vsFrom, vsTo } = st;
+        if (!from && !to) { from = utcDay(-6); to = utcDay(0); }
+        if (!from) from = to;
+        if (!to) to = utcDay(0);
+        if (!vsFrom && !vsTo) {
+          const days = Math.round((Date.parse(to) - Date.parse(from)) / 86400000) + 1;
+          vsTo = dayShift(from, -1);
+          vsFrom = dayShift(from, -days);
+        }
+        go({ vs: 'dates', from, to, vsFrom, vsTo });
+      }, true),
+    ];
+    const letter = (x) => h('span', { className: `side-letter side-letter-${x}`, text: x.toUpperCase(), 'aria-hidden': 'true' });
+    if (st.vs === 'device') {
+      const select = h('select', { id: 'vs-device', className: 'select', 'aria-label': 'Device of B' },
+        DEVICES.filter((d) => d.id !== device.id).map((d) => h('option', { value: d.id, text: d.label, selected: d.id === st.vsDevice })));
+      select.addEventListener('change', () => go({ vsDevice: select.value }));
+      kids.push(h('span', { className: 'vs-sides' },
+        letter('a'), h('span', { className: 'vs-fixed', text: device.label }),
+        h('span', { className: 'muted', text: 'vs' }),
+        letter('b'), select));
+    } else {
+      kids.push(h('span', { className: 'vs-sides' },
+        letter('a'), h('span', { className: 'vs-fixed', id: 'vs-a-dates', text: rangeText(st.from, st.to) }),
+        h('span', { className: 'muted', text: 'vs' }),
+        letter('b'),
+        dateInput('vs-from', 'B from (UTC day)', st.vsFrom, (v) => go({ vsFrom: v })),
+        h('span', { className: 'muted', text: '–' }),
+        dateInput('vs-to', 'B to (UTC day, included)', st.vsTo, (v) => go({ vsTo: v }))));
+    }
+    return h('div', { className: 'control control-compare' }, kids);
+  }
+
+  function renderOptions() {
+    const type = st.type;
+    const kind = TYPES[type].kind;
+    const kids = [];
+    if (TYPES[type].tab === 'frustration') {
+      kids.push(seg('frust-switch', 'Frustration signal', FRUSTRATION.map((t) => ({
+        id: t, label: TYPES[t].label.replace(' clicks', ''), elId: `frust-${t}`, badgeId: `frust-${t}-badge`,
+        count: counts ? counts[t] : undefined, title: TYPES[t].about,
+      })), type, (v) => go({ type: v })));
+    }
+    if (type === 'diff') kids.push(compareControl());
+    if (type === 'confetti') kids.push(byControl());
+    if (kind === 'density' || kind === 'diff') kids.push(normControl(), radiusControl());
+    if (kind === 'density' || kind === 'bands') kids.push(paletteControl());
+    clear(optionsRow).append(...kids);
+  }
+
+  // Rebuilding a control loses focus: give it back to the control with the
+  // same id, so keyboard users stay where they were.
+  function keepFocus(f) {
+    const id = document.activeElement && document.activeElement.id;
+    f();
+    if (id && document.activeElement === document.body) {
+      const el = document.getElementById(id);
+      if (el) el.focus({ preventScroll: true });
+    }
+  }
+
+  const toolbar = h('section', { className: 'toolbar card', 'aria-label': 'Heatmap controls' },
+    h('div', { className: 'toolbar-row toolbar-row-tabs' }, tabs),
+    h('div', { className: 'toolbar-row' },
+      h('div', { className: 'seg', role: 'group', 'aria-label': 'Device', id: 'device-switch' }, deviceBtns),
+      dateBox,
+      h('div', { className: 'toolbar-stats', 'aria-label': `Counts on ${device.label.toLowerCase()}`, role: 'group' },
+        sampleBadge, statViews, statSessions, statClicks)),
+    optionsRow);
+  viewEl.appendChild(toolbar);
+
+  const notices = h('div', { className: 'notices', id: 'notices' });
+  viewEl.appendChild(notices);
+
+  // --- stage: the page in an iframe, the heatmap PNG over it
+  const iframe = h('iframe', {
+    name: 'calor-preview', id: 'preview', className: 'preview',
+    title: `Preview of ${page} at ${W} px`,
+    width: String(W), height: String(device.viewport), scrolling: 'no',
+    // scripts run (pages may need them to render) but the preview may not
+    // navigate the dashboard, open windows or submit forms
+    sandbox: 'allow-same-origin allow-scripts',
+    referrerpolicy: 'same-origin',
+  });
+  const src = previewUrl(page);
+  if (src !== null) iframe.src = src;
+  const overlay = h('img', {
+    id: 'heatmap-overlay', className: 'heatmap-overlay', alt: '',
+    draggable: 'false', hidden: true, dataset: { state: 'loading', type: st.type },
+  });
+  const stageStatus = h('div', { className: 'stage-status', id: 'stage-status' }, spinner('Loading the page…'));
+  const stage = h('div', { className: 'stage', id: 'stage', dataset: { device: device.id, width: String(W) } }, iframe, overlay);
+  const sizer = h('div', { className: 'stage-sizer', id: 'stage-sizer', dataset: { device: device.id } }, stage, stageStatus);
+  const viewport = h('div', { className: 'stage-viewport', id: 'stage-viewport' }, sizer);
+
+  let opacity = st.opacity !== null ? st.opacity : loadOpacity();
+  const opacityInput = h('input', {
+    type: 'range', id: 'overlay-opacity', className: 'range', min: '0', max: '100', step: '5', value: String(opacity),
+    'aria-describedby': 'overlay-opacity-value',
+  });
+  const opacityOut = h('output', { id: 'overlay-opacity-value', className: 'range-value', for: 'overlay-opacity', text: `${opacity}%` });
+  overlay.style.opacity = String(opacity / 100);
+  opacityInput.addEventListener('input', () => {
+    const v = Number(opacityInput.value);
+    overlay.style.opacity = String(v / 100);
+    opacityOut.textContent = `${v}%`;
+    saveOpacity(v);
+    go({ opacity: v }, true);
+  });
+
+  const zoomBtns = [['fit', 'Fit'], ['100', '100%']].map(([z, label]) => h('button', {
+    type: 'button', className: 'seg-btn zoom-btn', id: `zoom-${z}`,
+    dataset: { zoom: z }, title: z === 'fit' ? 'Scale the page to fit the panel' : 'Show the page at its real size',
+    on: { click: () => { if (z !== st.zoom) go({ zoom: z }); } },
+  }, label));
+  const scaleOut = h('span', { className: 'muted zoom-scale', id: 'zoom-scale' });
+  const overlayStatus = h('span', { className: 'overlay-status', id: 'overlay-status', role: 'status', 'aria-live': 'polite' });
+
+  const stagePanel = h('section', { className: 'stage-panel card', id: 'stage-panel', 'aria-label': 'Heatmap over the page' },
+    h('div', { className: 'stage-bar' },
+      h('div', { className: 'control' },
+        h('label', { className: 'control-label', for: 'overlay-opacity', text: 'Opacity' }),
+        opacityInput, opacityOut),
+      h('div', { className: 'control' },
+        h('span', { className: 'control-label', id: 'zoom-label', text: 'Zoom' }),
+        h('div', { className: 'seg seg-small', role: 'group', 'aria-labelledby': 'zoom-label' }, zoomBtns),
+        scaleOut),
+      h('div', { className: 'toolbar-spacer' }),
+      overlayStatus),
+    viewport);
+  const panel = h('aside', { className: 'type-panel card', id: 'type-panel', role: 'tabpanel', 'aria-labelledby': 'panel-title' });
+  viewEl.appendChild(h('div', { className: 'workbench', id: 'workbench' }, stagePanel, panel));
+
+  function renderZoom() {
+    for (const b of zoomBtns) b.setAttribute('aria-pressed', b.dataset.zoom === st.zoom ? 'true' : 'false');
+  }
+
+  // geometry: heatmap size from the API, document height from the iframe
+  let heatH = 0; // height of the heatmap in CSS px
+  let heatW = W;
+  let docH = 0; // height of the framed document
+  let stageH = device.viewport;
+  let scale = 1;
+
+  function layout() {
+    const shown = overlay.hidden ? 0 : heatH;
+    stageH = Math.min(MAX_STAGE_HEIGHT, Math.max(shown, docH, device.viewport));
+    stage.style.width = `${W}px`;
+    stage.style.height = `${stageH}px`;
+    iframe.style.height = `${stageH}px`;
+    iframe.height = String(stageH);
+    if (heatH > 0) {
+      overlay.style.width = `${heatW}px`;
+      overlay.style.height = `${heatH}px`;
+    }
+    const avail = viewport.clientWidth - 2 * STAGE_PAD;
+    scale = st.zoom === 'fit' && avail > 0 ? Math.min(1, avail / W) : 1;
+    stage.style.transform = scale === 1 ? 'none' : `scale(${scale})`;
+    sizer.style.width = `${Math.round(W * scale)}px`;
+    sizer.style.height = `${Math.round(stageH * scale)}px`;
+    stage.dataset.scale = String(scale);
+    stage.dataset.height = String(stageH);
+    scaleOut.textContent = `${Math.round(scale * 100)}%`;
+  }
+
+  const ro = new ResizeObserver(() => layout());
+  ro.observe(viewport);
+  ctx.cleanup.push(() => ro.disconnect());
+
+  // --- the framed page
+  let navNotice = null;
+  function setNavNotice(el) {
+    if (navNotice) navNotice.remove();
+    navNotice = el;
+    if (el) notices.appendChild(el);
+  }
+
+  let grows = 0;
+  function measure() {
+    let d;
+    try { d = iframe.contentDocument; } catch (e) { d = null; }
+    if (!d || !d.documentElement) return; // another origin: the API's height is all we know
+    const hgt = Math.max(d.documentElement.scrollHeight, d.body ? d.body.scrollHeight : 0);
+    // grow only, and only a few times: a page sized in vh grows with its frame
+    if (hgt > docH + 1 && grows < 8) {
+      grows++;
+      docH = Math.ceil(hgt);
+      layout();
+    }
+  }
+
+  let firstLoad = true;
+  iframe.addEventListener('load', () => {
+    if (!ctx.alive) return;
+    let here = null;
+    try {
+      const l = iframe.contentWindow.location;
+      if (l.href === 'about:blank') return;
+      here = l.pathname + l.search;
+    } catch (e) { here = null; }
+    stageStatus.hidden = true;
+    sizer.classList.add('is-loaded');
+    if (here !== null && src !== null && here !== src && !firstLoad) {
+      // the visitor followed a link inside the preview
+      overlay.classList.add('is-stale');
+      const hereHref = hashPage(key, here, stateQuery(st));
+      setNavNotice(h('div', { className: 'callout callout-info', id: 'preview-navigated' },
+        icon(ICONS.info, 20, 'icon callout-icon'),
+        h('div', { className: 'callout-body' },
+          h('p', { className: 'callout-title' }, 'The preview now shows ', h('code', { text: here }), '.'),
+          h('p', { className: 'callout-text', text: 'The heatmap is hidden because it belongs to another page.' }),
+          h('div', { className: 'callout-actions' },
+            h('a', { className: 'btn btn-primary', href: hereHref, text: 'Show its heatmap' }),
+            h('button', {
+              type: 'button', className: 'btn btn-secondary',
+              on: { click: () => { iframe.src = src; } },
+            }, 'Back to ', h('code', { text: page }))))));
+    } else {
+      overlay.classList.remove('is-stale');
+      setNavNotice(null);
+    }
+    firstLoad = false;
+    docH = 0;
+    grows = 0;
+    measure();
+    for (const ms of [300, 1000, 2500]) {
+      const t = setTimeout(measure, ms);
+      ctx.cleanup.push(() => clearTimeout(t));
+    }
+  });
+
+  if (src === null) {
+    clear(stageStatus).appendChild(h('p', { className: 'muted', text: 'This page path cannot be shown here: it is not a path on this server.' }));
+  } else {
+    // the iframe cannot tell us its HTTP status: ask once ourselves
+    fetch(src, { signal, cache: 'no-cache', credentials: 'same-origin' }).then((res) => {
+      if (!ctx.alive || res.ok) return;
+      notices.appendChild(callout('warn', ICONS.alert, null,
+        [h('strong', { text: `This page answers HTTP ${res.status}.` }), ' The preview cannot show it, so the heatmap has nothing to line up with.'],
+        { id: 'preview-missing' }));
+    }).catch(() => {});
+  }
+
+  // --- data of the sample: counts for this device and dates
+  let base = null; // the click JSON of the sample
+  let baseSeq = 0;
+  const sampleParams = (over) => ({ site: key, page, device: device.id, width: W, from: st.from, to: st.to, cell: 1000, ...over });
+
+  async function loadBase() {
+    const seq = ++baseSeq;
+    const stale = () => !ctx.alive || seq !== baseSeq;
+    base = null;
+    counts = null;
+    for (const el of [statViews, statSessions, statClicks]) el.querySelector('.stat-value').textContent = '…';
+    const old = document.getElementById('sample-warning');
+    if (old) old.remove();
+    sampleBadge.hidden = true;
+
+    // frustration counts: badges on the Frustration tab and its switch
+    Promise.all(FRUSTRATION.map((t) => getJSON(heatmapUrl(sampleParams({ type: t })), signal)
+      .then((j) => Number(j.clicks) || 0)))
+      .then(([rage, dead, error]) => {
+        if (stale()) return;
+        counts = { rage, dead, error };
+        const total = rage + dead + error;
+        const badge = document.getElementById('tab-frustration-badge');
+        badge.textContent = fmt(total);
+        badge.dataset.count = String(total);
+        badge.title = `${fmt(rage)} rage, ${fmt(dead)} dead, ${fmt(error)} error clicks`;
+        for (const t of FRUSTRATION) {
+          const b = document.getElementById(`frust-${t}-badge`);
+          if (b) { b.textContent = fmt(counts[t]); b.dataset.count = String(counts[t]); }
+        }
+        if (TYPES[st.type].tab === 'frustration' && shown && shown.state !== 'loading') shown.render();
+      }).catch(() => {});
+
+    // click counts of every device, as badges on the device switch
+    for (const d of DEVICES) {
+      if (d.id === device.id) continue;
+      getJSON(heatmapUrl(sampleParams({ device: d.id, width: d.width })), signal).then((j) => {
+        if (stale()) return;
+        const b = deviceBtns.find((x) => x.dataset.device === d.id).querySelector('.seg-badge');
+        b.textContent = fmt(j.clicks);
+        b.dataset.count = String(j.clicks);
+      }).catch(() => {});
+    }
+
+    let data;
+    try {
+      data = await getJSON(heatmapUrl(sampleParams({ type: 'click' })), signal);
+    } catch (e) {
+      if (stale() || e.name === 'AbortError') return;
+      for (const el of [statViews, statSessions, statClicks]) el.querySelector('.stat-value').textContent = '–';
+      return; // the type's own request shows the error
+    }
+    if (stale()) return;
+    base = data;
+    statViews.querySelector('.stat-value').textContent = fmt(data.pageviews);
+    statSessions.querySelector('.stat-value').textContent = fmt(data.sessions);
+    statClicks.querySelector('.stat-value').textContent = fmt(data.clicks);
+    const myBadge = deviceBtns.find((b) => b.dataset.device === device.id).querySelector('.seg-badge');
+    myBadge.textContent = fmt(data.clicks);
+    myBadge.dataset.count = String(data.clicks);
+    const tb = document.getElementById('tab-click-badge');
+    tb.textContent = fmt(data.clicks);
+    tb.dataset.count = String(data.clicks);
+
+    const sessions = Number(data.sessions) || 0;
+    if (sessions > 0 && sessions < RELIABLE_SESSIONS) {
+      sampleBadge.hidden = false;
+      sampleBadge.textContent = 'Small sample';
+      sampleBadge.title = `Based on ${fmt(sessions)} sessions: below ${fmt(RELIABLE_SESSIONS)}, patterns are not yet reliable.`;
+      notices.prepend(h('div', { className: 'callout callout-warn callout-compact', id: 'sample-warning' },
+        icon(ICONS.info, 18, 'icon callout-icon'),
+        h('div', { className: 'callout-body' },
+          h('p', { className: 'callout-text' },
+            h('strong', { text: `Based on ${fmt(sessions)} ${sessions === 1 ? 'session' : 'sessions'}.` }),
+            ` Below ${fmt(RELIABLE_SESSIONS)} sessions, patterns are not yet reliable.`))));
+    }
+    if (shown && shown.state !== 'loading') shown.render();
+  }
+
+  // --- the type on show: overlay, panel, empty and error states
+  let typeSeq = 0;
+  let typeCtrl = null;
+  let overlayUrl = null;
+  let shown = null; // {type, state, data, render()}
+
+  function clearTypeNotices() {
+    for (const id of ['heatmap-empty', 'error']) {
+      const el = document.getElementById(id);
+      if (el && notices.contains(el)) el.remove();
+    }
+  }
+
+  function setOverlayStatus(text, busy) {
+    clear(overlayStatus);
+    if (!text) return;
+    if (busy) overlayStatus.appendChild(h('span', { className: 'spinner spinner-small', 'aria-hidden': 'true' }));
+    overlayStatus.appendChild(h('span', { text }));
+  }
+
+  async function loadType() {
+    if (typeCtrl) typeCtrl.abort();
+    const ctrl = new AbortController();
+    typeCtrl = ctrl;
+    const abort = () => ctrl.abort();
+    signal.addEventListener('abort', abort, { once: true });
+    const seq = ++typeSeq;
+    const stale = () => !ctx.alive || seq !== typeSeq;
+    const type = st.type;
+    const T = TYPES[type];
+    const stAt = st;
+
+    shown = {
+      type, state: 'loading', data: null,
+      render() {
+        renderPanel(panel, {
+          type, st: stAt, device, state: this.state, data: this.data, base, counts,
+          go, emptyTitle: this.emptyTitle,
+        });
+      },
+    };
+    const me = shown;
+    viewEl.dataset.state = 'loading';
+    overlay.dataset.state = 'loading';
+    overlay.dataset.type = type;
+    overlay.classList.add('is-loading');
+    overlay.alt = `${T.label} of ${page} on ${device.label.toLowerCase()}`;
+    setOverlayStatus(LOADING_TEXT[type], true);
+    clearTypeNotices();
+    me.render();
+
+    const params = apiParams(stAt, key, page, type, W);
+    let jsonP;
+    if (T.kind === 'bands') jsonP = getJSON(scrollUrl({ site: key, page, device: device.id, from: stAt.from, to: stAt.to }), ctrl.signal);
+    else if (type === 'confetti') jsonP = getJSON(heatmapUrl(params), ctrl.signal);
+    else jsonP = getJSON(heatmapUrl({ ...params, cell: 1000 }), ctrl.signal);
+    const pngP = getPNG(heatmapUrl({ ...params, format: 'png' }), ctrl.signal);
+    pngP.catch(() => {}); // handled below
+
+    const fail = (title, e) => {
+      if (stale() || (e && e.name === 'AbortError')) return;
+      me.state = 'error';
+      me.render();
+      overlay.dataset.state = 'error';
+      overlay.hidden = true;
+      overlay.classList.remove('is-loading');
+      setOverlayStatus('');
+      layout();
+      notices.appendChild(errorBox(title, e, () => loadType()));
+      done(ctx, 'error');
+    };
+
+    let data;
+    try {
+      data = await jsonP;
+    } catch (e) {
+      fail(type === 'diff' ? 'Could not compare' : `Could not load the ${T.label.toLowerCase()}`, e);
+      return;
+    }
+    if (stale()) return;
+    me.data = data;
+
+    if (isEmpty(type, data)) {
+      const [title, text] = emptyMessage(type, device, stAt);
+      me.state = 'empty';
+      me.emptyTitle = title;
+      me.render();
+      overlay.hidden = true;
+      overlay.dataset.state = 'empty';
+      overlay.classList.remove('is-loading');
+      setOverlayStatus('');
+      notices.appendChild(callout('empty', ICONS[T.tab] || ICONS.click, title, text, { id: 'heatmap-empty', role: 'status' }));
+      layout();
+      announce(title);
+      done(ctx, 'empty');
+      return;
+    }
+
+    me.state = 'ready';
+    me.render();
+    let png;
+    try {
+      png = await pngP;
+    } catch (e) {
+      fail(`Could not draw the ${T.label.toLowerCase()}`, e);
+      return;
+    }
+    if (stale()) return;
+    // the headers say the size the PNG covers
+    heatW = png.width || Number(data.width) || W;
+    heatH = png.height || Number(data.height) || Number(data.doc_height) || 0;
+    const url = URL.createObjectURL(png.blob);
+    overlay.src = url;
+    try {
+      await overlay.decode();
+    } catch (e) {
+      if (stale()) { URL.revokeObjectURL(url); return; }
+      URL.revokeObjectURL(url);
+      fail(`Could not draw the ${T.label.toLowerCase()}`, new Error('The heatmap image could not be decoded.'));
+      return;
+    }
+    if (stale()) return;
+    if (overlayUrl) URL.revokeObjectURL(overlayUrl);
+    overlayUrl = url;
+    overlay.hidden = false;
+    overlay.classList.remove('is-loading');
+    overlay.dataset.state = 'ready';
+    setOverlayStatus('');
+    layout();
+    done(ctx);
+  }
+  ctx.cleanup.push(() => { if (overlayUrl) URL.revokeObjectURL(overlayUrl); });
+
+  // --- state changes from the hash
+  const typeKey = (x) => JSON.stringify(apiParams(x, key, page, x.type, W));
+
+  ctx.update = (r) => {
+    const next = parseState(r.query);
+    if (next.device !== st.device) return false;
+    const prev = st;
+    st = next;
+    if (FRUSTRATION.includes(st.type)) lastFrustration = st.type;
+    if (st.from !== prev.from || st.to !== prev.to) customDates = presetOf(st.from, st.to) === 'custom';
+    keepFocus(() => {
+      renderTabs();
+      renderDates();
+      renderOptions();
+      renderZoom();
+    });
+    if (st.opacity !== null && st.opacity !== opacity) {
+      opacity = st.opacity;
+      opacityInput.value = String(opacity);
+      opacityOut.textContent = `${opacity}%`;
+      overlay.style.opacity = String(opacity / 100);
+    }
+    if (st.zoom !== prev.zoom) layout();
+    if (st.from !== prev.from || st.to !== prev.to) loadBase();
+    if (typeKey(st) !== typeKey(prev) || st.type !== prev.type) loadType();
+    return true;
+  };
+
+  customDates = presetOf(st.from, st.to) === 'custom';
+  renderTabs();
+  renderDates();
+  renderOptions();
+  renderZoom();
+  layout();
+  loadBase();
+  await loadType();
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+// The dashboard shell: hash URLs, the sidebar, the document title, and the
+// life cycle of a view (done, focus, re-route).
+import { clear } from './dom.js';
+import { queryString, cachedSites } from './api.js';
+import { spinner } from './ui.js';
+
+export const viewEl = document.getElementById('view');
+export const mainEl = document.getElementById('main');
+
+// ------------------------------------------------------------------- hashes
+
+const enc = encodeURIComponent;
+export const hashSites = () => '#/sites';
+export const hashSite = (key, query) => `#/site/${enc(key)}` + queryString(query);
+export const hashPage = (key, path, query) => `#/site/${enc(key)}/page/${enc(path)}` + queryString(query);
+
+function safeDecode(str) {
+  try { return decodeURIComponent(str); } catch (e) { return null; }
+}
+
+export function parseHash() {
+  const raw = location.hash.replace(/^#/, '');
+  const qi = raw.indexOf('?');
+  const path = qi >= 0 ? raw.slice(0, qi) : raw;
+  const query = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : '');
+  if (path === '' || path === '/') return { name: 'home', query };
+  if (path === '/sites' || path === '/sites/') return { name: 'sites', query };
+  const m = /^\/site\/([^/]+)(?:\/page\/(.+))?\/?$/.exec(path);
+  if (m) {
+    const key = safeDecode(m[1]);
+    if (key === null) return { name: 'notfound', query };
+    if (m[2] === undefined) return { name: 'site', key, query };
+    const page = safeDecode(m[2]);
+    if (page === null || page === '') return { name: 'notfound', query };
+    return { name: 'page', key, page, query };
+  }
+  return { name: 'notfound', query };
+}
+
+// ------------------------------------------------------------------ sidebar
+
+const navSites = document.getElementById('nav-sites');
+const navSiteGroup = document.getElementById('nav-site-group');
+const navSite = document.getElementById('nav-site');
+const navSiteName = document.getElementById('nav-site-name');
+const navPage = document.getElementById('nav-page');
+const navPagePath = document.getElementById('nav-page-path');
+
+export function updateNav(route, siteName) {
+  const sites = cachedSites();
+  if (!siteName && route.key && sites) {
+    const site = sites.find((x) => x.key === route.key);
+    if (site && site.name) siteName = String(site.name);
+  }
+  const onSites = route.name === 'sites' || route.name === 'home';
+  navSites.toggleAttribute('aria-current', false);
+  navSite.toggleAttribute('aria-current', false);
+  navPage.toggleAttribute('aria-current', false);
+  if (onSites) navSites.setAttribute('aria-current', 'page');
+  if (route.key) {
+    navSiteGroup.hidden = false;
+    navSite.href = hashSite(route.key);
+    navSiteName.textContent = siteName || route.key;
+    navSite.title = siteName || route.key;
+    if (route.name === 'site') navSite.setAttribute('aria-current', 'page');
+    if (route.name === 'page') {
+      navPage.hidden = false;
+      navPage.href = location.hash;
+      navPagePath.textContent = route.page;
+      navPage.title = route.page;
+      navPage.setAttribute('aria-current', 'page');
+    } else {
+      navPage.hidden = true;
+    }
+  } else {
+    navSiteGroup.hidden = true;
+  }
+}
+
+export function setTitle(...parts) {
+  document.title = [...parts.filter(Boolean), 'calor'].join(' · ');
+}
+
+// ---------------------------------------------------------------- life cycle
+
+let router = () => {};
+export function setRouter(f) { router = f; }
+// Renders the current hash again from scratch (Refresh, Try again).
+export function reroute() { router(true); }
+
+// Moves focus to the new view's heading after a navigation, so keyboard
+// and screen reader users land on it.
+let focusOnRender = false;
+export function wantFocus(v) { focusOnRender = v; }
+function focusTitle() {
+  if (!focusOnRender) return;
+  focusOnRender = false;
+  const t = document.getElementById('view-title');
+  if (t) t.focus({ preventScroll: true });
+}
+
+export function done(ctx, state) {
+  if (!ctx.alive) return;
+  viewEl.dataset.state = state || 'ready';
+  focusTitle();
+}
+
+// Shows the spinner only if loading takes a moment, to avoid a flash.
+export function delayedSpinner(ctx, container, label) {
+  const sp = spinner(label);
+  const t = setTimeout(() => { if (ctx.alive && !sp.isConnected) container.appendChild(sp); }, 150);
+  return () => { clearTimeout(t); sp.remove(); };
+}
+
+export { clear };
