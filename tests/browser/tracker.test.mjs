@@ -477,6 +477,34 @@ test('SPA: pushState and popstate start page views, replaceState only on a new U
 	assert(!JSON.stringify(sent).includes('4242'), 'typed text never sent');
 });
 
+test('an idle page: one batch (with the fold), nothing more while idle, its attention when it is left', async () => {
+	const o = await open({ viewport: { width: 1440, height: 900 } });
+	const { ctx, page, errors, sent } = o;
+	await page.clock.install();
+	await page.goto(`${o.base}/product.html`);
+	await page.waitForLoadState('load');
+	await page.clock.runFor(5500);
+	await o.settle();
+	assertEq(sent.length, 1, 'the first batch within 5 s');
+	assertEq(sent[0].ev.map(e => [e.t, e.fold]), [['scroll', 900]], 'it carries the fold');
+	await page.clock.runFor(60000); // a minute of reading, no input
+	await o.settle();
+	assertEq(sent.length, 1, 'nothing sent while idle');
+	await leave(page);
+	await ctx.close();
+	assertEq(errors, [], 'page errors');
+	const [pv] = await stored(o, 1, 'the idle page view');
+	assertEq(sent.length, 2, 'one more batch when the page was left');
+	assertEq(sent[1].ev.map(e => e.t), ['scroll'], 'the last batch: attention only');
+	assertEq(batches(pv.id), [0, 1], 'both stored');
+	const d = dwellBands(pv.dwell);
+	const fold = Math.floor((900 * 100) / pv.doc_h);
+	for (let i = 0; i < fold; i++) assert(d[i] >= 65000 && d[i] <= 68000, `band ${i} in view ~65.5 s (fake clock): ${d[i]}`);
+	for (let i = fold + 1; i < 100; i++) assertEq(d[i], 0, `band ${i} never in view`);
+	assertEq(pv.reversals, 0, 'no reversals');
+	assertEq(pv.max_depth, 900, 'depth: the fold');
+});
+
 test('Do Not Track and Global Privacy Control: nothing sent, nothing stored, no storage; a plain visit is stored', async () => {
 	const before = pvCount();
 	const visit = async init => {
