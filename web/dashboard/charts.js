@@ -112,11 +112,7 @@ export function reachChart(data) {
     const g = s('g', { class: 'reach-mark', dataset: { share: k, depth: String(d) } },
       s('line', { class: 'reach-mark-line', x1: x, x2: x, y1: y, y2: H - M.b }),
       s('line', { class: 'reach-mark-line', x1: M.l, x2: x, y1: y, y2: y }),
-      s('circle', { class: 'reach-mark-dot', cx: x, cy: y, r: 3.5 }),
-      s('text', {
-        class: 'chart-label chart-label-strong', x: d > 80 ? x - 6 : x + 6, y: y - 5,
-        'text-anchor': d > 80 ? 'end' : 'start', text: `${k}% → ${d}%`,
-      }));
+      s('circle', { class: 'reach-mark-dot', cx: x, cy: y, r: 3.5 }));
     g.appendChild(s('title', { text: `${k}% of page views reached ${d}% of the page` }));
     svg.appendChild(g);
   }

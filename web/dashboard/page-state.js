@@ -12,6 +12,7 @@
 //   radius    1..200 CSS px                      (density types; default 25)
 //   palette   classic | viridis                  (default classic)
 //   by        new | source | browser | os | tag.KEY   (confetti; default new)
+//   dot       s | m | l                          (confetti dot size; default m)
 //   vs        device | dates                     (diff: what B differs in; default device)
 //   vs.device desktop | tablet | mobile          (diff, vs=device: B's device)
 //   vs.from, vs.to  YYYY-MM-DD                   (diff, vs=dates: B's days)
@@ -66,6 +67,12 @@ export const BY = [
 ];
 
 export const DEFAULT_RADIUS = 25;
+// Confetti dot sizes: the API draws dots of radius/5 CSS px.
+export const DOTS = {
+  s: { label: 'S', radius: 25 },
+  m: { label: 'M', radius: 50 },
+  l: { label: 'L', radius: 100 },
+};
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TAG_RE = /^tag\.[a-z0-9_]{1,32}$/;
 
@@ -117,6 +124,7 @@ export function parseState(query) {
     radius: Number.isInteger(radius) && radius >= 1 && radius <= 200 ? radius : DEFAULT_RADIUS,
     palette: get('palette') === 'viridis' ? 'viridis' : 'classic',
     by: validBy(get('by')) ? get('by') : 'new',
+    dot: Object.prototype.hasOwnProperty.call(DOTS, get('dot')) ? get('dot') : 'm',
     vs,
     vsDevice,
     vsFrom,
@@ -136,6 +144,7 @@ export function stateQuery(st) {
   if (st.radius !== DEFAULT_RADIUS) q.radius = String(st.radius);
   if (st.palette !== 'classic') q.palette = st.palette;
   if (st.by !== 'new') q.by = st.by;
+  if (st.dot !== 'm') q.dot = st.dot;
   if (st.type === 'diff') {
     q.vs = st.vs;
     if (st.vs === 'device') q['vs.device'] = st.vsDevice;
@@ -158,7 +167,10 @@ export function apiParams(st, key, page, type, width) {
     p.radius = st.radius === DEFAULT_RADIUS ? undefined : st.radius;
   }
   if (kind !== 'confetti' && kind !== 'diff' && st.palette !== 'classic') p.palette = st.palette;
-  if (type === 'confetti' && st.by !== 'new') p.by = st.by;
+  if (type === 'confetti') {
+    if (st.by !== 'new') p.by = st.by;
+    p.radius = DOTS[st.dot].radius;
+  }
   if (type === 'diff') {
     if (st.vs === 'device') p['vs.device'] = st.vsDevice;
     else {

@@ -13,7 +13,7 @@ import {
   viewEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle, reroute, done,
 } from './shell.js';
 import {
-  DEVICES, TYPES, TABS, FRUSTRATION, BY, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
+  DEVICES, TYPES, TABS, FRUSTRATION, BY, DOTS, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
   validDate, validBy, utcDay, dayShift, rangeText,
 } from './page-state.js';
 import { renderPanel } from './panel.js';
@@ -255,8 +255,6 @@ export async function viewPage(ctx) {
     }
   }
 
-  const sampleBadge = h('span', { className: 'sample-badge', id: 'sample-badge', hidden: true });
-
   // --- options of the type on show
   const optionsRow = h('div', { className: 'toolbar-row toolbar-row-sub options-row', id: 'type-options' });
   let counts = null; // {rage, dead, error}: frustration counts of the sample
@@ -323,6 +321,13 @@ export async function viewPage(ctx) {
     return wrap;
   }
 
+  function dotControl() {
+    return h('div', { className: 'control' },
+      h('span', { className: 'control-label', text: 'Dots' }),
+      seg('dot-size', 'Dot size', Object.entries(DOTS).map(([id, d]) => ({ id, label: d.label, elId: `dot-${id}`, title: `Dots ${d.radius / 5 * 2} px wide` })),
+        st.dot, (v) => go({ dot: v }), true));
+  }
+
   function compareControl() {
     const kids = [
       h('span', { className: 'control-label', text: 'Compare with' }),
@@ -376,7 +381,7 @@ export async function viewPage(ctx) {
       })), type, (v) => go({ type: v })));
     }
     if (type === 'diff') kids.push(compareControl());
-    if (type === 'confetti') kids.push(byControl());
+    if (type === 'confetti') kids.push(byControl(), dotControl());
     if (kind === 'density' || kind === 'diff') kids.push(normControl(), radiusControl());
     if (kind === 'density' || kind === 'bands') kids.push(paletteControl());
     clear(optionsRow).append(...kids);
@@ -399,7 +404,7 @@ export async function viewPage(ctx) {
       h('div', { className: 'seg', role: 'group', 'aria-label': 'Device', id: 'device-switch' }, deviceBtns),
       dateBox,
       h('div', { className: 'toolbar-stats', 'aria-label': `Counts on ${device.label.toLowerCase()}`, role: 'group' },
-        sampleBadge, statViews, statSessions, statClicks)),
+        statViews, statSessions, statClicks)),
     optionsRow);
   viewEl.appendChild(toolbar);
 
@@ -588,7 +593,6 @@ export async function viewPage(ctx) {
     for (const el of [statViews, statSessions, statClicks]) el.querySelector('.stat-value').textContent = '…';
     const old = document.getElementById('sample-warning');
     if (old) old.remove();
-    sampleBadge.hidden = true;
 
     // frustration counts: badges on the Frustration tab and its switch
     Promise.all(FRUSTRATION.map((t) => getJSON(heatmapUrl(sampleParams({ type: t })), signal)
@@ -641,9 +645,6 @@ export async function viewPage(ctx) {
 
     const sessions = Number(data.sessions) || 0;
     if (sessions > 0 && sessions < RELIABLE_SESSIONS) {
-      sampleBadge.hidden = false;
-      sampleBadge.textContent = 'Small sample';
-      sampleBadge.title = `Based on ${fmt(sessions)} sessions: below ${fmt(RELIABLE_SESSIONS)}, patterns are not yet reliable.`;
       notices.prepend(h('div', { className: 'callout callout-warn callout-compact', id: 'sample-warning' },
         icon(ICONS.info, 18, 'icon callout-icon'),
         h('div', { className: 'callout-body' },
