@@ -285,9 +285,9 @@ export async function viewPage(ctx) {
   }
 
   function paletteControl() {
-    const select = h('select', { id: 'palette', className: 'select', 'aria-label': 'Palette' },
+    const select = h('select', { id: 'palette', className: 'select', title: 'Classic: blue to red. Colour-blind safe: viridis, dark blue to yellow.' },
       h('option', { value: 'classic', text: 'Classic', selected: st.palette === 'classic' }),
-      h('option', { value: 'viridis', text: 'Viridis (colour-blind safe)', selected: st.palette === 'viridis' }));
+      h('option', { value: 'viridis', text: 'Colour-blind safe', selected: st.palette === 'viridis' }));
     select.addEventListener('change', () => go({ palette: select.value }));
     return h('div', { className: 'control' }, h('label', { className: 'control-label', for: 'palette', text: 'Palette' }), select);
   }
