@@ -625,8 +625,9 @@ static void heatmap_diff(struct http_request *req, struct api *api,
 					 "page views");
 		goto out;
 	}
-	/* one canvas for both sets */
-	height = a.height > b.height ? a.height : b.height;
+	/* one canvas for both sets: the first set's page, which the map is
+	 * drawn over (the second set's events below it are not shown) */
+	height = a.height;
 	if (height > max_height(a.width, scale))
 		height = max_height(a.width, scale);
 	a.height = b.height = height;
