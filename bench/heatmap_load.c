@@ -11,7 +11,7 @@
 #include "store.h"
 
 #define PER_BATCH 500
-#define GROUP 40
+#define GROUP	  40
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -34,9 +34,9 @@ int main(int argc, char **argv)
 	static const struct {
 		double x, y, sx, sy, share;
 	} clusters[] = {
-		{720, 460, 60, 20, 0.30},  {1180, 40, 40, 12, 0.15},
-		{300, 1200, 120, 80, 0.15}, {900, 1900, 200, 120, 0.15},
-		{720, 3100, 90, 30, 0.15}, {200, 40, 30, 10, 0.10},
+	    {720, 460, 60, 20, 0.30},	{1180, 40, 40, 12, 0.15},
+	    {300, 1200, 120, 80, 0.15}, {900, 1900, 200, 120, 0.15},
+	    {720, 3100, 90, 30, 0.15},	{200, 40, 30, 10, 0.10},
 	};
 	struct store *s = NULL;
 	struct store_site site;
@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 	struct ingest_batch *batches;
 	struct ingest_event *events;
 	const struct ingest_batch **ptrs;
-	char (*ids)[32];
+	char(*ids)[32];
 	int *results;
 
 	if (argc != 4 || (n = strtol(argv[2], NULL, 10)) <= 0 ||
@@ -74,32 +74,49 @@ int main(int argc, char **argv)
 			snprintf(ids[k], sizeof(ids[k]), "pv_bench_%09ld", b);
 			memset(bt, 0, sizeof(*bt));
 			bt->site_id = site.id;
-			bt->pv = (struct ingest_pageview){
-				.id = ids[k], .session = ids[k], .url = "/bench",
-				.referrer = "", .ts = ts, .vw = 1440, .vh = 900,
-				.dpr = 1, .device = DEVICE_DESKTOP};
+			bt->pv =
+			    (struct ingest_pageview){.id = ids[k],
+						     .session = ids[k],
+						     .url = "/bench",
+						     .referrer = "",
+						     .ts = ts,
+						     .vw = 1440,
+						     .vh = 900,
+						     .dpr = 1,
+						     .device = DEVICE_DESKTOP};
 			for (; m < PER_BATCH && done < n; m++, done++) {
 				double r = uniform(), acc = 0;
 				size_t c = 0;
 				while (c < 5 && r > acc + clusters[c].share)
 					acc += clusters[c++].share;
-				double x = clusters[c].x + gauss() * clusters[c].sx;
-				double y = clusters[c].y + gauss() * clusters[c].sy;
+				double x =
+				    clusters[c].x + gauss() * clusters[c].sx;
+				double y =
+				    clusters[c].y + gauss() * clusters[c].sy;
 				ev[m].type = EVENT_CLICK;
 				ev[m].ts = ts;
 				ev[m].u.click = (struct ingest_click){
-					.x = x < 0 ? 0 : x > 1439 ? 1439 : (int)x,
-					.y = y < 0 ? 0 : y > 3999 ? 3999 : (int)y,
-					.vw = 1440, .vh = 900, .dw = 1440,
-					.dh = 4000, .selector = "main > a.cta",
-					.el_w = 100, .el_h = 40};
+				    .x = x < 0	    ? 0
+					 : x > 1439 ? 1439
+						    : (int)x,
+				    .y = y < 0	    ? 0
+					 : y > 3999 ? 3999
+						    : (int)y,
+				    .vw = 1440,
+				    .vh = 900,
+				    .dw = 1440,
+				    .dh = 4000,
+				    .selector = "main > a.cta",
+				    .el_w = 100,
+				    .el_h = 40};
 			}
 			bt->events = ev;
 			bt->n_events = bt->n_clicks = m;
 			ptrs[k] = bt;
 		}
 		if (store_write_batches(s, ptrs, k, results)) {
-			fprintf(stderr, "heatmap_load: %s\n", store_last_error(s));
+			fprintf(stderr, "heatmap_load: %s\n",
+				store_last_error(s));
 			return 1;
 		}
 	}
