@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* store_sqlite_int: what the SQLite backend's files share — the store
+ * object, the writer's statements, the read pool and a few helpers. Private
+ * to store_sqlite*.c. */
+#ifndef CALOR_STORE_SQLITE_INT_H
+#define CALOR_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+
+#include "store.h"
+
+#define READ_POOL_MAX 8
+
+/* The day of the grids' all-time roll-up rows. */
+#define GRID_ALL_DAYS (-1)
+
+/* Statements the writer prepares once. */
+enum {
+	ST_PAGE_INSERT,
+	ST_PAGE_SELECT,
+	ST_PAGEVIEW_UPSERT,
+	ST_BATCH_INSERT,
+	ST_CLICK_INSERT,
+	ST_DWELL_SELECT,
+	ST_DWELL_UPDATE,
+	ST_TAG_UPSERT,
+	ST_GOAL_INSERT,
+	ST_MOVE_INSERT,
+	ST_GRID_UPSERT,
+	ST_WIDTH_UPSERT,
+	ST_PREV_CLICKS,
+	ST_COUNT
+};
+
+struct sqlite_store {
+	struct store base;
+	char *path;
+	pthread_mutex_t write_lock;
+	sqlite3 *wdb;
+	sqlite3_stmt *st[ST_COUNT];
+	pthread_mutex_t pool_lock;
+	sqlite3 *pool[READ_POOL_MAX];
+	size_t n_pool;
+	_Atomic uint64_t version; /* see store_data_version() */
+};
+
+/* Record db's error on s (as store_fail) and map it to a CALOR_E* code. */
+int sqlite_db_fail(struct sqlite_store *s, sqlite3 *db, const char *what);
+/* Run sql (no results) on db; errors as sqlite_db_fail(). */
+int sqlite_db_exec(struct sqlite_store *s, sqlite3 *db, const char *sql);
+/* A read-only connection from the pool (or a new one); give it back with
+ * sqlite_read_release(). */
+int sqlite_read_acquire(struct sqlite_store *s, sqlite3 **ret_db);
+void sqlite_read_release(struct sqlite_store *s, sqlite3 *db);
+
+/* Create or upgrade the schema to this binary's version, inside the
+ * caller's transaction (store_sqlite_schema.c). A database newer than this
+ * binary is refused with CALOR_ESTORE. */
+int sqlite_schema_apply(struct sqlite_store *s);
+
+/* Reads (store_sqlite_read.c). */
+int sqlite_pages_list(struct store *base, const struct store_filter *f,
+		      store_page_cb cb, void *ctx);
+int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
+		       store_click_cb cb, void *ctx);
+int sqlite_sample(struct store *base, const struct store_filter *f,
+		  struct store_sample *ret_sample);
+int sqlite_grid_scan(struct store *base, const struct store_filter *f,
+		     enum store_grid_kind kind, store_grid_cb cb, void *ctx);
+int sqlite_grid_widths(struct store *base, const struct store_filter *f,
+		       enum store_grid_kind kind,
+		       struct store_grid_width **ret_widths, size_t *ret_n);
+int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
+		       store_scroll_cb cb, void *ctx);
+int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
+			     const char *tag_key, int64_t stride,
+			     store_attrs_cb cb, void *ctx);
+/* Export (store_sqlite_export.c). */
+int sqlite_export_site(struct store *base, int64_t site_id,
+		       const struct store_export_cb *cb, void *ctx);
+
+#endif
