@@ -144,6 +144,7 @@ static void sqlite_close(struct store *base)
 	sqlite3_close(s->wdb);
 	for (size_t i = 0; i < s->n_pool; i++)
 		sqlite3_close(s->pool[i]);
+	free(s->deltas);
 	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->pool_lock);
 	free(s->path);
@@ -409,37 +410,136 @@ static int grid_width_add(struct sqlite_store *s, const struct grid_key *k,
 	return rc ? rc : grid_width_add_one(s, &all, kind, vw, doc_h, n);
 }
 
+#define DELTAS_FLUSH_AT 65536 /* pending counts before an early write */
+
+static uint64_t delta_hash(const struct grid_delta *d)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int64_t parts[7] = {d->table, d->page_id, d->device, d->kind,
+			    d->day,   d->a,	  d->b};
+	for (int i = 0; i < 7; i++) {
+		h ^= (uint64_t)parts[i];
+		h *= 0x100000001b3ULL;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int delta_same(const struct grid_delta *x, const struct grid_delta *y)
+{
+	return x->table == y->table && x->page_id == y->page_id &&
+	       x->device == y->device && x->kind == y->kind &&
+	       x->day == y->day && x->a == y->a && x->b == y->b;
+}
+
+static void deltas_clear(struct sqlite_store *s)
+{
+	if (s->n_deltas)
+		memset(s->deltas, 0, s->cap_deltas * sizeof(*s->deltas));
+	s->n_deltas = 0;
+}
+
+/* Write every pending count with one upsert per distinct cell. */
+static int deltas_flush(struct sqlite_store *s)
+{
+	int rc = 0;
+
+	for (size_t i = 0; !rc && s->n_deltas && i < s->cap_deltas; i++) {
+		const struct grid_delta *d = &s->deltas[i];
+		sqlite3_stmt *st;
+		if (!d->used)
+			continue;
+		st = s->st[d->table ? ST_WIDTH_UPSERT : ST_GRID_UPSERT];
+		sqlite3_bind_int64(st, 1, d->page_id);
+		sqlite3_bind_int(st, 2, d->device);
+		sqlite3_bind_int(st, 3, d->kind);
+		sqlite3_bind_int64(st, 4, d->day);
+		sqlite3_bind_int(st, 5, d->a);
+		if (d->table) {
+			sqlite3_bind_int64(st, 6, d->n);
+			sqlite3_bind_int(st, 7, d->max_dh);
+		} else {
+			sqlite3_bind_int(st, 6, d->b);
+			sqlite3_bind_int64(st, 7, d->n);
+		}
+		rc = step_done(s, st, "upsert grid");
+	}
+	deltas_clear(s);
+	return rc;
+}
+
+static int delta_add(struct sqlite_store *s, const struct grid_delta *d)
+{
+	struct grid_delta *slot;
+	size_t mask;
+	int rc;
+
+	if (s->n_deltas >= DELTAS_FLUSH_AT && (rc = deltas_flush(s)))
+		return rc;
+	if (2 * (s->n_deltas + 1) > s->cap_deltas) {
+		/* grow (only while empty or nearly: rehash by flushing) */
+		size_t cap = s->cap_deltas ? 2 * s->cap_deltas : 4096;
+		struct grid_delta *p;
+		if (s->n_deltas && (rc = deltas_flush(s)))
+			return rc;
+		if (cap > 2 * DELTAS_FLUSH_AT)
+			cap = 2 * DELTAS_FLUSH_AT;
+		if (cap > s->cap_deltas) {
+			p = calloc(cap, sizeof(*p));
+			if (!p)
+				return CALOR_ENOMEM;
+			free(s->deltas);
+			s->deltas = p;
+			s->cap_deltas = cap;
+		}
+	}
+	mask = s->cap_deltas - 1;
+	for (size_t i = delta_hash(d) & mask;; i = (i + 1) & mask) {
+		slot = &s->deltas[i];
+		if (!slot->used) {
+			*slot = *d;
+			slot->used = 1;
+			s->n_deltas++;
+			return 0;
+		}
+		if (delta_same(slot, d)) {
+			slot->n += d->n;
+			if (d->max_dh > slot->max_dh)
+				slot->max_dh = d->max_dh;
+			return 0;
+		}
+	}
+}
+
 static int grid_add_one(struct sqlite_store *s, const struct grid_key *k,
 			enum store_grid_kind kind, int32_t x, int32_t y,
 			int32_t vw, int64_t n)
 {
-	sqlite3_stmt *st = s->st[ST_GRID_UPSERT];
 	int64_t cx = (int64_t)x * STORE_GRID_COLS / (vw > 0 ? vw : 1);
-
-	sqlite3_bind_int64(st, 1, k->page_id);
-	sqlite3_bind_int64(st, 2, k->device);
-	sqlite3_bind_int(st, 3, kind);
-	sqlite3_bind_int64(st, 4, k->day);
-	sqlite3_bind_int(st, 5, y / STORE_GRID_ROW_PX);
-	sqlite3_bind_int64(st, 6, cx < 32767 ? cx : 32767);
-	sqlite3_bind_int64(st, 7, n);
-	return step_done(s, st, "upsert grid");
+	struct grid_delta d = {.table = 0,
+			       .page_id = k->page_id,
+			       .device = (int32_t)k->device,
+			       .kind = kind,
+			       .day = k->day,
+			       .a = y / STORE_GRID_ROW_PX,
+			       .b = (int32_t)(cx < 32767 ? cx : 32767),
+			       .n = n};
+	return delta_add(s, &d);
 }
 
 static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
 			      enum store_grid_kind kind, int32_t vw,
 			      int32_t doc_h, int64_t n)
 {
-	sqlite3_stmt *st = s->st[ST_WIDTH_UPSERT];
-
-	sqlite3_bind_int64(st, 1, k->page_id);
-	sqlite3_bind_int64(st, 2, k->device);
-	sqlite3_bind_int(st, 3, kind);
-	sqlite3_bind_int64(st, 4, k->day);
-	sqlite3_bind_int(st, 5, vw);
-	sqlite3_bind_int64(st, 6, n);
-	sqlite3_bind_int(st, 7, doc_h);
-	return step_done(s, st, "upsert grid width");
+	struct grid_delta d = {.table = 1,
+			       .page_id = k->page_id,
+			       .device = (int32_t)k->device,
+			       .kind = kind,
+			       .day = k->day,
+			       .a = vw,
+			       .n = n,
+			       .max_dh = doc_h};
+	return delta_add(s, &d);
 }
 
 /* Count a click into the click grid and, when flagged, the dead and error
@@ -742,13 +842,16 @@ static int sqlite_write_batches(struct store *base,
 		ret_results[i] =
 		    dup ? STORE_WRITE_DUPLICATE : STORE_WRITE_STORED;
 	}
-	if ((rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
+	if ((rc = deltas_flush(s)) ||
+	    (rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	in_tx = 0;
 	atomic_fetch_add(&s->version, 1);
 out:
-	if (in_tx)
+	if (in_tx) {
+		deltas_clear(s);
 		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+	}
 	pthread_mutex_unlock(&s->write_lock);
 	return rc;
 }

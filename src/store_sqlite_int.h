@@ -44,6 +44,17 @@ struct sqlite_store {
 	sqlite3 *pool[READ_POOL_MAX];
 	size_t n_pool;
 	_Atomic uint64_t version; /* see store_data_version() */
+	/* grid and width counts of the open write transaction, added up in
+	 * memory and written once per distinct cell (writer only) */
+	struct grid_delta *deltas;
+	size_t n_deltas, cap_deltas;
+};
+
+/* One pending grid (table 0: cell cy, cx) or width (table 1: vw) count. */
+struct grid_delta {
+	int64_t page_id, day, n;
+	int32_t device, kind, a, b, max_dh;
+	uint8_t table, used;
 };
 
 /* Record db's error on s (as store_fail) and map it to a CALOR_E* code. */

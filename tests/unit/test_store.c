@@ -322,6 +322,70 @@ TEST(schema_1_upgraded_in_place)
 	remove_dir();
 }
 
-TEST_MAIN(RUN(schema_1_upgraded_in_place); RUN(sites_roundtrip);
-	  RUN(batches_stored_once); RUN(writer_commits_then_reports);
-	  RUN(pages_listed); RUN(unknown_spec_refused))
+/* Grids hold exactly what the raw rows hold, also when one group commit
+ * has more distinct cells than the writer keeps in memory at once. */
+TEST(grids_match_rows)
+{
+	enum { BATCHES = 180, PER = 500 };
+	struct store *s = open_fresh();
+	struct store_site site;
+	struct ingest_batch *b = calloc(BATCHES, sizeof(*b));
+	struct ingest_event *ev = calloc((size_t)BATCHES * PER, sizeof(*ev));
+	const struct ingest_batch **ptrs = calloc(BATCHES, sizeof(*ptrs));
+	int *results = calloc(BATCHES, sizeof(*results));
+	char(*ids)[32] = calloc(BATCHES, sizeof(*ids));
+	ASSERT(s && b && ev && ptrs && results && ids);
+	ASSERT_EQ(store_site_add(s, "g", NULL, 0, &site), 0);
+	for (int i = 0; i < BATCHES; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "pv_grid_%05d", i);
+		make_batch(&b[i], site.id, ids[i], 0, 1440);
+		for (int k = 0; k < PER; k++) {
+			struct ingest_event *e = &ev[i * PER + k];
+			int n = i * PER + k;
+			*e = clicks[0];
+			/* 90,000 clicks over ~85,000 distinct cells, some
+			 * dead */
+			e->u.click.x = (n * 7) % 1440;
+			e->u.click.y = (n / 360) * 4 % 4000 + (n % 3);
+			e->u.click.flags = n % 10 == 0 ? CLICK_DEAD : 0;
+			e->ts = 86400000LL * (1 + n % 3);
+		}
+		b[i].events = &ev[i * PER];
+		b[i].n_events = b[i].n_clicks = PER;
+		ptrs[i] = &b[i];
+	}
+	ASSERT_EQ(store_write_batches(s, ptrs, BATCHES, results), 0);
+	ASSERT_EQ(query_int("SELECT count(*) FROM clicks"), BATCHES * PER);
+	ASSERT(
+	    query_int("SELECT count(*) FROM grid WHERE kind = 0 AND day = -1") >
+	    65536);
+	ASSERT_EQ(
+	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day >= 0"),
+	    BATCHES * PER);
+	ASSERT_EQ(
+	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = -1"),
+	    BATCHES * PER);
+	ASSERT_EQ(
+	    query_int("SELECT sum(n) FROM grid WHERE kind = 2 AND day = -1"),
+	    query_int("SELECT count(*) FROM clicks WHERE flags & 4"));
+	ASSERT_EQ(query_int("SELECT sum(n) FROM grid_widths WHERE kind = 0 AND "
+			    "day = -1"),
+		  BATCHES * PER);
+	ASSERT_EQ(
+	    query_int("SELECT count(*) FROM (SELECT day, cy, cx FROM grid "
+		      "WHERE kind = 0 AND day >= 0 GROUP BY 1, 2, 3 "
+		      "HAVING count(*) > 1)"),
+	    0);
+	free(b);
+	free(ev);
+	free(ptrs);
+	free(results);
+	free(ids);
+	store_close(s);
+	remove_dir();
+}
+
+TEST_MAIN(RUN(grids_match_rows); RUN(schema_1_upgraded_in_place);
+	  RUN(sites_roundtrip); RUN(batches_stored_once);
+	  RUN(writer_commits_then_reports); RUN(pages_listed);
+	  RUN(unknown_spec_refused))
