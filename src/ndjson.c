@@ -1,459 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* ndjson: a strict JSON tokenizer for one flat line (an object whose values
- * are scalars, or arrays and objects of scalars), a field table per record
- * type that says what each value must be, and a line splitter with a cap.
- * No recursion past one level, no allocation per line. */
-#include "ndjson.h"
+/* ndjson: the export format's records — a field table per record type that
+ * says what each value must be, checked over the tokens of one line
+ * (ndjson_json.c) — and a line splitter with a cap. No allocation per
+ * line. */
+#include "ndjson_int.h"
 
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_MEMBERS 40	/* fields of one line; a page view has 27 */
-#define MAX_ITEMS   256 /* elements of all of a line's arrays and objects */
-#define MAX_NUMBER  32	/* characters of a number that is not an integer */
-#define MAX_DIGITS  18	/* an integer with more is out of every range */
-#define READ_BUF    (1024 * 1024)
-
-/* ---- the tokenizer ---- */
-
-enum jkind { J_STRING, J_NUMBER, J_TRUE, J_FALSE, J_NULL, J_ARRAY, J_OBJECT };
-
-struct jval {
-	enum jkind kind;
-	const char *s;	 /* string: decoded, NUL-terminated; number: its text */
-	size_t len;	 /* bytes of s */
-	int is_int;	 /* a number without fraction or exponent */
-	size_t first, n; /* array, object: items[first .. first + n) */
-};
-
-struct jmember {
-	const char *key; /* NULL for an array element */
-	struct jval v;
-};
-
-struct ndjson_parser {
-	const char *line, *cur, *end;
-	struct ndjson_error *err;
-	size_t text_len;
-	struct jmember members[MAX_MEMBERS];
-	size_t n_members;
-	struct jmember items[MAX_ITEMS];
-	size_t n_items;
-	struct ingest_tag tags[STORE_EXPORT_MAX_TAGS];
-	uint32_t dwell[INGEST_BANDS];
-	/* decoded strings: each is shorter than its quoted source, so the
-	 * strings of a line fit in the line's length */
-	char text[NDJSON_MAX_LINE + 1];
-};
-
-static int fail(struct ndjson_parser *p, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(struct ndjson_parser *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(p->err->detail, sizeof(p->err->detail), fmt, ap);
-	va_end(ap);
-	return CALOR_EINVAL;
-}
-
-static int bad_json(struct ndjson_parser *p, const char *what)
-{
-	return fail(p, "not JSON: %s at byte %zu", what,
-		    (size_t)(p->cur - p->line) + 1);
-}
-
-/* s (from the input) quoted for an error message: printable ASCII kept,
- * anything else as \xNN, at most 32 bytes of it. */
-static const char *quote(char *buf, size_t size, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
-
-	buf[o++] = '"';
-	for (i = 0; s[i] && i < 32 && o + 6 < size; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			buf[o++] = (char)c;
-		} else {
-			buf[o++] = '\\';
-			buf[o++] = 'x';
-			buf[o++] = hex[c >> 4];
-			buf[o++] = hex[c & 15];
-		}
-	}
-	if (s[i] && o + 4 < size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
-static void skip_ws(struct ndjson_parser *p)
-{
-	while (p->cur < p->end && (*p->cur == ' ' || *p->cur == '\t' ||
-				   *p->cur == '\r' || *p->cur == '\n'))
-		p->cur++;
-}
-
-static int hex4(const char *s, unsigned *ret)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	*ret = v;
-	return 0;
-}
-
-static size_t utf8_put(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
-/* A "\uXXXX" escape at s (s[0] == '\\', s[1] == 'u'), with the low half
- * of a surrogate pair after it if it is a high half. */
-static int unicode_escape(struct ndjson_parser *p, const char **s,
-			  unsigned *ret_cp)
-{
-	const char *q = *s;
-	unsigned cp, lo;
-
-	if (p->end - q < 6 || hex4(q + 2, &cp))
-		return -1;
-	q += 6;
-	if (cp >= 0xdc00 && cp <= 0xdfff)
-		return -1;
-	if (cp >= 0xd800 && cp <= 0xdbff) {
-		if (p->end - q < 6 || q[0] != '\\' || q[1] != 'u' ||
-		    hex4(q + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
-			return -1;
-		q += 6;
-		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-	}
-	if (cp == 0)
-		return -1; /* strings are C strings: no NUL */
-	*s = q;
-	*ret_cp = cp;
-	return 0;
-}
-
-/* The string at p->cur (a '"'), decoded into p->text. */
-static int parse_string(struct ndjson_parser *p, struct jval *v)
-{
-	char *out = p->text + p->text_len, *o = out;
-	const char *s = p->cur + 1;
-	unsigned cp;
-
-	for (;;) {
-		unsigned char c;
-
-		if (s >= p->end) {
-			p->cur = s;
-			return bad_json(p, "unterminated string");
-		}
-		c = (unsigned char)*s;
-		if (c == '"')
-			break;
-		if (c < 0x20) {
-			p->cur = s;
-			return bad_json(p, "control character in a string");
-		}
-		if (c != '\\') {
-			/* copy the run of plain bytes at once */
-			const char *run = s;
-			while (s < p->end && *s != '"' && *s != '\\' &&
-			       (unsigned char)*s >= 0x20)
-				s++;
-			memcpy(o, run, (size_t)(s - run));
-			o += s - run;
-			continue;
-		}
-		if (s + 1 >= p->end) {
-			p->cur = s;
-			return bad_json(p, "unterminated string");
-		}
-		switch (s[1]) {
-		case '"': *o++ = '"'; break;
-		case '\\': *o++ = '\\'; break;
-		case '/': *o++ = '/'; break;
-		case 'b': *o++ = '\b'; break;
-		case 'f': *o++ = '\f'; break;
-		case 'n': *o++ = '\n'; break;
-		case 'r': *o++ = '\r'; break;
-		case 't': *o++ = '\t'; break;
-		case 'u':
-			if (unicode_escape(p, &s, &cp)) {
-				p->cur = s;
-				return bad_json(p, "bad \\u escape (bad hex, "
-						   "lone surrogate or "
-						   "\\u0000)");
-			}
-			o += utf8_put(o, cp);
-			continue;
-		default: p->cur = s; return bad_json(p, "bad escape");
-		}
-		s += 2;
-	}
-	*o = '\0';
-	v->kind = J_STRING;
-	v->s = out;
-	v->len = (size_t)(o - out);
-	p->text_len += v->len + 1;
-	p->cur = s + 1;
-	return 0;
-}
-
-static int is_digit(const struct ndjson_parser *p, const char *s)
-{
-	return s < p->end && *s >= '0' && *s <= '9';
-}
-
-/* A number by the JSON grammar; its value is read by the field that wants
- * it. */
-static int parse_number(struct ndjson_parser *p, struct jval *v)
-{
-	const char *s = p->cur;
-
-	v->kind = J_NUMBER;
-	v->is_int = 1;
-	if (s < p->end && *s == '-')
-		s++;
-	if (!is_digit(p, s))
-		goto bad;
-	if (*s == '0')
-		s++;
-	else
-		while (is_digit(p, s))
-			s++;
-	if (s < p->end && *s == '.') {
-		v->is_int = 0;
-		s++;
-		if (!is_digit(p, s))
-			goto bad;
-		while (is_digit(p, s))
-			s++;
-	}
-	if (s < p->end && (*s == 'e' || *s == 'E')) {
-		v->is_int = 0;
-		s++;
-		if (s < p->end && (*s == '+' || *s == '-'))
-			s++;
-		if (!is_digit(p, s))
-			goto bad;
-		while (is_digit(p, s))
-			s++;
-	}
-	v->s = p->cur;
-	v->len = (size_t)(s - p->cur);
-	p->cur = s;
-	return 0;
-bad:
-	p->cur = s;
-	return bad_json(p, "bad number");
-}
-
-static int parse_literal(struct ndjson_parser *p, struct jval *v,
-			 const char *word, enum jkind kind)
-{
-	size_t n = strlen(word);
-
-	if ((size_t)(p->end - p->cur) < n || memcmp(p->cur, word, n) != 0)
-		return bad_json(p, "unexpected character");
-	p->cur += n;
-	v->kind = kind;
-	return 0;
-}
-
-static int parse_members(struct ndjson_parser *p, struct jval *v,
-			 struct jmember *arr, size_t max, size_t *n, int depth);
-
-/* One value; depth 0 is a field of the line, whose arrays and objects
- * (depth 1) hold scalars only. */
-static int parse_value(struct ndjson_parser *p, struct jval *v, int depth)
-{
-	if (p->cur >= p->end)
-		return bad_json(p, "unexpected end of line");
-	switch (*p->cur) {
-	case '"': return parse_string(p, v);
-	case 't': return parse_literal(p, v, "true", J_TRUE);
-	case 'f': return parse_literal(p, v, "false", J_FALSE);
-	case 'n': return parse_literal(p, v, "null", J_NULL);
-	case '[':
-	case '{':
-		if (depth > 0)
-			return bad_json(p, "arrays or objects nested too deep");
-		return parse_members(p, v, p->items, MAX_ITEMS, &p->n_items,
-				     depth + 1);
-	default:
-		if (*p->cur == '-' || (*p->cur >= '0' && *p->cur <= '9'))
-			return parse_number(p, v);
-		return bad_json(p, "unexpected character");
-	}
-}
-
-/* The array or object at p->cur, its elements appended to arr[*n ..]
- * (contiguous: their own values are scalars or, at depth 0, containers
- * whose elements go to p->items instead). */
-static int parse_members(struct ndjson_parser *p, struct jval *v,
-			 struct jmember *arr, size_t max, size_t *n, int depth)
-{
-	int object = *p->cur == '{';
-	char close = object ? '}' : ']';
-	int rc;
-
-	v->kind = object ? J_OBJECT : J_ARRAY;
-	v->first = *n;
-	v->n = 0;
-	p->cur++;
-	skip_ws(p);
-	if (p->cur < p->end && *p->cur == close) {
-		p->cur++;
-		return 0;
-	}
-	for (;;) {
-		struct jmember *m;
-		struct jval key;
-
-		if (*n == max)
-			return fail(p, "more than %zu %s in one line", max,
-				    depth == 0 ? "fields" : "elements");
-		m = &arr[*n];
-		m->key = NULL;
-		if (object) {
-			if (p->cur >= p->end || *p->cur != '"')
-				return bad_json(p, "expected a string key");
-			if ((rc = parse_string(p, &key)))
-				return rc;
-			m->key = key.s;
-			skip_ws(p);
-			if (p->cur >= p->end || *p->cur != ':')
-				return bad_json(p, "expected ':'");
-			p->cur++;
-			skip_ws(p);
-		}
-		if ((rc = parse_value(p, &m->v, depth)))
-			return rc;
-		(*n)++;
-		v->n++;
-		skip_ws(p);
-		if (p->cur < p->end && *p->cur == ',') {
-			p->cur++;
-			skip_ws(p);
-			continue;
-		}
-		if (p->cur < p->end && *p->cur == close) {
-			p->cur++;
-			return 0;
-		}
-		return bad_json(p, object ? "expected ',' or '}'"
-					  : "expected ',' or ']'");
-	}
-}
-
-/* ---- values ---- */
-
-/* An integer in [min, max] (min >= -10^18, max <= 10^18). */
-static int int_value(const struct jval *v, int64_t min, int64_t max,
-		     int64_t *ret)
-{
-	const char *s = v->s, *e = v->s + v->len;
-	int64_t acc = 0;
-	int neg = 0;
-
-	if (v->kind != J_NUMBER || !v->is_int)
-		return -1;
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	if (e - s > MAX_DIGITS)
-		return -1;
-	for (; s < e; s++)
-		acc = acc * 10 + (*s - '0');
-	if (neg)
-		acc = -acc;
-	if (acc < min || acc > max)
-		return -1;
-	*ret = acc;
-	return 0;
-}
-
-static int double_value(const struct jval *v, double min, double max,
-			double *ret)
-{
-	char buf[MAX_NUMBER + 1];
-	double d;
-
-	if (v->kind != J_NUMBER || v->len > MAX_NUMBER)
-		return -1;
-	memcpy(buf, v->s, v->len);
-	buf[v->len] = '\0';
-	d = strtod(buf, NULL);
-	if (!isfinite(d) || d < min || d > max)
-		return -1;
-	*ret = d;
-	return 0;
-}
-
-static int is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-static int text_ok(const struct jval *v, size_t min, size_t max)
-{
-	if (v->kind != J_STRING || v->len < min || v->len > max)
-		return 0;
-	for (size_t i = 0; i < v->len; i++)
-		if (is_control((unsigned char)v->s[i]))
-			return 0;
-	return 1;
-}
-
-/* Every byte of s[0..len) passes ok(). */
-static int chars_ok(const char *s, size_t len, int (*ok)(char))
-{
-	for (size_t i = 0; i < len; i++)
-		if (!ok(s[i]))
-			return 0;
-	return 1;
-}
+#define READ_BUF (1024 * 1024)
 
 static int lower_or_digit(char c)
 {
@@ -691,31 +248,33 @@ static int set_tags(struct ndjson_parser *p, const struct jval *v,
 	char q[160];
 
 	if (v->kind != J_OBJECT)
-		return fail(p, "\"tags\": must be an object");
+		return ndjson_fail(p, "\"tags\": must be an object");
 	if (v->n > STORE_EXPORT_MAX_TAGS)
-		return fail(p, "\"tags\": at most %d tags",
-			    STORE_EXPORT_MAX_TAGS);
+		return ndjson_fail(p, "\"tags\": at most %d tags",
+				   STORE_EXPORT_MAX_TAGS);
 	for (size_t i = 0; i < v->n; i++) {
 		const struct jmember *m = &p->items[v->first + i];
 		size_t klen = strlen(m->key);
 
 		if (klen < 1 || klen > INGEST_MAX_TAG_KEY ||
-		    !chars_ok(m->key, klen, tag_key_char))
-			return fail(p,
-				    "\"tags\": key %s must be 1..%d "
-				    "characters of [a-z0-9_]",
-				    quote(q, sizeof(q), m->key),
-				    INGEST_MAX_TAG_KEY);
-		if (!text_ok(&m->v, 0, INGEST_MAX_TAG_VALUE))
-			return fail(p,
-				    "\"tags\": %s must be a string of at most "
-				    "%d bytes without control characters",
-				    quote(q, sizeof(q), m->key),
-				    INGEST_MAX_TAG_VALUE);
+		    !ndjson_chars_ok(m->key, klen, tag_key_char))
+			return ndjson_fail(p,
+					   "\"tags\": key %s must be 1..%d "
+					   "characters of [a-z0-9_]",
+					   ndjson_quote(q, sizeof(q), m->key),
+					   INGEST_MAX_TAG_KEY);
+		if (!ndjson_text_ok(&m->v, 0, INGEST_MAX_TAG_VALUE))
+			return ndjson_fail(
+			    p,
+			    "\"tags\": %s must be a string of at most "
+			    "%d bytes without control characters",
+			    ndjson_quote(q, sizeof(q), m->key),
+			    INGEST_MAX_TAG_VALUE);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(p->tags[k].key, m->key) == 0)
-				return fail(p, "\"tags\": duplicate key %s",
-					    quote(q, sizeof(q), m->key));
+				return ndjson_fail(
+				    p, "\"tags\": duplicate key %s",
+				    ndjson_quote(q, sizeof(q), m->key));
 		p->tags[i].key = m->key;
 		p->tags[i].value = m->v.s;
 	}
@@ -736,17 +295,19 @@ static int set_dwell(struct ndjson_parser *p, const struct jval *v,
 	if (v->kind != J_ARRAY || v->n != INGEST_BANDS)
 		goto bad;
 	for (size_t i = 0; i < v->n; i++) {
-		if (int_value(&p->items[v->first + i].v, 0, UINT32_MAX, &x))
+		if (ndjson_int_value(&p->items[v->first + i].v, 0, UINT32_MAX,
+				     &x))
 			goto bad;
 		p->dwell[i] = (uint32_t)x;
 	}
 	pv->dwell = p->dwell;
 	return 0;
 bad:
-	return fail(p,
-		    "\"dwell\": must be null or an array of %d integers in "
-		    "0..%lu",
-		    INGEST_BANDS, (unsigned long)UINT32_MAX);
+	return ndjson_fail(
+	    p,
+	    "\"dwell\": must be null or an array of %d integers in "
+	    "0..%lu",
+	    INGEST_BANDS, (unsigned long)UINT32_MAX);
 }
 
 static int set_origins(struct ndjson_parser *p, const struct jval *v,
@@ -756,17 +317,18 @@ static int set_origins(struct ndjson_parser *p, const struct jval *v,
 		goto bad;
 	for (size_t i = 0; i < v->n; i++) {
 		const struct jval *o = &p->items[v->first + i].v;
-		if (!text_ok(o, (size_t)f->min, (size_t)f->max))
+		if (!ndjson_text_ok(o, (size_t)f->min, (size_t)f->max))
 			goto bad;
 		site->origins[i] = o->s;
 	}
 	site->n_origins = v->n;
 	return 0;
 bad:
-	return fail(p,
-		    "\"origins\": must be an array of at most %d strings of "
-		    "%lld..%lld bytes without control characters",
-		    STORE_MAX_ORIGINS, (long long)f->min, (long long)f->max);
+	return ndjson_fail(
+	    p,
+	    "\"origins\": must be an array of at most %d strings of "
+	    "%lld..%lld bytes without control characters",
+	    STORE_MAX_ORIGINS, (long long)f->min, (long long)f->max);
 }
 
 /* An enum field: the index of the value among n names. */
@@ -786,7 +348,7 @@ static int set_enum(struct ndjson_parser *p, const struct jval *v,
 		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 				      k ? (k == n - 1 ? " or " : ", ") : "",
 				      name(k));
-	return fail(p, "\"%s\": must be %s", f->name, list);
+	return ndjson_fail(p, "\"%s\": must be %s", f->name, list);
 }
 
 static int set_field(struct ndjson_parser *p, const struct field *f,
@@ -802,8 +364,8 @@ static int set_field(struct ndjson_parser *p, const struct field *f,
 	case F_TYPE: return 0; /* read already */
 	case F_I32:
 	case F_I64:
-		if (int_value(v, f->min, f->max, &x))
-			return fail(
+		if (ndjson_int_value(v, f->min, f->max, &x))
+			return ndjson_fail(
 			    p, "\"%s\": must be an integer in %lld..%lld",
 			    f->name, (long long)f->min, (long long)f->max);
 		if (f->kind == F_I64) {
@@ -816,8 +378,8 @@ static int set_field(struct ndjson_parser *p, const struct field *f,
 	case F_BOOL:
 	case F_FLAG:
 		if (v->kind != J_TRUE && v->kind != J_FALSE)
-			return fail(p, "\"%s\": must be true or false",
-				    f->name);
+			return ndjson_fail(p, "\"%s\": must be true or false",
+					   f->name);
 		b = v->kind == J_TRUE;
 		if (f->kind == F_FLAG) {
 			if (b)
@@ -827,66 +389,72 @@ static int set_field(struct ndjson_parser *p, const struct field *f,
 		}
 		return 0;
 	case F_DPR:
-		if (double_value(v, 0.25, 16, &d))
-			return fail(p, "\"%s\": must be a number in 0.25..16",
-				    f->name);
+		if (ndjson_double_value(v, 0.25, 16, &d))
+			return ndjson_fail(
+			    p, "\"%s\": must be a number in 0.25..16", f->name);
 		memcpy(base + f->off, &d, sizeof(d));
 		return 0;
 	case F_ID:
 		if (v->kind != J_STRING || v->len < INGEST_MIN_ID ||
-		    v->len > INGEST_MAX_ID || !chars_ok(v->s, v->len, id_char))
-			return fail(p,
-				    "\"%s\": must be %d..%d characters of "
-				    "[A-Za-z0-9_-]",
-				    f->name, INGEST_MIN_ID, INGEST_MAX_ID);
+		    v->len > INGEST_MAX_ID ||
+		    !ndjson_chars_ok(v->s, v->len, id_char))
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be %d..%d characters of "
+			    "[A-Za-z0-9_-]",
+			    f->name, INGEST_MIN_ID, INGEST_MAX_ID);
 		break;
 	case F_PATH:
-		if (!text_ok(v, (size_t)f->min, (size_t)f->max) ||
+		if (!ndjson_text_ok(v, (size_t)f->min, (size_t)f->max) ||
 		    v->s[0] != '/')
-			return fail(p,
-				    "\"%s\": must be a path of 1..%lld bytes "
-				    "starting with \"/\", without control "
-				    "characters",
-				    f->name, (long long)f->max);
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be a path of 1..%lld bytes "
+			    "starting with \"/\", without control "
+			    "characters",
+			    f->name, (long long)f->max);
 		break;
 	case F_HOST:
 		if (v->kind != J_STRING || v->len > (size_t)f->max ||
-		    !chars_ok(v->s, v->len, host_char))
-			return fail(p,
-				    "\"%s\": must be a host name of at most "
-				    "%lld characters of [A-Za-z0-9.-]",
-				    f->name, (long long)f->max);
+		    !ndjson_chars_ok(v->s, v->len, host_char))
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be a host name of at most "
+			    "%lld characters of [A-Za-z0-9.-]",
+			    f->name, (long long)f->max);
 		break;
 	case F_TEXT:
-		if (!text_ok(v, (size_t)f->min, (size_t)f->max))
-			return fail(p,
-				    "\"%s\": must be a string of %lld..%lld "
-				    "bytes without control characters",
-				    f->name, (long long)f->min,
-				    (long long)f->max);
+		if (!ndjson_text_ok(v, (size_t)f->min, (size_t)f->max))
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be a string of %lld..%lld "
+			    "bytes without control characters",
+			    f->name, (long long)f->min, (long long)f->max);
 		break;
 	case F_GOAL:
 		if (v->kind != J_STRING || v->len < 1 ||
 		    v->len > (size_t)f->max ||
-		    !chars_ok(v->s, v->len, goal_char))
-			return fail(p,
-				    "\"%s\": must be 1..%lld characters of "
-				    "[a-z0-9_-]",
-				    f->name, (long long)f->max);
+		    !ndjson_chars_ok(v->s, v->len, goal_char))
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be 1..%lld characters of "
+			    "[a-z0-9_-]",
+			    f->name, (long long)f->max);
 		break;
 	case F_SITE_KEY:
 		if (v->kind != J_STRING || !ingest_site_key_valid(v->s))
-			return fail(p,
-				    "\"%s\": must be 1..%d characters of "
-				    "[A-Za-z0-9_-]",
-				    f->name, INGEST_MAX_KEY);
+			return ndjson_fail(
+			    p,
+			    "\"%s\": must be 1..%d characters of "
+			    "[A-Za-z0-9_-]",
+			    f->name, INGEST_MAX_KEY);
 		break;
 	case F_SITE_NAME:
 		if (v->kind != J_STRING || v->len < (size_t)f->min ||
 		    v->len > (size_t)f->max)
-			return fail(p,
-				    "\"%s\": must be a string of 1..%lld bytes",
-				    f->name, (long long)f->max);
+			return ndjson_fail(
+			    p, "\"%s\": must be a string of 1..%lld bytes",
+			    f->name, (long long)f->max);
 		break;
 	case F_DEVICE: return set_enum(p, v, f, device_at, 3, base);
 	case F_BROWSER:
@@ -948,19 +516,20 @@ static int record_type(struct ndjson_parser *p, enum ndjson_type *ret)
 		    strcmp(p->members[i].key, "type") == 0)
 			m = &p->members[i];
 	if (!m)
-		return fail(p, "missing field \"type\"");
+		return ndjson_fail(p, "missing field \"type\"");
 	if (m->v.kind != J_STRING)
-		return fail(p, "\"type\": must be a string");
+		return ndjson_fail(p, "\"type\": must be a string");
 	for (int t = NDJSON_SITE; t < N_TYPES; t++) {
 		if (strcmp(m->v.s, type_names[t]) == 0) {
 			*ret = (enum ndjson_type)t;
 			return 0;
 		}
 	}
-	return fail(p,
-		    "\"type\": %s is not site, pageview, click, move, goal or "
-		    "end",
-		    quote(q, sizeof(q), m->v.s));
+	return ndjson_fail(
+	    p,
+	    "\"type\": %s is not site, pageview, click, move, goal or "
+	    "end",
+	    ndjson_quote(q, sizeof(q), m->v.s));
 }
 
 /* A site line of another format is refused before its fields are read:
@@ -973,14 +542,15 @@ static int check_format(struct ndjson_parser *p)
 		const struct jmember *m = &p->members[i];
 		if (strcmp(m->key, "format") != 0)
 			continue;
-		if (int_value(&m->v, 1, NDJSON_MAX_INT, &format))
-			return fail(p,
-				    "\"format\": must be a positive integer");
+		if (ndjson_int_value(&m->v, 1, NDJSON_MAX_INT, &format))
+			return ndjson_fail(
+			    p, "\"format\": must be a positive integer");
 		if (format != NDJSON_FORMAT)
-			return fail(p,
-				    "\"format\": %lld is not a format this "
-				    "calor reads (%d)",
-				    (long long)format, NDJSON_FORMAT);
+			return ndjson_fail(
+			    p,
+			    "\"format\": %lld is not a format this "
+			    "calor reads (%d)",
+			    (long long)format, NDJSON_FORMAT);
 	}
 	return 0;
 }
@@ -1000,27 +570,27 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 	p->err = err;
 	err->detail[0] = '\0';
 	if (len > NDJSON_MAX_LINE) {
-		fail(p, "line longer than %d bytes", NDJSON_MAX_LINE);
+		ndjson_fail(p, "line longer than %d bytes", NDJSON_MAX_LINE);
 		return CALOR_ETOOBIG;
 	}
 	/* one pass for the whole line: then every string is UTF-8 without
 	 * NUL, and escapes can only add valid code points */
 	if (!ascii_without_nul(line, len) && !utf8_valid(line, len))
-		return fail(p, "not UTF-8 (or contains a NUL byte)");
+		return ndjson_fail(p, "not UTF-8 (or contains a NUL byte)");
 	memset(&rec, 0, sizeof(rec));
 	p->line = p->cur = line;
 	p->end = line + len;
 	p->text_len = 0;
 	p->n_members = p->n_items = 0;
-	skip_ws(p);
+	ndjson_skip_ws(p);
 	if (p->cur >= p->end || *p->cur != '{')
-		return bad_json(p, "expected '{'");
-	if ((rc = parse_members(p, &top, p->members, MAX_MEMBERS, &p->n_members,
-				0)))
+		return ndjson_bad_json(p, "expected '{'");
+	if ((rc = ndjson_parse_members(p, &top, p->members, MAX_MEMBERS,
+				       &p->n_members, 0)))
 		return rc;
-	skip_ws(p);
+	ndjson_skip_ws(p);
 	if (p->cur != p->end)
-		return bad_json(p, "more after the object");
+		return ndjson_bad_json(p, "more after the object");
 	if ((rc = record_type(p, &rec.type)))
 		return rc;
 	if (rec.type == NDJSON_SITE && (rc = check_format(p)))
@@ -1033,20 +603,22 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 		uint64_t bit;
 
 		if (!f)
-			return fail(p, "unknown field %s in a %s line",
-				    quote(q, sizeof(q), m->key),
-				    type_names[rec.type]);
+			return ndjson_fail(p, "unknown field %s in a %s line",
+					   ndjson_quote(q, sizeof(q), m->key),
+					   type_names[rec.type]);
 		bit = 1ull << (f - fields);
 		if (seen & bit)
-			return fail(p, "duplicate field \"%s\"", f->name);
+			return ndjson_fail(p, "duplicate field \"%s\"",
+					   f->name);
 		seen |= bit;
 		if ((rc = set_field(p, f, &m->v, &rec)))
 			return rc;
 	}
 	for (size_t i = 0; i < n_fields; i++)
 		if (!(seen & (1ull << i)))
-			return fail(p, "missing field \"%s\" in a %s line",
-				    fields[i].name, type_names[rec.type]);
+			return ndjson_fail(
+			    p, "missing field \"%s\" in a %s line",
+			    fields[i].name, type_names[rec.type]);
 	*ret_record = rec;
 	return 0;
 }
