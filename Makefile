@@ -68,7 +68,7 @@ build/asan/calor: build/asan/main.o build/asan/libcalor.a
 	@echo "  CC  $@"
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -o $@ $^ $(LDLIBS)
 
-build/asan/test_%: tests/unit/test_%.c tests/unit/test.h build/asan/libcalor.a
+build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/libcalor.a
 	@echo "  CC  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 

@@ -12,6 +12,7 @@
 #include "ndjson.h"
 #include "offline.h"
 #include "test.h"
+#include "test_png.h"
 
 static const char click_line[] =
     "{\"type\":\"click\",\"pv\":\"pv_abcdefgh\",\"page\":\"/pricing\","
@@ -730,33 +731,6 @@ TEST(export_site_from_sqlite)
 }
 
 /* ---- rendering a known file ---- */
-
-static int png_decode(const void *png, size_t len, uint8_t **ret_rgba,
-		      uint32_t *ret_w, uint32_t *ret_h)
-{
-	struct spng_ihdr ihdr;
-	spng_ctx *ctx = spng_ctx_new(0);
-	uint8_t *out = NULL;
-	size_t size;
-	int rc = -1;
-
-	if (!ctx || spng_set_png_buffer(ctx, png, len) ||
-	    spng_get_ihdr(ctx, &ihdr) ||
-	    spng_decoded_image_size(ctx, SPNG_FMT_RGBA8, &size))
-		goto out;
-	out = malloc(size);
-	if (!out || spng_decode_image(ctx, out, size, SPNG_FMT_RGBA8, 0))
-		goto out;
-	*ret_rgba = out;
-	*ret_w = ihdr.width;
-	*ret_h = ihdr.height;
-	out = NULL;
-	rc = 0;
-out:
-	free(out);
-	spng_ctx_free(ctx);
-	return rc;
-}
 
 static void add_click(FILE *f, const char *page, const char *device, int x,
 		      int y, int vw, int dh)

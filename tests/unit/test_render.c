@@ -7,6 +7,7 @@
  * test_render_image.c. */
 #include "render.h"
 #include "test.h"
+#include "test_png.h"
 
 #include <limits.h>
 #include <math.h>
@@ -25,43 +26,6 @@ static double heat_sum(const struct render_heat *heat)
 	for (i = 0; i < (size_t)heat->w * heat->h; i++)
 		sum += heat->v[i];
 	return sum;
-}
-
-static void heat_zero(struct render_heat *heat)
-{
-	memset(heat->v, 0, (size_t)heat->w * heat->h * sizeof(*heat->v));
-}
-
-/* Decode a PNG to RGBA8 with transparency applied, as a browser does;
- * 0 or -1. *ret_rgba is freed with free(). Independent of
- * render_png_decode(), so the encoder is not checked against itself. */
-static int png_decode(const void *png, size_t len, uint8_t **ret_rgba,
-		      uint32_t *ret_w, uint32_t *ret_h)
-{
-	struct spng_ihdr ihdr;
-	spng_ctx *ctx = NULL;
-	uint8_t *out = NULL;
-	size_t size;
-	int rc = -1;
-
-	ctx = spng_ctx_new(0);
-	if (!ctx || spng_set_png_buffer(ctx, png, len) ||
-	    spng_get_ihdr(ctx, &ihdr) ||
-	    spng_decoded_image_size(ctx, SPNG_FMT_RGBA8, &size))
-		goto out;
-	out = malloc(size);
-	if (!out ||
-	    spng_decode_image(ctx, out, size, SPNG_FMT_RGBA8, SPNG_DECODE_TRNS))
-		goto out;
-	*ret_rgba = out;
-	*ret_w = ihdr.width;
-	*ret_h = ihdr.height;
-	out = NULL;
-	rc = 0;
-out:
-	free(out);
-	spng_ctx_free(ctx);
-	return rc;
 }
 
 /* Two clusters of points, blurred, coloured and encoded: the whole path. */
