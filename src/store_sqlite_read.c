@@ -39,6 +39,25 @@ static int prepare_read(struct sqlite_store *s, sqlite3 *db, struct dynbuf *sql,
 	return 0;
 }
 
+/* A pooled read connection with sql prepared on it. On failure *ret_db may
+ * be set and read_end() still gives it back. */
+static int read_begin(struct sqlite_store *s, struct dynbuf *sql,
+		      sqlite3 **ret_db, sqlite3_stmt **ret_st)
+{
+	int rc = sqlite_read_acquire(s, ret_db);
+	return rc ? rc : prepare_read(s, *ret_db, sql, ret_st);
+}
+
+/* The end of every read: the statement, the connection, the SQL text. */
+static void read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
+		     struct dynbuf *sql)
+{
+	sqlite3_finalize(st);
+	if (db)
+		sqlite_read_release(s, db);
+	dynbuf_done(sql);
+}
+
 /* A scalar subquery body: the clicks of the pages matching page_expr
  * ("= p.id", "IN (...)") under the filter's device and days, counted from
  * the grid's widths table rather than row by row. */
@@ -82,9 +101,7 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 				       " LIMIT 1000");
 	if (rc)
 		goto out;
-	if ((rc = sqlite_read_acquire(s, &db)))
-		goto out;
-	if ((rc = prepare_read(s, db, &sql, &st)))
+	if ((rc = read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -100,10 +117,7 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "list pages");
 out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite_read_release(s, db);
-	dynbuf_done(&sql);
+	read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -124,9 +138,7 @@ int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 		rc = filter_sql(&sql, f, "c");
 	if (rc)
 		goto out;
-	if ((rc = sqlite_read_acquire(s, &db)))
-		goto out;
-	if ((rc = prepare_read(s, db, &sql, &st)))
+	if ((rc = read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page ? f->page : "", -1, SQLITE_STATIC);
@@ -145,10 +157,7 @@ int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan clicks");
 out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite_read_release(s, db);
-	dynbuf_done(&sql);
+	read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -185,9 +194,7 @@ int sqlite_sample(struct store *base, const struct store_filter *f,
 		rc = dynbuf_adds(&sql, "), 0");
 	if (rc)
 		goto out;
-	if ((rc = sqlite_read_acquire(s, &db)))
-		goto out;
-	if ((rc = prepare_read(s, db, &sql, &st)))
+	if ((rc = read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	if (f->page)
@@ -205,10 +212,7 @@ int sqlite_sample(struct store *base, const struct store_filter *f,
 	sample.clicks = sqlite3_column_int64(st, 0);
 	*ret_sample = sample;
 out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite_read_release(s, db);
-	dynbuf_done(&sql);
+	read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -357,9 +361,7 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 		rc = filter_sql(&sql, f, "pv");
 	if (rc)
 		goto out;
-	if ((rc = sqlite_read_acquire(s, &db)))
-		goto out;
-	if ((rc = prepare_read(s, db, &sql, &st)))
+	if ((rc = read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
@@ -386,10 +388,7 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan scroll");
 out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite_read_release(s, db);
-	dynbuf_done(&sql);
+	read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -422,9 +421,7 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 		rc = filter_sql(&sql, f, "c");
 	if (rc)
 		goto out;
-	if ((rc = sqlite_read_acquire(s, &db)))
-		goto out;
-	if ((rc = prepare_read(s, db, &sql, &st)))
+	if ((rc = read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
@@ -458,9 +455,6 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan clicks");
 out:
-	sqlite3_finalize(st);
-	if (db)
-		sqlite_read_release(s, db);
-	dynbuf_done(&sql);
+	read_end(s, db, st, &sql);
 	return rc;
 }
