@@ -125,6 +125,8 @@ static const struct http_route routes[] = {
     {"GET", "/api/v1/pages", 0, api_get_pages, 0},
     {"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0},
     {"GET", "/api/v1/scroll", 0, api_get_scroll, 0},
+    {"GET", "/api/v1/elements", 0, api_get_elements, 0},
+    {"GET", "/api/v1/frustration", 0, api_get_frustration, 0},
     {"GET", "/demo", 0, get_demo_root, 0},
     {"GET", "/", 1, get_asset, 0},
 };

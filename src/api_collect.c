@@ -81,6 +81,7 @@ void api_collect(struct http_request *req, void *ctx)
 	struct store_site site;
 	struct collect_job *cj;
 	const char *body;
+	int64_t now;
 	size_t len;
 	int rc;
 
@@ -105,8 +106,9 @@ void api_collect(struct http_request *req, void *ctx)
 		return;
 	}
 	body = http_request_body(req, &len);
-	rc = ingest_decode(body, len, calor_now_ms(), http_request_arena(req),
-			   &batch, &ierr);
+	now = calor_now_ms();
+	rc = ingest_decode(body, len, now, http_request_arena(req), &batch,
+			   &ierr);
 	if (rc == CALOR_ENOMEM) {
 		refuse(req, 503, "unavailable", "out of memory");
 		return;
@@ -132,6 +134,11 @@ void api_collect(struct http_request *req, void *ctx)
 		return;
 	}
 	batch->site_id = site.id;
+	ingest_batch_clamp(batch,
+			   now - (int64_t)site.cfg.backdate_days * 86400000);
+	batch->rage_clicks = site.cfg.rage_clicks;
+	batch->rage_ms = site.cfg.rage_ms;
+	batch->rage_px = site.cfg.rage_px;
 	ingest_user_agent(http_request_header(req, "User-Agent"),
 			  &batch->pv.browser, &batch->pv.os);
 
@@ -193,19 +200,40 @@ static int lookup(struct api *api, const char *key, struct store_site *ret_site)
 	return rc;
 }
 
+/* Reload the sites when the copy is older than API_SITE_REFRESH_MS, so a
+ * setting changed by another process is seen; one thread reloads, the
+ * others go on with the copy they have. */
+static void refresh(struct api *api)
+{
+	int64_t now = calor_mono_ms();
+
+	if (now - atomic_load(&api->last_reload_ms) < API_SITE_REFRESH_MS ||
+	    pthread_mutex_trylock(&api->reload_lock) != 0)
+		return;
+	if (now - atomic_load(&api->last_reload_ms) >= API_SITE_REFRESH_MS) {
+		atomic_store(&api->last_reload_ms, now);
+		if (api_sites_reload(api))
+			log_warn("site reload: %s",
+				 store_last_error(api->store));
+	}
+	pthread_mutex_unlock(&api->reload_lock);
+}
+
 int api_site_find(struct api *api, const char *key, struct store_site *ret_site)
 {
 	int64_t now;
-	int rc = lookup(api, key, ret_site);
+	int rc;
 
+	refresh(api);
+	rc = lookup(api, key, ret_site);
 	if (rc != CALOR_ENOTFOUND)
 		return rc;
 	/* a site added by `calor site add` while we run: reload, but at most
 	 * once a second so random keys cannot hammer the store */
 	pthread_mutex_lock(&api->reload_lock);
 	now = calor_mono_ms();
-	if (now - api->last_reload_ms >= API_SITE_RELOAD_MS) {
-		api->last_reload_ms = now;
+	if (now - atomic_load(&api->last_reload_ms) >= API_SITE_RELOAD_MS) {
+		atomic_store(&api->last_reload_ms, now);
 		rc = api_sites_reload(api);
 	}
 	pthread_mutex_unlock(&api->reload_lock);

@@ -16,7 +16,18 @@
 #define BANDS_SCALE	    2	  /* flat bands need no finer raster */
 #define CONFETTI_MAX_VALUES 10000 /* distinct tag values tracked */
 
-static const int device_default_width[] = {1440, 820, 390};
+/* The width to draw at when neither the request nor the data says: the
+ * device class's usual one, or inside the width band. */
+static int default_width(const struct store_filter *f)
+{
+	static const int by_device[] = {1440, 820, 390};
+
+	if (f->device >= 0)
+		return by_device[f->device];
+	if (f->seg.vw_max)
+		return f->seg.vw_max;
+	return f->seg.vw_min > 1440 ? f->seg.vw_min : 1440;
+}
 
 /* CSS px per PNG px: as coarse as keeps at least 2 px per kernel sigma, so
  * the density stays smooth when drawn stretched, and at most
@@ -79,7 +90,7 @@ static int load_grid(struct api *api, const struct store_filter *f,
 	    (rc = store_grid_scan(api->store, f, kind, add_cell, a)))
 		goto out;
 	if (!width)
-		width = n > 0 ? widths[0].vw : device_default_width[f->device];
+		width = n > 0 ? widths[0].vw : default_width(f);
 	for (size_t i = 0; i < n; i++)
 		if (widths[i].max_doc_h > a->max_doc_h)
 			a->max_doc_h = widths[i].max_doc_h;
@@ -90,7 +101,7 @@ out:
 }
 
 static void density_png(struct http_request *req, const struct query_heatmap *q,
-			struct agg_clicks *a)
+			struct agg_clicks *a, const struct store_sample *sample)
 {
 	int scale = png_scale(q->radius);
 	struct render_heat *heat = NULL;
@@ -108,6 +119,7 @@ static void density_png(struct http_request *req, const struct query_heatmap *q,
 		respond_failure(req, rc);
 		goto out;
 	}
+	api_sample_headers(req, sample);
 	respond_png(req, a->width, a->height, scale, png, len);
 	png = NULL;
 out:
@@ -130,12 +142,14 @@ static void density_json(struct http_request *req,
 		goto out;
 	rc = dynbuf_addf(&b,
 			 "{\"width\": %d, \"height\": %d, \"cell\": %d, "
-			 "\"device\": \"%s\", \"pageviews\": %lld, "
-			 "\"sessions\": %lld, \"clicks\": %lld, \"cells\": [",
+			 "\"device\": \"%s\", ",
 			 a->width, a->height, q->cell,
-			 ingest_device_name((enum device_class)q->w.device),
-			 (long long)sample->pageviews,
-			 (long long)sample->sessions, (long long)a->total);
+			 api_device_name(q->w.device));
+	if (!rc)
+		rc = api_sample_json(&b, sample);
+	if (!rc)
+		rc = dynbuf_addf(&b, ", \"clicks\": %lld, \"cells\": [",
+				 (long long)a->total);
 	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
 		rc = dynbuf_addf(&b, "%s[%d, %d, %lld]", i ? ", " : "",
 				 cells[i].x, cells[i].y,
@@ -168,7 +182,7 @@ static void heatmap_density(struct http_request *req, struct api *api,
 		goto out;
 	}
 	if (q->format == QUERY_PNG)
-		density_png(req, q, &a);
+		density_png(req, q, &a, &sample);
 	else
 		density_json(req, q, &a, &sample);
 out:
@@ -189,7 +203,7 @@ static void heatmap_bands(struct http_request *req, struct api *api,
 	void *png = NULL;
 	size_t len = 0;
 	struct dynbuf b;
-	int width = q->width ? q->width : device_default_width[f->device];
+	int width = q->width ? q->width : default_width(f);
 	int height, scale = BANDS_SCALE, rc;
 
 	dynbuf_init(&b, JSON_MAX);
@@ -228,6 +242,7 @@ static void heatmap_bands(struct http_request *req, struct api *api,
 	    (rc = render_png_encode(rgba, (width + scale - 1) / scale,
 				    (height + scale - 1) / scale, &png, &len)))
 		goto out;
+	api_sample_headers(req, &sample);
 	respond_png(req, width, height, scale, png, len);
 	png = NULL;
 out:
@@ -389,19 +404,20 @@ static int confetti_json(struct dynbuf *b, const struct confetti *c,
 {
 	int rc = dynbuf_addf(b,
 			     "{\"width\": %d, \"height\": %d, \"by\": \"%s\", "
-			     "\"clicks\": %lld, \"sampled\": %s, "
-			     "\"pageviews\": %lld, \"sessions\": %lld, "
-			     "\"categories\": [",
+			     "\"clicks\": %lld, \"sampled\": %s, ",
 			     c->width, c->height,
 			     c->q->by == QUERY_BY_NEW	    ? "new"
 			     : c->q->by == QUERY_BY_SOURCE  ? "source"
 			     : c->q->by == QUERY_BY_BROWSER ? "browser"
 			     : c->q->by == QUERY_BY_OS	    ? "os"
 							    : "tag",
-			     (long long)total, sampled ? "true" : "false",
-			     (long long)sample->pageviews,
-			     (long long)sample->sessions);
+			     (long long)total, sampled ? "true" : "false");
 	int first = 1;
+
+	if (!rc)
+		rc = api_sample_json(b, sample);
+	if (!rc)
+		rc = dynbuf_adds(b, ", \"categories\": [");
 
 	for (int i = 0; !rc && i < RENDER_CONFETTI_CATEGORIES; i++) {
 		uint8_t rgb[3];
@@ -463,7 +479,7 @@ static void heatmap_confetti(struct http_request *req, struct api *api,
 	}
 	c.width = q->width	 ? q->width
 		  : n_widths > 0 ? widths[0].vw
-				 : device_default_width[f->device];
+				 : default_width(f);
 	/* read about RENDER_CONFETTI_MAX_POINTS stored clicks, not all */
 	stride = total / RENDER_CONFETTI_MAX_POINTS + 1;
 	if ((rc = store_clicks_attrs_scan(
@@ -491,6 +507,7 @@ static void heatmap_confetti(struct http_request *req, struct api *api,
 		 render_png_encode(rgba, (c.width + scale - 1) / scale,
 				   (c.height + scale - 1) / scale, &png, &len)))
 		goto out;
+	api_sample_headers(req, &sample);
 	respond_png(req, c.width, c.height, scale, png, len);
 	png = NULL;
 out:
@@ -569,16 +586,20 @@ static int diff_json(struct dynbuf *b, const struct query_heatmap *q,
 			d[n++] = (struct diff_cell){cb[i].x, cb[i].y, -v};
 	}
 	qsort(d, n, sizeof(*d), cmp_diff);
-	rc = dynbuf_addf(
-	    b,
-	    "{\"width\": %d, \"height\": %d, \"cell\": %d, "
-	    "\"a\": {\"pageviews\": %lld, \"sessions\": %lld, \"clicks\": "
-	    "%lld}, \"b\": {\"pageviews\": %lld, \"sessions\": %lld, "
-	    "\"clicks\": %lld}, \"cells\": [",
-	    a->width, a->height, q->cell, (long long)sa->pageviews,
-	    (long long)sa->sessions, (long long)a->total,
-	    (long long)sb->pageviews, (long long)sb->sessions,
-	    (long long)bb->total);
+	rc = dynbuf_addf(b,
+			 "{\"width\": %d, \"height\": %d, \"cell\": %d, "
+			 "\"a\": {",
+			 a->width, a->height, q->cell);
+	if (!rc)
+		rc = api_sample_json(b, sa);
+	if (!rc)
+		rc = dynbuf_addf(b, ", \"clicks\": %lld}, \"b\": {",
+				 (long long)a->total);
+	if (!rc)
+		rc = api_sample_json(b, sb);
+	if (!rc)
+		rc = dynbuf_addf(b, ", \"clicks\": %lld}, \"cells\": [",
+				 (long long)bb->total);
 	for (size_t i = 0; !rc && i < n && i < HEATMAP_MAX_CELLS; i++)
 		rc = dynbuf_addf(b, "%s[%d, %d, %.6f]", i ? ", " : "", d[i].x,
 				 d[i].y, d[i].v);
@@ -608,6 +629,7 @@ static void heatmap_diff(struct http_request *req, struct api *api,
 	fb.device = q->vs.device;
 	fb.from_ms = q->vs.from_ms;
 	fb.to_ms = q->vs.to_ms;
+	fb.seg = q->vs.seg;
 	agg_clicks_init(&a, AGG_MAX_POINTS);
 	agg_clicks_init(&b, AGG_MAX_POINTS);
 	dynbuf_init(&out, JSON_MAX);
@@ -643,6 +665,7 @@ static void heatmap_diff(struct http_request *req, struct api *api,
 				   &diff, &norm)) ||
 	    (rc = render_diff_png(diff, norm, &png, &len)))
 		goto out;
+	api_sample_headers(req, sa.sessions < sb.sessions ? &sa : &sb);
 	respond_png(req, a.width, height, scale, png, len);
 	png = NULL;
 out:

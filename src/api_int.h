@@ -4,11 +4,14 @@
 #define CALOR_API_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "api.h"
 
 #define API_SITE_RELOAD_MS                                                     \
 	1000 /* an unknown key reloads sites at most this often */
+#define API_SITE_REFRESH_MS                                                    \
+	10000 /* settings changed by `calor site set` are seen within this */
 
 struct api {
 	struct store *store;
@@ -18,7 +21,7 @@ struct api {
 	struct store_site *sites;
 	size_t n_sites;
 	pthread_mutex_t reload_lock;
-	int64_t last_reload_ms;
+	_Atomic int64_t last_reload_ms;
 };
 
 /* Copy the site with this key into *ret_site. Reloads the site table from
@@ -28,6 +31,20 @@ int api_site_find(struct api *api, const char *key,
 		  struct store_site *ret_site);
 /* Reload the site table now. */
 int api_sites_reload(struct api *api);
+
+/* Below this many sessions an answer warns that its patterns are not yet
+ * reliable (DESIGN.md, "sample size"). */
+#define API_RELIABLE_SESSIONS 1000
+
+/* Append "pageviews": N, "sessions": N and, below API_RELIABLE_SESSIONS,
+ * "warning": "..." (no braces, no leading comma). */
+int api_sample_json(struct dynbuf *b, const struct store_sample *sample);
+/* The same as X-Calor-Pageviews, X-Calor-Sessions and X-Calor-Warning
+ * headers, for answers that are not JSON. */
+void api_sample_headers(struct http_request *req,
+			const struct store_sample *sample);
+/* "desktop", "tablet", "mobile", or "all" for device < 0. */
+const char *api_device_name(int device);
 
 /* Answer 400 bad_param with err's detail. */
 void api_bad_param(struct http_request *req, const struct query_error *err);
@@ -50,5 +67,7 @@ void api_get_sites(struct http_request *req, void *ctx);
 void api_get_pages(struct http_request *req, void *ctx);
 void api_get_heatmap(struct http_request *req, void *ctx);
 void api_get_scroll(struct http_request *req, void *ctx);
+void api_get_elements(struct http_request *req, void *ctx);
+void api_get_frustration(struct http_request *req, void *ctx);
 
 #endif

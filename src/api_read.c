@@ -12,6 +12,37 @@
 
 #define JSON_MAX (64 * 1024 * 1024)
 
+#define WARNING "fewer than 1,000 sessions: patterns are not yet reliable"
+
+int api_sample_json(struct dynbuf *b, const struct store_sample *sample)
+{
+	int rc = dynbuf_addf(b, "\"pageviews\": %lld, \"sessions\": %lld",
+			     (long long)sample->pageviews,
+			     (long long)sample->sessions);
+	if (!rc && sample->sessions < API_RELIABLE_SESSIONS)
+		rc = dynbuf_adds(b, ", \"warning\": \"" WARNING "\"");
+	return rc;
+}
+
+void api_sample_headers(struct http_request *req,
+			const struct store_sample *sample)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%lld", (long long)sample->pageviews);
+	http_add_header(req, "X-Calor-Pageviews", v);
+	snprintf(v, sizeof(v), "%lld", (long long)sample->sessions);
+	http_add_header(req, "X-Calor-Sessions", v);
+	if (sample->sessions < API_RELIABLE_SESSIONS)
+		http_add_header(req, "X-Calor-Warning", WARNING);
+}
+
+const char *api_device_name(int device)
+{
+	return device < 0 ? "all"
+			  : ingest_device_name((enum device_class)device);
+}
+
 void api_bad_param(struct http_request *req, const struct query_error *err)
 {
 	http_respond_error(req, 400, "bad_param", err->detail);
@@ -43,6 +74,7 @@ int api_resolve(struct http_request *req, struct api *api,
 	f->device = w->device;
 	f->from_ms = w->from_ms;
 	f->to_ms = w->to_ms;
+	f->seg = w->seg;
 	return 0;
 }
 
@@ -143,11 +175,11 @@ void api_get_pages(struct http_request *req, void *ctx)
 	if (!rc)
 		rc = dynbuf_add_json_string(&b, q.w.site_key);
 	if (!rc)
-		rc = dynbuf_addf(&b,
-				 "\", \"pageviews\": %lld, \"sessions\": %lld, "
-				 "\"clicks\": %lld, \"pages\": [",
-				 (long long)sample.pageviews,
-				 (long long)sample.sessions,
+		rc = dynbuf_adds(&b, "\", ");
+	if (!rc)
+		rc = api_sample_json(&b, &sample);
+	if (!rc)
+		rc = dynbuf_addf(&b, ", \"clicks\": %lld, \"pages\": [",
 				 (long long)sample.clicks);
 	if (!rc)
 		rc = store_pages_list(api->store, &f, page_row, &pc);
@@ -205,16 +237,18 @@ int api_scroll_json(struct dynbuf *b, int device,
 		rc = dynbuf_addf(b, "\"width\": %d, \"height\": %d, ", width,
 				 height);
 	if (!rc)
+		rc = dynbuf_addf(b, "\"device\": \"%s\", ",
+				 api_device_name(device));
+	if (!rc)
+		rc = api_sample_json(b, sample);
+	if (!rc)
 		rc = dynbuf_addf(
 		    b,
-		    "\"device\": \"%s\", \"pageviews\": %lld, "
-		    "\"sessions\": %lld, \"scroll_pageviews\": %lld, "
+		    ", \"scroll_pageviews\": %lld, "
 		    "\"doc_height\": %d, \"average_fold\": {\"px\": %d, "
 		    "\"percent\": %.2f}, \"reached_by\": {\"75\": %d, "
 		    "\"50\": %d, \"25\": %d}, \"reversals_per_pageview\": "
 		    "%.3f, \"attention_pageviews\": %lld",
-		    ingest_device_name((enum device_class)device),
-		    (long long)sample->pageviews, (long long)sample->sessions,
 		    (long long)r->pageviews, r->doc_h, r->fold_px, r->fold_pct,
 		    r->depth_pct[0], r->depth_pct[1], r->depth_pct[2],
 		    r->reversals_per_pageview, (long long)r->dwell_pageviews);

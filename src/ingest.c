@@ -166,9 +166,18 @@ static int64_t server_time(const struct decoder *d, int64_t client_ts)
 	int64_t t = client_ts + d->skew;
 	if (t > d->now)
 		t = d->now;
-	if (t < d->now - INGEST_MAX_SKEW_MS)
-		t = d->now - INGEST_MAX_SKEW_MS;
+	if (t < d->now - INGEST_MAX_AGE_MS)
+		t = d->now - INGEST_MAX_AGE_MS;
 	return t;
+}
+
+void ingest_batch_clamp(struct ingest_batch *b, int64_t oldest_ms)
+{
+	if (b->pv.ts < oldest_ms)
+		b->pv.ts = oldest_ms;
+	for (size_t i = 0; i < b->n_events; i++)
+		if (b->events[i].ts < oldest_ms)
+			b->events[i].ts = oldest_ms;
 }
 
 static int host_valid(const char *s)

@@ -23,7 +23,8 @@
 #define INGEST_MAX_DOC_W       32768   /* px */
 #define INGEST_MAX_DOC_H       1000000 /* px */
 #define INGEST_MAX_SEQ	       1000000
-#define INGEST_MAX_SKEW_MS     (24LL * 3600 * 1000)
+#define INGEST_MAX_SKEW_MS     (24LL * 3600 * 1000) /* default age cap */
+#define INGEST_MAX_AGE_MS      (3650LL * 86400000)  /* widest: 10 years */
 #define INGEST_MAX_UTM	       128
 #define INGEST_MAX_TAGS	       10
 #define INGEST_MAX_TAG_KEY     32
@@ -169,6 +170,8 @@ struct ingest_batch {
 	struct ingest_event *events;
 	size_t n_events;
 	size_t n_clicks;
+	/* the site's rage rule (store.h), set by the caller; 0: defaults */
+	int32_t rage_clicks, rage_ms, rage_px;
 };
 
 /* Why a batch was refused: an HTTP status, a stable machine-readable code
@@ -185,6 +188,11 @@ struct ingest_error {
  * is exhausted. Borrows body (it need not be NUL-terminated). */
 int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
 		  struct ingest_batch **ret_batch, struct ingest_error *err);
+
+/* Move every time in b older than oldest_ms up to it. ingest_decode()
+ * accepts times up to INGEST_MAX_AGE_MS old; the caller narrows that to
+ * what the site allows (INGEST_MAX_SKEW_MS unless configured). */
+void ingest_batch_clamp(struct ingest_batch *b, int64_t oldest_ms);
 
 /* Browser and OS families from a User-Agent string (NULL: other). */
 void ingest_user_agent(const char *ua, enum browser_family *ret_browser,

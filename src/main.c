@@ -33,6 +33,10 @@ static void usage(FILE *f)
 		"      the snippet to put on its pages\n"
 		"  site list [--data DIR]\n"
 		"      list sites: key, name, origins\n"
+		"  site show KEY [--data DIR]\n"
+		"  site set KEY NAME=VALUE... [--data DIR]\n"
+		"      show or change a site's settings (frustration rules,\n"
+		"      backdate_days); a running server sees them in 10 s\n"
 		"  export --site KEY [--data DIR] [--out FILE]\n"
 		"      write a site's events as NDJSON (docs/export.md)\n"
 		"  render --in FILE.ndjson --out FILE.png [--type click]\n"
@@ -196,6 +200,83 @@ static int cmd_site_add(int argc, char **argv)
 	       site.key);
 	store_close(store);
 	return 0;
+}
+
+/* `site show KEY` and `site set KEY NAME=VALUE...`: every assignment is
+ * checked before any is stored. */
+static int cmd_site_settings(int argc, char **argv, int set)
+{
+	const char *data = "calor-data", *key = NULL, *v;
+	const char *names[32];
+	int64_t values[32];
+	size_t n = 0, n_sites = 0;
+	struct store *store = NULL;
+	struct store_site *sites = NULL, *site = NULL;
+	char err[128];
+	int rc = 1;
+
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if (!key && argv[i][0] != '-' && !eq)
+			key = argv[i];
+		else if (set && eq && n < 32) {
+			*eq = '\0';
+			names[n] = argv[i];
+			if (parse_int64(eq + 1, INT32_MIN, INT32_MAX,
+					&values[n])) {
+				fprintf(stderr,
+					"calor site set: %s: not an "
+					"integer\n",
+					argv[i]);
+				return 2;
+			}
+			n++;
+		} else {
+			fprintf(stderr, "calor site %s: unexpected %s\n",
+				set ? "set" : "show", argv[i]);
+			return 2;
+		}
+	}
+	if (!key || (set && !n)) {
+		usage(stderr);
+		return 2;
+	}
+	if (open_store(data, &store))
+		return 1;
+	if (store_sites_load(store, &sites, &n_sites)) {
+		fprintf(stderr, "calor: %s\n", store_last_error(store));
+		goto out;
+	}
+	for (size_t i = 0; i < n_sites; i++)
+		if (strcmp(sites[i].key, key) == 0)
+			site = &sites[i];
+	if (!site) {
+		fprintf(stderr, "calor: no site has the key %s\n", key);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (store_config_set(&site->cfg, names[i], values[i], err,
+				     sizeof(err))) {
+			fprintf(stderr, "calor site set: %s\n", err);
+			rc = 2;
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (store_site_set(store, site->id, names[i],
+				   (int32_t)values[i])) {
+			fprintf(stderr, "calor: %s\n", store_last_error(store));
+			goto out;
+		}
+	for (const struct store_config_key *k = store_config_keys; k->name; k++)
+		printf("%s=%d\t# %s (default %d)\n", k->name,
+		       store_config_get(&site->cfg, k), k->doc, k->def);
+	rc = 0;
+out:
+	free(sites);
+	store_close(store);
+	return rc;
 }
 
 static int cmd_site_list(int argc, char **argv)
@@ -445,6 +526,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "site") == 0 && argc >= 3 &&
 	    strcmp(argv[2], "list") == 0)
 		return cmd_site_list(argc - 3, argv + 3);
+	if (strcmp(argv[1], "site") == 0 && argc >= 3 &&
+	    (strcmp(argv[2], "set") == 0 || strcmp(argv[2], "show") == 0))
+		return cmd_site_settings(argc - 3, argv + 3,
+					 strcmp(argv[2], "set") == 0);
 	if (strcmp(argv[1], "export") == 0)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(argv[1], "render") == 0)

@@ -9,6 +9,7 @@
 
 #include "ingest.h"
 #include "render.h"
+#include "store.h"
 
 #define QUERY_MAX_ARGS 32
 
@@ -44,13 +45,14 @@ enum query_by {
 	QUERY_BY_TAG
 };
 
-/* What every read selects: the site, the page, the device class and the
- * date range. */
+/* What every read selects: the site, the page, the device class, the
+ * date range and the segment (docs/api.md, "Filters"). */
 struct query_where {
 	const char *site_key;
 	const char *page;	/* NULL: every page */
 	int device;		/* enum device_class, or -1: every class */
 	int64_t from_ms, to_ms; /* 0: unbounded */
+	struct store_segment seg;
 };
 
 struct query_heatmap {
@@ -87,6 +89,36 @@ struct query_scroll {
  * to). Same rules. */
 int query_parse_scroll(const struct query_arg *args, size_t n,
 		       struct query_scroll *ret, struct query_error *err);
+
+/* What the element table is ordered by. */
+enum query_sort {
+	QUERY_SORT_CLICKS = 0,
+	QUERY_SORT_RAGE,
+	QUERY_SORT_DEAD,
+	QUERY_SORT_ERROR
+};
+
+struct query_elements {
+	struct query_where w;
+	const char *conversion; /* goal name; NULL: the most reached goal */
+	enum query_sort sort;
+	int limit;
+};
+
+/* Parse the parameters of GET /api/v1/elements (the filters, page
+ * required, conversion, sort, limit). Same rules. */
+int query_parse_elements(const struct query_arg *args, size_t n,
+			 struct query_elements *ret, struct query_error *err);
+
+struct query_frustration {
+	struct query_where w; /* page optional */
+	int limit;	      /* groups per signal */
+};
+
+/* Parse the parameters of GET /api/v1/frustration. Same rules. */
+int query_parse_frustration(const struct query_arg *args, size_t n,
+			    struct query_frustration *ret,
+			    struct query_error *err);
 
 /* Parse "YYYY-MM-DD" (UTC midnight) into ms since the epoch. 0 or
  * CALOR_EINVAL. */

@@ -4,8 +4,81 @@
 #include "store.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+
+#define KEY(field, d, lo, hi, text)                                            \
+	{                                                                      \
+#field, offsetof(struct store_site_config, field), d, lo, hi,  \
+		    text                                                       \
+	}
+const struct store_config_key store_config_keys[] = {
+    KEY(rage_clicks, STORE_RAGE_CLICKS, 2, 20,
+	"clicks in a rage run (each within rage_ms and rage_px of the "
+	"previous)"),
+    KEY(rage_ms, STORE_RAGE_MS, 50, 10000,
+	"rage: most ms between a click and the previous"),
+    KEY(rage_px, STORE_RAGE_PX, 1, 500,
+	"rage: most CSS px between a click and the previous"),
+    KEY(quick_back_ms, 7000, 500, 120000,
+	"quick back: back on the previous page within this many ms"),
+    KEY(scroll_reversals_min, 6, 1, 100000,
+	"excessive scrolling: at least this many direction reversals"),
+    KEY(scroll_reversals_factor, 3, 1, 1000,
+	"excessive scrolling: and at least this many times the page's "
+	"median"),
+    KEY(backdate_days, 1, 1, 3650,
+	"events may be dated up to this many days back (imports, "
+	"simulations); older times are moved up to it"),
+    {NULL, 0, 0, 0, 0, NULL},
+};
+#undef KEY
+
+void store_config_defaults(struct store_site_config *cfg)
+{
+	for (const struct store_config_key *k = store_config_keys; k->name; k++)
+		*(int32_t *)((char *)cfg + k->offset) = k->def;
+}
+
+const struct store_config_key *store_config_find(const char *name)
+{
+	for (const struct store_config_key *k = store_config_keys; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+int store_config_set(struct store_site_config *cfg, const char *name,
+		     int64_t value, char *err, size_t err_size)
+{
+	const struct store_config_key *k = store_config_find(name);
+
+	if (!k) {
+		snprintf(err, err_size, "unknown setting \"%.40s\"", name);
+		return CALOR_EINVAL;
+	}
+	if (value < k->min || value > k->max) {
+		snprintf(err, err_size, "%s: must be %d..%d", k->name, k->min,
+			 k->max);
+		return CALOR_EINVAL;
+	}
+	*(int32_t *)((char *)cfg + k->offset) = (int32_t)value;
+	return 0;
+}
+
+int32_t store_config_get(const struct store_site_config *cfg,
+			 const struct store_config_key *k)
+{
+	return *(const int32_t *)((const char *)cfg + k->offset);
+}
+
+int store_segment_empty(const struct store_segment *seg)
+{
+	return !seg->has && !seg->vw_min && !seg->vw_max && !seg->referrer &&
+	       !seg->utm_source && !seg->utm_medium && !seg->utm_campaign &&
+	       !seg->n_tags && !seg->goal && !seg->nogoal;
+}
 
 int store_open(const char *spec, struct store **ret_store, char *err,
 	       size_t err_size)
@@ -119,4 +192,36 @@ int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
 			    store_attrs_cb cb, void *ctx)
 {
 	return s->ops->clicks_attrs_scan(s, f, tag_key, stride, cb, ctx);
+}
+
+int store_site_set(struct store *s, int64_t site_id, const char *name,
+		   int32_t value)
+{
+	return s->ops->site_set(s, site_id, name, value);
+}
+
+int store_elements_scan(struct store *s, const struct store_filter *f,
+			unsigned flags, const char *goal, size_t limit,
+			store_element_cb cb, void *ctx)
+{
+	return s->ops->elements_scan(s, f, flags, goal, limit, cb, ctx);
+}
+
+int store_click_examples(struct store *s, const struct store_filter *f,
+			 const char *page, const char *selector, unsigned flags,
+			 size_t n, store_example_cb cb, void *ctx)
+{
+	return s->ops->click_examples(s, f, page, selector, flags, n, cb, ctx);
+}
+
+int store_pageviews_scan(struct store *s, const struct store_filter *f,
+			 store_pageview_cb cb, void *ctx)
+{
+	return s->ops->pageviews_scan(s, f, cb, ctx);
+}
+
+int store_goals_list(struct store *s, const struct store_filter *f,
+		     store_goal_cb cb, void *ctx)
+{
+	return s->ops->goals_list(s, f, cb, ctx);
 }

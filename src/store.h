@@ -14,6 +14,41 @@
 #define STORE_MAX_ORIGIN  256
 #define STORE_MAX_ORIGINS 16
 
+/* Per-site settings: the frustration definitions (DESIGN.md, docs/api.md)
+ * and how far back a client's clock is believed. Stored per site, default
+ * below; `calor site set KEY NAME=VALUE` changes one. */
+struct store_site_config {
+	int32_t rage_clicks;	      /* clicks in a rage run */
+	int32_t rage_ms;	      /* max gap between them */
+	int32_t rage_px;	      /* max distance between them */
+	int32_t quick_back_ms;	      /* back to the previous page within */
+	int32_t scroll_reversals_min; /* excessive scrolling: at least this */
+	int32_t scroll_reversals_factor; /* and this × the page's median */
+	int32_t backdate_days; /* oldest event time accepted, days back */
+};
+
+/* One setting's name, place, default and range. */
+struct store_config_key {
+	const char *name;
+	size_t offset; /* in struct store_site_config */
+	int32_t def, min, max;
+	const char *doc;
+};
+
+/* The settings, in a fixed order, ending with a NULL name. */
+extern const struct store_config_key store_config_keys[];
+/* Every setting at its default. */
+void store_config_defaults(struct store_site_config *cfg);
+/* The key named name, or NULL. */
+const struct store_config_key *store_config_find(const char *name);
+/* Set name to value in cfg: 0, or CALOR_EINVAL for an unknown name or a
+ * value out of range (detail in err). */
+int store_config_set(struct store_site_config *cfg, const char *name,
+		     int64_t value, char *err, size_t err_size);
+/* The value of key k in cfg. */
+int32_t store_config_get(const struct store_site_config *cfg,
+			 const struct store_config_key *k);
+
 struct store_site {
 	int64_t id;
 	char key[INGEST_MAX_KEY + 1];
@@ -21,15 +56,49 @@ struct store_site {
 	size_t n_origins;
 	char origins[STORE_MAX_ORIGINS][STORE_MAX_ORIGIN + 1];
 	int64_t created_ms;
+	struct store_site_config cfg;
 };
 
+/* A segment: which visitors' page views to read. A zeroed segment selects
+ * every page view; each member set narrows it. Goals count per session: a
+ * page view is in `goal` when its session reached that goal anywhere on
+ * the site, at any time. */
+#define STORE_MAX_TAG_FILTERS 4
+
+enum store_segment_has {
+	STORE_SEG_BROWSER = 1,
+	STORE_SEG_OS = 2,
+	STORE_SEG_SOURCE = 4,
+	STORE_SEG_NEW = 8
+};
+
+struct store_segment {
+	unsigned has;		/* enum store_segment_has: which ints apply */
+	int browser;		/* enum browser_family */
+	int os;			/* enum os_family */
+	int source;		/* enum source_class */
+	int is_new;		/* 1 new, 0 returning */
+	int32_t vw_min, vw_max; /* page view viewport width band; 0: open */
+	/* exact matches; NULL any */
+	const char *referrer, *utm_source, *utm_medium, *utm_campaign;
+	struct ingest_tag tags[STORE_MAX_TAG_FILTERS]; /* all must match */
+	size_t n_tags;
+	const char *goal;   /* only sessions that reached it; NULL any */
+	const char *nogoal; /* only sessions that did not; NULL any */
+};
+
+/* 1 when seg selects every page view. */
+int store_segment_empty(const struct store_segment *seg);
+
 /* What to read. device < 0 means every device class; page NULL every page;
- * from_ms/to_ms 0 mean unbounded. */
+ * from_ms/to_ms 0 mean unbounded. A filter with a segment is answered from
+ * the stored events rather than from pre-aggregated grids. */
 struct store_filter {
 	int64_t site_id;
 	const char *page;
 	int device;
 	int64_t from_ms, to_ms;
+	struct store_segment seg;
 };
 
 /* One stored click, as the heatmap needs it. */
@@ -102,6 +171,38 @@ struct store_click_attrs {
 	const char *tag; /* the requested tag's value, NULL without it */
 };
 
+/* The clicks of one element (page and selector), as the element table and
+ * the frustration list need them. Strings are valid during the callback
+ * only. */
+struct store_element {
+	const char *page, *selector;
+	int64_t clicks, sessions;
+	int64_t rage, dead, error; /* clicks with each flag */
+	int64_t interactive;	   /* clicks on an interactive target */
+	int64_t converted;	   /* of `sessions`, those that reached goal */
+	int64_t last_ts;
+};
+
+/* One example of a signal: when, in which page view and session. */
+struct store_example {
+	int64_t ts;
+	const char *pageview, *session; /* client ids */
+};
+
+/* A page view as session-level signals (quick backs, excessive
+ * scrolling) need it. */
+struct store_pageview {
+	const char *page, *session, *id; /* valid during the callback only */
+	int64_t ts;
+	int32_t reversals, depth, doc_h;
+};
+
+/* A goal and how many sessions (under the filter) reached it. */
+struct store_goal {
+	const char *name;
+	int64_t sessions;
+};
+
 /* Results of store_write_batches, one per batch. */
 enum store_write_result { STORE_WRITE_STORED = 0, STORE_WRITE_DUPLICATE = 1 };
 
@@ -115,6 +216,11 @@ typedef int (*store_attrs_cb)(void *ctx, const struct store_click_attrs *c);
 /* Cells arrive in no particular order and a cell may arrive more than once
  * (once per day): callers add them up. */
 typedef int (*store_grid_cb)(void *ctx, const struct store_grid_cell *c);
+
+typedef int (*store_element_cb)(void *ctx, const struct store_element *e);
+typedef int (*store_example_cb)(void *ctx, const struct store_example *e);
+typedef int (*store_pageview_cb)(void *ctx, const struct store_pageview *pv);
+typedef int (*store_goal_cb)(void *ctx, const struct store_goal *g);
 
 /* ---- export: every stored event of a site, as typed records ----
  * store_export_site() hands records to these callbacks in this order: every
@@ -217,6 +323,19 @@ struct store_ops {
 	int (*clicks_attrs_scan)(struct store *s, const struct store_filter *f,
 				 const char *tag_key, int64_t stride,
 				 store_attrs_cb cb, void *ctx);
+	int (*site_set)(struct store *s, int64_t site_id, const char *name,
+			int32_t value);
+	int (*elements_scan)(struct store *s, const struct store_filter *f,
+			     unsigned flags, const char *goal, size_t limit,
+			     store_element_cb cb, void *ctx);
+	int (*click_examples)(struct store *s, const struct store_filter *f,
+			      const char *page, const char *selector,
+			      unsigned flags, size_t n, store_example_cb cb,
+			      void *ctx);
+	int (*pageviews_scan)(struct store *s, const struct store_filter *f,
+			      store_pageview_cb cb, void *ctx);
+	int (*goals_list)(struct store *s, const struct store_filter *f,
+			  store_goal_cb cb, void *ctx);
 };
 
 /* Every backend embeds this as its first member. */
@@ -299,6 +418,29 @@ int store_scroll_scan(struct store *s, const struct store_filter *f,
 int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
 			    const char *tag_key, int64_t stride,
 			    store_attrs_cb cb, void *ctx);
+
+/* Store setting name (store_config_keys) of a site; the caller has
+ * checked the range with store_config_set(). */
+int store_site_set(struct store *s, int64_t site_id, const char *name,
+		   int32_t value);
+
+/* The clicks matching f grouped by page and selector (f->page NULL: every
+ * page), counting only clicks that carry every bit of flags (0: every
+ * click); most clicks first, at most limit groups. With goal, `converted`
+ * counts the sessions that reached it. */
+int store_elements_scan(struct store *s, const struct store_filter *f,
+			unsigned flags, const char *goal, size_t limit,
+			store_element_cb cb, void *ctx);
+/* The n latest clicks on page's selector carrying every bit of flags. */
+int store_click_examples(struct store *s, const struct store_filter *f,
+			 const char *page, const char *selector, unsigned flags,
+			 size_t n, store_example_cb cb, void *ctx);
+/* Every page view matching f, by session and then time. */
+int store_pageviews_scan(struct store *s, const struct store_filter *f,
+			 store_pageview_cb cb, void *ctx);
+/* The goals reached by sessions matching f, most sessions first. */
+int store_goals_list(struct store *s, const struct store_filter *f,
+		     store_goal_cb cb, void *ctx);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

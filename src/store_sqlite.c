@@ -23,9 +23,9 @@ static const char *const write_sql[ST_COUNT] = {
 	"INSERT INTO pageviews(site_id, page_id, client_id, session,"
 	" referrer, device, vw, vh, dpr, is_new, ts, max_depth, doc_h,"
 	" browser, os, utm_source, utm_medium, utm_campaign, utm_term,"
-	" utm_content, fold, reversals)"
+	" utm_content, fold, reversals, source)"
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)"
+	" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"
 	" ON CONFLICT(site_id, client_id) DO UPDATE SET"
 	"  max_depth = max(max_depth, excluded.max_depth),"
 	"  doc_h = max(doc_h, excluded.doc_h),"
@@ -58,7 +58,10 @@ static const char *const write_sql[ST_COUNT] = {
 			" n = n + excluded.n,"
 			" max_dh = max(max_dh, excluded.max_dh)",
     [ST_PREV_CLICKS] = "SELECT ts, x, y FROM clicks WHERE pageview_id = ?1"
-		       " AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT 2",
+		       " AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT ?3",
+    [ST_SETTING_UPSERT] = "INSERT INTO site_settings(site_id, name, value)"
+			  " VALUES(?1, ?2, ?3) ON CONFLICT DO UPDATE SET"
+			  " value = excluded.value",
 };
 
 int sqlite_db_fail(struct sqlite_store *s, sqlite3 *db, const char *what)
@@ -73,6 +76,20 @@ int sqlite_db_fail(struct sqlite_store *s, sqlite3 *db, const char *what)
 	else if (code == SQLITE_IOERR || code == SQLITE_CANTOPEN)
 		err = CALOR_EIO;
 	return store_fail(&s->base, err, "%s: %s", what, sqlite3_errmsg(db));
+}
+
+/* calor_source(referrer, utm_source, utm_medium): ingest's source class,
+ * for SQL (the migration that stored it for old page views). */
+static void sql_source(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *v[3];
+
+	for (int i = 0; i < 3 && i < argc; i++) {
+		v[i] = (const char *)sqlite3_value_text(argv[i]);
+		if (!v[i])
+			v[i] = "";
+	}
+	sqlite3_result_int(ctx, (int)ingest_source_class(v[0], v[1], v[2]));
 }
 
 static int db_open(struct sqlite_store *s, int readonly, sqlite3 **ret_db)
@@ -90,6 +107,13 @@ static int db_open(struct sqlite_store *s, int readonly, sqlite3 **ret_db)
 		return rc;
 	}
 	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_create_function(db, "calor_source", 3,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_source, NULL, NULL) != SQLITE_OK) {
+		rc = sqlite_db_fail(s, db, "register calor_source");
+		sqlite3_close(db);
+		return rc;
+	}
 	*ret_db = db;
 	return 0;
 }
@@ -268,6 +292,40 @@ out:
 	return rc;
 }
 
+/* Every site's settings over the defaults already in sites[0..n). */
+static int settings_load(struct sqlite_store *s, sqlite3 *db,
+			 struct store_site *sites, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0, step;
+
+	if (sqlite3_prepare_v2(db,
+			       "SELECT site_id, name, value FROM site_settings"
+			       " ORDER BY site_id",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sqlite_db_fail(s, db, "prepare site settings");
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		const char *name = (const char *)sqlite3_column_text(st, 1);
+		char err[96];
+
+		for (size_t i = 0; i < n; i++)
+			if (sites[i].id == id && name &&
+			    store_config_set(&sites[i].cfg, name,
+					     sqlite3_column_int64(st, 2), err,
+					     sizeof(err)))
+				/* a value this calor does not accept (an
+				 * older or newer one wrote it): the default
+				 * stays */
+				log_warn("site %s: setting ignored: %s",
+					 sites[i].key, err);
+	}
+	if (step != SQLITE_DONE)
+		rc = sqlite_db_fail(s, db, "read site settings");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
 			     size_t *ret_n)
 {
@@ -280,6 +338,9 @@ static int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
 
 	if ((rc = sqlite_read_acquire(s, &db)))
 		return rc;
+	/* one snapshot for the sites and their settings */
+	if ((rc = sqlite_db_exec(s, db, "BEGIN")))
+		goto out;
 	if (sqlite3_prepare_v2(db,
 			       "SELECT s.id, s.key, s.name, s.created_ms, "
 			       "o.origin FROM sites s LEFT JOIN site_origins o"
@@ -314,6 +375,7 @@ static int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
 				 (const char *)sqlite3_column_text(st, 2),
 				 sizeof(site->name));
 			site->created_ms = sqlite3_column_int64(st, 3);
+			store_config_defaults(&site->cfg);
 		}
 		site = &sites[n - 1];
 		if (origin && site->n_origins < STORE_MAX_ORIGINS)
@@ -324,13 +386,38 @@ static int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
 		rc = sqlite_db_fail(s, db, "read sites");
 		goto out;
 	}
+	if ((rc = settings_load(s, db, sites, n)))
+		goto out;
 	*ret_sites = sites;
 	*ret_n = n;
 	sites = NULL;
 out:
 	free(sites);
 	sqlite3_finalize(st);
+	if (db)
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	sqlite_read_release(s, db);
+	return rc;
+}
+
+static int sqlite_site_set(struct store *base, int64_t site_id,
+			   const char *name, int32_t value)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st = s->st[ST_SETTING_UPSERT];
+	int rc = 0;
+
+	if (!store_config_find(name))
+		return store_fail(base, CALOR_EINVAL, "unknown setting %s",
+				  name);
+	pthread_mutex_lock(&s->write_lock);
+	sqlite3_bind_int64(st, 1, site_id);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, value);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlite_db_fail(s, s->wdb, "store setting");
+	sqlite3_reset(st);
+	pthread_mutex_unlock(&s->write_lock);
 	return rc;
 }
 
@@ -571,44 +658,53 @@ static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
 }
 
 /* 1 when a click at (x, y, ts) completes or extends a rage run with the
- * page view's previous clicks (store.h's rule). */
-static int is_rage(struct sqlite_store *s, int64_t pv_id, int64_t ts, int32_t x,
-		   int32_t y, int *ret_rage)
+ * page view's previous clicks: the batch's rule, else store.h's. */
+static int is_rage(struct sqlite_store *s, const struct ingest_batch *b,
+		   int64_t pv_id, int64_t ts, int32_t x, int32_t y,
+		   int *ret_rage)
 {
 	sqlite3_stmt *st = s->st[ST_PREV_CLICKS];
-	int64_t t[2] = {0, 0}, px[2] = {0, 0}, py[2] = {0, 0};
-	int n = 0, step;
+	int need = (b->rage_clicks ? b->rage_clicks : STORE_RAGE_CLICKS) - 1;
+	int64_t max_ms = b->rage_ms ? b->rage_ms : STORE_RAGE_MS;
+	int64_t px = b->rage_px ? b->rage_px : STORE_RAGE_PX;
+	int64_t t = ts, cx = x, cy = y;
+	int n = 0, step = SQLITE_DONE, rage = 1;
 
 	sqlite3_bind_int64(st, 1, pv_id);
 	sqlite3_bind_int64(st, 2, ts);
-	while (n < 2 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		t[n] = sqlite3_column_int64(st, 0);
-		px[n] = sqlite3_column_int64(st, 1);
-		py[n] = sqlite3_column_int64(st, 2);
+	sqlite3_bind_int(st, 3, need);
+	/* walk back from this click: each earlier one within the gap and
+	 * the distance of the one after it */
+	while (rage && n < need && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t pt = sqlite3_column_int64(st, 0);
+		int64_t px0 = sqlite3_column_int64(st, 1);
+		int64_t py0 = sqlite3_column_int64(st, 2);
+
+		rage = t - pt <= max_ms &&
+		       (cx - px0) * (cx - px0) + (cy - py0) * (cy - py0) <=
+			   px * px;
+		t = pt;
+		cx = px0;
+		cy = py0;
 		n++;
 	}
 	sqlite3_reset(st);
-	if (n < 2 && step != SQLITE_DONE && step != SQLITE_ROW)
+	if (step != SQLITE_DONE && step != SQLITE_ROW)
 		return sqlite_db_fail(s, s->wdb, "previous clicks");
-#define NEAR(ax, ay, bx, by)                                                   \
-	(((ax) - (bx)) * ((ax) - (bx)) + ((ay) - (by)) * ((ay) - (by)) <=      \
-	 STORE_RAGE_PX * STORE_RAGE_PX)
-	*ret_rage = n == 2 && ts - t[0] <= STORE_RAGE_MS &&
-		    t[0] - t[1] <= STORE_RAGE_MS && NEAR(x, y, px[0], py[0]) &&
-		    NEAR(px[0], py[0], px[1], py[1]);
-#undef NEAR
+	*ret_rage = rage && n == need;
 	return 0;
 }
 
-static int write_click(struct sqlite_store *s, const struct ingest_event *e,
-		       int64_t pv_id, int64_t page_id, int64_t device)
+static int write_click(struct sqlite_store *s, const struct ingest_batch *b,
+		       const struct ingest_event *e, int64_t pv_id,
+		       int64_t page_id, int64_t device)
 {
 	const struct ingest_click *c = &e->u.click;
 	sqlite3_stmt *st = s->st[ST_CLICK_INSERT];
 	unsigned flags = c->flags & ~(unsigned)CLICK_RAGE;
 	int rc, rage = 0;
 
-	if ((rc = is_rage(s, pv_id, e->ts, c->x, c->y, &rage)))
+	if ((rc = is_rage(s, b, pv_id, e->ts, c->x, c->y, &rage)))
 		return rc;
 	if (rage)
 		flags |= CLICK_RAGE;
@@ -731,6 +827,9 @@ static int write_pageview(struct sqlite_store *s, const struct ingest_batch *b,
 				  SQLITE_STATIC);
 	sqlite3_bind_int(st, 21, sum->fold);
 	sqlite3_bind_int(st, 22, sum->reversals);
+	sqlite3_bind_int(st, 23,
+			 (int)ingest_source_class(pv->referrer, pv->utm_source,
+						  pv->utm_medium));
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = sqlite_db_fail(s, s->wdb, "upsert pageview");
 		sqlite3_reset(st);
@@ -801,7 +900,7 @@ static int write_one(struct sqlite_store *s, const struct ingest_batch *b,
 	for (size_t i = 0; i < b->n_events; i++) {
 		const struct ingest_event *e = &b->events[i];
 		if (e->type == EVENT_CLICK)
-			rc = write_click(s, e, pv_id, page_id, device);
+			rc = write_click(s, b, e, pv_id, page_id, device);
 		else if (e->type == EVENT_MOVE)
 			rc = write_moves(s, e, pv_id, page_id, device);
 		else if (e->type == EVENT_GOAL)
@@ -876,6 +975,11 @@ static const struct store_ops sqlite_ops = {
     .data_version = sqlite_data_version,
     .scroll_scan = sqlite_scroll_scan,
     .clicks_attrs_scan = sqlite_clicks_attrs_scan,
+    .site_set = sqlite_site_set,
+    .elements_scan = sqlite_elements_scan,
+    .click_examples = sqlite_click_examples,
+    .pageviews_scan = sqlite_pageviews_scan,
+    .goals_list = sqlite_goals_list,
 };
 
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -31,6 +31,7 @@ enum {
 	ST_GRID_UPSERT,
 	ST_WIDTH_UPSERT,
 	ST_PREV_CLICKS,
+	ST_SETTING_UPSERT,
 	ST_COUNT
 };
 
@@ -88,6 +89,29 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 			     const char *tag_key, int64_t stride,
 			     store_attrs_cb cb, void *ctx);
+/* Insights (store_sqlite_insight.c). */
+int sqlite_elements_scan(struct store *base, const struct store_filter *f,
+			 unsigned flags, const char *goal, size_t limit,
+			 store_element_cb cb, void *ctx);
+int sqlite_click_examples(struct store *base, const struct store_filter *f,
+			  const char *page, const char *selector,
+			  unsigned flags, size_t n, store_example_cb cb,
+			  void *ctx);
+int sqlite_pageviews_scan(struct store *base, const struct store_filter *f,
+			  store_pageview_cb cb, void *ctx);
+int sqlite_goals_list(struct store *base, const struct store_filter *f,
+		      store_goal_cb cb, void *ctx);
+/* Appends the filter's conditions (" AND ...") on the event table ev
+ * (device, time) and the page view table pv (the segment); literals are
+ * quoted with sqlite3_mprintf's %Q. CALOR_ENOMEM or 0. */
+int sqlite_filter_sql(struct dynbuf *sql, const struct store_filter *f,
+		      const char *ev, const char *pv);
+/* Read helpers shared by the readers (store_sqlite_read.c). */
+int sqlite_read_begin(struct sqlite_store *s, struct dynbuf *sql,
+		      sqlite3 **ret_db, sqlite3_stmt **ret_st);
+void sqlite_read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
+		     struct dynbuf *sql);
+
 /* Export (store_sqlite_export.c). */
 int sqlite_export_site(struct store *base, int64_t site_id,
 		       const struct store_export_cb *cb, void *ctx);

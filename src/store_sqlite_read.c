@@ -11,21 +11,114 @@ static int day_sql(struct dynbuf *sql, const struct store_filter *f);
 
 /* ---- reading ---- */
 
-/* Appends " AND <col>.device = ? AND ts >= ? ..." for the filter; binds in
- * the same order through bind_filter(). */
-static int filter_sql(struct dynbuf *sql, const struct store_filter *f,
-		      const char *alias)
+/* " AND <pv>.<column> = 'value'" with the value quoted by SQLite. */
+static int text_eq(struct dynbuf *sql, const char *pv, const char *column,
+		   const char *value)
+{
+	char *q = sqlite3_mprintf("%Q", value);
+	int rc;
+
+	if (!q)
+		return CALOR_ENOMEM;
+	rc = dynbuf_addf(sql, " AND %s.%s = %s", pv, column, q);
+	sqlite3_free(q);
+	return rc;
+}
+
+/* " AND [NOT] EXISTS (a goal NAME reached by <pv>'s session)". */
+static int goal_sql(struct dynbuf *sql, const char *pv, const char *goal,
+		    int reached)
+{
+	char *q = sqlite3_mprintf("%Q", goal);
+	int rc;
+
+	if (!q)
+		return CALOR_ENOMEM;
+	rc = dynbuf_addf(sql,
+			 " AND %sEXISTS (SELECT 1 FROM goals g WHERE"
+			 " g.site_id = %s.site_id AND g.name = %s AND"
+			 " g.session = %s.session)",
+			 reached ? "" : "NOT ", pv, q, pv);
+	sqlite3_free(q);
+	return rc;
+}
+
+static int segment_sql(struct dynbuf *sql, const struct store_segment *g,
+		       const char *pv)
+{
+	const struct {
+		const char *column;
+		unsigned bit;
+		int value;
+	} ints[] = {
+	    {"browser", STORE_SEG_BROWSER, g->browser},
+	    {"os", STORE_SEG_OS, g->os},
+	    {"source", STORE_SEG_SOURCE, g->source},
+	    {"is_new", STORE_SEG_NEW, g->is_new},
+	};
+	const struct {
+		const char *column, *value;
+	} texts[] = {
+	    {"referrer", g->referrer},
+	    {"utm_source", g->utm_source},
+	    {"utm_medium", g->utm_medium},
+	    {"utm_campaign", g->utm_campaign},
+	};
+	int rc = 0;
+
+	if (g->vw_min)
+		rc = dynbuf_addf(sql, " AND %s.vw >= %d", pv, g->vw_min);
+	if (!rc && g->vw_max)
+		rc = dynbuf_addf(sql, " AND %s.vw <= %d", pv, g->vw_max);
+	for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (g->has & ints[i].bit)
+			rc = dynbuf_addf(sql, " AND %s.%s = %d", pv,
+					 ints[i].column, ints[i].value);
+	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].value)
+			rc = text_eq(sql, pv, texts[i].column, texts[i].value);
+	for (size_t i = 0; !rc && i < g->n_tags; i++) {
+		char *q = sqlite3_mprintf("%Q AND t.value = %Q", g->tags[i].key,
+					  g->tags[i].value);
+		if (!q)
+			return CALOR_ENOMEM;
+		rc = dynbuf_addf(sql,
+				 " AND EXISTS (SELECT 1 FROM pageview_tags t"
+				 " WHERE t.pageview_id = %s.id AND t.key = %s)",
+				 pv, q);
+		sqlite3_free(q);
+	}
+	if (!rc && g->goal)
+		rc = goal_sql(sql, pv, g->goal, 1);
+	if (!rc && g->nogoal)
+		rc = goal_sql(sql, pv, g->nogoal, 0);
+	return rc;
+}
+
+int sqlite_filter_sql(struct dynbuf *sql, const struct store_filter *f,
+		      const char *ev, const char *pv)
 {
 	int rc = 0;
 	if (f->device >= 0)
-		rc = dynbuf_addf(sql, " AND %s.device = %d", alias, f->device);
+		rc = dynbuf_addf(sql, " AND %s.device = %d", ev, f->device);
 	if (!rc && f->from_ms)
-		rc = dynbuf_addf(sql, " AND %s.ts >= %lld", alias,
+		rc = dynbuf_addf(sql, " AND %s.ts >= %lld", ev,
 				 (long long)f->from_ms);
 	if (!rc && f->to_ms)
-		rc = dynbuf_addf(sql, " AND %s.ts < %lld", alias,
+		rc = dynbuf_addf(sql, " AND %s.ts < %lld", ev,
 				 (long long)f->to_ms);
+	if (!rc && pv)
+		rc = segment_sql(sql, &f->seg, pv);
 	return rc;
+}
+
+/* The same, for reads of one table: the page views themselves, or events
+ * joined to them only when the segment needs it. */
+static int filter_sql(struct dynbuf *sql, const struct store_filter *f,
+		      const char *alias)
+{
+	return sqlite_filter_sql(sql, f, alias,
+				 strcmp(alias, "pv") == 0 ? "pv" : NULL);
 }
 
 static int prepare_read(struct sqlite_store *s, sqlite3 *db, struct dynbuf *sql,
@@ -41,7 +134,7 @@ static int prepare_read(struct sqlite_store *s, sqlite3 *db, struct dynbuf *sql,
 
 /* A pooled read connection with sql prepared on it. On failure *ret_db may
  * be set and read_end() still gives it back. */
-static int read_begin(struct sqlite_store *s, struct dynbuf *sql,
+int sqlite_read_begin(struct sqlite_store *s, struct dynbuf *sql,
 		      sqlite3 **ret_db, sqlite3_stmt **ret_st)
 {
 	int rc = sqlite_read_acquire(s, ret_db);
@@ -49,7 +142,7 @@ static int read_begin(struct sqlite_store *s, struct dynbuf *sql,
 }
 
 /* The end of every read: the statement, the connection, the SQL text. */
-static void read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
+void sqlite_read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
 		     struct dynbuf *sql)
 {
 	sqlite3_finalize(st);
@@ -59,15 +152,25 @@ static void read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
 }
 
 /* A scalar subquery body: the clicks of the pages matching page_expr
- * ("= p.id", "IN (...)") under the filter's device and days, counted from
- * the grid's widths table rather than row by row. */
-static int grid_clicks_sql(struct dynbuf *sql, const struct store_filter *f,
-			   const char *page_expr)
+ * ("= p.id", "IN (...)") under the filter — counted from the grid's widths
+ * table rather than row by row, unless a segment needs the rows. */
+static int clicks_count_sql(struct dynbuf *sql, const struct store_filter *f,
+			    const char *page_expr)
 {
-	int rc = dynbuf_addf(sql,
-			     "SELECT coalesce(sum(n), 0) FROM grid_widths g"
-			     " WHERE g.kind = %d AND g.page_id %s",
-			     STORE_GRID_CLICK, page_expr);
+	int rc;
+
+	if (!store_segment_empty(&f->seg)) {
+		rc = dynbuf_addf(sql,
+				 "SELECT count(*) FROM clicks c JOIN pageviews"
+				 " cpv ON cpv.id = c.pageview_id WHERE"
+				 " c.page_id %s",
+				 page_expr);
+		return rc ? rc : sqlite_filter_sql(sql, f, "c", "cpv");
+	}
+	rc = dynbuf_addf(sql,
+			 "SELECT coalesce(sum(n), 0) FROM grid_widths g"
+			 " WHERE g.kind = %d AND g.page_id %s",
+			 STORE_GRID_CLICK, page_expr);
 	if (!rc && f->device >= 0)
 		rc = dynbuf_addf(sql, " AND g.device = %d", f->device);
 	if (!rc)
@@ -89,7 +192,7 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 			 "SELECT p.path, count(*), count(DISTINCT pv.session),"
 			 " (");
 	if (!rc)
-		rc = grid_clicks_sql(&sql, f, "= p.id");
+		rc = clicks_count_sql(&sql, f, "= p.id");
 	if (!rc)
 		rc = dynbuf_adds(&sql,
 				 ") FROM pages p JOIN pageviews pv ON"
@@ -101,7 +204,7 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 				       " LIMIT 1000");
 	if (rc)
 		goto out;
-	if ((rc = read_begin(s, &sql, &db, &st)))
+	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -117,7 +220,7 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "list pages");
 out:
-	read_end(s, db, st, &sql);
+	sqlite_read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -132,13 +235,14 @@ int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(&sql, "SELECT c.x, c.y, c.vw, c.vh, c.dw, c.dh FROM"
-			       " clicks c WHERE c.page_id = (SELECT id FROM"
-			       " pages WHERE site_id = ?1 AND path = ?2)");
+			       " clicks c JOIN pageviews pv ON pv.id ="
+			       " c.pageview_id WHERE c.page_id = (SELECT id"
+			       " FROM pages WHERE site_id = ?1 AND path = ?2)");
 	if (!rc)
-		rc = filter_sql(&sql, f, "c");
+		rc = sqlite_filter_sql(&sql, f, "c", "pv");
 	if (rc)
 		goto out;
-	if ((rc = read_begin(s, &sql, &db, &st)))
+	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page ? f->page : "", -1, SQLITE_STATIC);
@@ -157,7 +261,7 @@ int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan clicks");
 out:
-	read_end(s, db, st, &sql);
+	sqlite_read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -185,7 +289,8 @@ int sqlite_sample(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = dynbuf_adds(&sql, " UNION ALL SELECT (");
 	if (!rc)
-		rc = grid_clicks_sql(&sql, f,
+		rc =
+		    clicks_count_sql(&sql, f,
 				     f->page ? "= (SELECT id FROM pages WHERE "
 					       "site_id = ?1 AND path = ?2)"
 					     : "IN (SELECT id FROM pages WHERE "
@@ -194,7 +299,7 @@ int sqlite_sample(struct store *base, const struct store_filter *f,
 		rc = dynbuf_adds(&sql, "), 0");
 	if (rc)
 		goto out;
-	if ((rc = read_begin(s, &sql, &db, &st)))
+	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	if (f->page)
@@ -212,7 +317,7 @@ int sqlite_sample(struct store *base, const struct store_filter *f,
 	sample.clicks = sqlite3_column_int64(st, 0);
 	*ret_sample = sample;
 out:
-	read_end(s, db, st, &sql);
+	sqlite_read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -234,24 +339,63 @@ static int day_sql(struct dynbuf *sql, const struct store_filter *f)
 	return rc;
 }
 
+/* the raw-event SQL below counts cells as store.h defines them */
+_Static_assert(STORE_GRID_COLS == 360 && STORE_GRID_ROW_PX == 4,
+	       "grid_query()'s raw cell SQL");
+
+/* The table and condition of a grid kind's raw events. */
+static void kind_source(enum store_grid_kind kind, const char **ret_table,
+			const char **ret_cond)
+{
+	static const char *const conds[] = {
+	    [STORE_GRID_CLICK] = "",
+	    [STORE_GRID_MOVE] = "",
+	    [STORE_GRID_DEAD] = " AND e.flags & 4",
+	    [STORE_GRID_ERROR] = " AND e.flags & 8",
+	    [STORE_GRID_RAGE] = " AND e.flags & 16",
+	};
+	*ret_table = kind == STORE_GRID_MOVE ? "moves" : "clicks";
+	*ret_cond = conds[kind];
+}
+
+/* A grid read: from the grid tables, or, for a filter with a segment (or
+ * a width band without a device class), the same cells counted from the
+ * stored events. select_grid/select_raw name the columns of each; tail
+ * follows the WHERE clause. */
 static int grid_query(struct sqlite_store *s, sqlite3 *db,
 		      const struct store_filter *f, enum store_grid_kind kind,
-		      const char *select, const char *tail, sqlite3_stmt **ret)
+		      const char *select_grid, const char *select_raw,
+		      const char *tail, sqlite3_stmt **ret)
 {
+	int raw = !store_segment_empty(&f->seg) || f->device < 0;
+	const char *table, *cond;
 	struct dynbuf sql;
 	int rc;
 
-	if (!f->page || f->device < 0)
+	if (!f->page || (f->device < 0 && !f->seg.vw_min && !f->seg.vw_max))
 		return store_fail(&s->base, CALOR_EINVAL,
-				  "grid reads need a page and a device");
+				  "grid reads need a page and a device or a "
+				  "width band");
 	dynbuf_init(&sql, 4096);
-	rc = dynbuf_addf(&sql,
-			 "%s WHERE page_id = (SELECT id FROM pages WHERE"
-			 " site_id = ?1 AND path = ?2) AND device = %d AND"
-			 " kind = %d",
-			 select, f->device, (int)kind);
-	if (!rc)
-		rc = day_sql(&sql, f);
+	if (raw) {
+		kind_source(kind, &table, &cond);
+		rc = dynbuf_addf(&sql,
+				 "%s FROM %s e JOIN pageviews pv ON pv.id ="
+				 " e.pageview_id WHERE e.page_id = (SELECT id"
+				 " FROM pages WHERE site_id = ?1 AND path ="
+				 " ?2)%s",
+				 select_raw, table, cond);
+		if (!rc)
+			rc = sqlite_filter_sql(&sql, f, "e", "pv");
+	} else {
+		rc = dynbuf_addf(&sql,
+				 "%s WHERE page_id = (SELECT id FROM pages"
+				 " WHERE site_id = ?1 AND path = ?2) AND"
+				 " device = %d AND kind = %d",
+				 select_grid, f->device, (int)kind);
+		if (!rc)
+			rc = day_sql(&sql, f);
+	}
 	if (!rc)
 		rc = dynbuf_adds(&sql, tail);
 	if (!rc)
@@ -274,7 +418,12 @@ int sqlite_grid_scan(struct store *base, const struct store_filter *f,
 
 	if ((rc = sqlite_read_acquire(s, &db)))
 		return rc;
-	if ((rc = grid_query(s, db, f, kind, "SELECT cx, cy, n FROM grid", "",
+	if ((rc = grid_query(s, db, f, kind, "SELECT cx, cy, n FROM grid",
+			     "SELECT min(e.x * 360 / max(e.vw, 1), 32767),"
+			     " e.y / 4, count(*)",
+			     f->device < 0 || !store_segment_empty(&f->seg)
+				 ? " GROUP BY 1, 2"
+				 : "",
 			     &st)))
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -309,7 +458,10 @@ int sqlite_grid_widths(struct store *base, const struct store_filter *f,
 		return rc;
 	if ((rc = grid_query(s, db, f, kind,
 			     "SELECT vw, sum(n), max(max_dh) FROM grid_widths",
-			     " GROUP BY vw ORDER BY 2 DESC, vw DESC", &st)))
+			     kind == STORE_GRID_MOVE
+				 ? "SELECT e.vw, count(*), 0"
+				 : "SELECT e.vw, count(*), max(e.dh)",
+			     " GROUP BY 1 ORDER BY 2 DESC, 1 DESC", &st)))
 		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -361,7 +513,7 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 		rc = filter_sql(&sql, f, "pv");
 	if (rc)
 		goto out;
-	if ((rc = read_begin(s, &sql, &db, &st)))
+	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
@@ -388,7 +540,7 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan scroll");
 out:
-	read_end(s, db, st, &sql);
+	sqlite_read_end(s, db, st, &sql);
 	return rc;
 }
 
@@ -418,10 +570,10 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	    " AND path = ?2)%s",
 	    stride > 1 ? " AND c.id % ?4 = 0" : "");
 	if (!rc)
-		rc = filter_sql(&sql, f, "c");
+		rc = sqlite_filter_sql(&sql, f, "c", "pv");
 	if (rc)
 		goto out;
-	if ((rc = read_begin(s, &sql, &db, &st)))
+	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
 		goto out;
 	sqlite3_bind_int64(st, 1, f->site_id);
 	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
@@ -455,6 +607,6 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	if (step != SQLITE_DONE)
 		rc = sqlite_db_fail(s, db, "scan clicks");
 out:
-	read_end(s, db, st, &sql);
+	sqlite_read_end(s, db, st, &sql);
 	return rc;
 }

@@ -160,6 +160,18 @@ static const char *const migrations[] = {
     "  GROUP BY 1, 2, 3, 4, 5;"
     "INSERT INTO grid_widths SELECT page_id, device, 4, -1, vw, count(*),"
     "  max(dh) FROM clicks WHERE flags & 16 GROUP BY 1, 2, 3, 4, 5;",
+    /* 5 -> 6: per-site settings (store.h's struct store_site_config; a
+     * missing row is the default); each page view's source class, stored
+     * so segments can filter on it (calor_source() is ingest's rule); page
+     * views by session for the session-level signals */
+    "CREATE TABLE site_settings("
+    "  site_id INTEGER NOT NULL REFERENCES sites(id),"
+    "  name TEXT NOT NULL, value INTEGER NOT NULL,"
+    "  PRIMARY KEY(site_id, name)) WITHOUT ROWID;"
+    "ALTER TABLE pageviews ADD COLUMN source INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE pageviews SET source = calor_source(referrer, utm_source,"
+    "  utm_medium);"
+    "CREATE INDEX pageviews_session ON pageviews(site_id, session, ts);",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 

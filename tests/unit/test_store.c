@@ -244,6 +244,8 @@ static const char schema_v1[] =
     "INSERT INTO pages VALUES(1, 1, '/old');"
     "INSERT INTO pageviews VALUES(1, 1, 1, 'pv_old_0001', 's_old_0001', '',"
     " 0, 1440, 900, 1, 0, 86400000, 0, 0);"
+    "INSERT INTO pageviews VALUES(2, 1, 1, 'pv_old_0002', 's_old_0002',"
+    " 'www.google.com', 0, 1440, 900, 1, 0, 86400000, 0, 0);"
     "INSERT INTO clicks VALUES(1, 1, 1, 0, 86400000, 500, 500, 1440, 900,"
     " 1440, 2000, 'b', 0, 0, 10, 10, 0);"
     "INSERT INTO clicks VALUES(2, 1, 1, 0, 86400400, 505, 505, 1440, 900,"
@@ -308,7 +310,12 @@ TEST(schema_1_upgraded_in_place)
 	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = -1"),
 	    3);
 	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 4"), 2);
-	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 5);
+	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 6);
+	/* old page views were given their source class */
+	ASSERT_EQ(query_int("SELECT source FROM pageviews WHERE id = 2"),
+		  SOURCE_SEARCH);
+	ASSERT_EQ(query_int("SELECT source FROM pageviews WHERE id = 1"),
+		  SOURCE_DIRECT);
 	/* the upgraded database takes every new field */
 	make_batch(&b, 1, "pv_upgraded", 0, 1440);
 	clicks[0].u.click.flags = CLICK_DEAD;
