@@ -101,6 +101,92 @@ TEST(pages_params)
 	ASSERT(strstr(e.detail, "page") != NULL);
 }
 
+TEST(segment_filters)
+{
+	const struct query_arg a[] = {{"site", "k1"},
+				      {"page", "/x"},
+				      {"browser", "firefox"},
+				      {"os", "linux"},
+				      {"source", "campaign"},
+				      {"visitor", "returning"},
+				      {"referrer", "t.co"},
+				      {"utm_campaign", "launch"},
+				      {"tag.variant", "B"},
+				      {"tag.plan", "pro"},
+				      {"tag.variant", "C"},
+				      {"goal", "signup"},
+				      {"nogoal", "trial_start"},
+				      {"vw", "768-1023"}};
+	struct query_heatmap q;
+	struct query_error e;
+	const struct store_segment *g = &q.w.seg;
+
+	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
+	ASSERT_EQ(g->has, (unsigned)(STORE_SEG_BROWSER | STORE_SEG_OS |
+				     STORE_SEG_SOURCE | STORE_SEG_NEW));
+	ASSERT_EQ(g->browser, BROWSER_FIREFOX);
+	ASSERT_EQ(g->os, OS_LINUX);
+	ASSERT_EQ(g->source, SOURCE_CAMPAIGN);
+	ASSERT_EQ(g->is_new, 0);
+	ASSERT_STR(g->referrer, "t.co");
+	ASSERT_STR(g->utm_campaign, "launch");
+	/* a tag given twice keeps its last value */
+	ASSERT_EQ(g->n_tags, 2);
+	ASSERT_STR(g->tags[0].key, "variant");
+	ASSERT_STR(g->tags[0].value, "C");
+	ASSERT_STR(g->goal, "signup");
+	ASSERT_STR(g->nogoal, "trial_start");
+	ASSERT_EQ(g->vw_min, 768);
+	ASSERT_EQ(g->vw_max, 1023);
+	/* a width band without a device reads every class */
+	ASSERT_EQ(q.w.device, -1);
+	ASSERT(!store_segment_empty(g));
+}
+
+TEST(vs_is_the_first_set_changed)
+{
+	const struct query_arg a[] = {
+	    {"site", "k1"},	     {"page", "/x"},
+	    {"type", "diff"},	     {"device", "mobile"},
+	    {"tag.variant", "A"},    {"from", "2026-01-01"},
+	    {"vs.tag.variant", "B"}, {"vs.to", "2026-02-01"}};
+	struct query_heatmap q;
+	struct query_error e;
+
+	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
+	ASSERT_EQ(q.vs.device, DEVICE_MOBILE);
+	ASSERT_STR(q.vs.seg.tags[0].value, "B");
+	ASSERT_STR(q.w.seg.tags[0].value, "A");
+	/* a date given for the second set replaces the first's range */
+	ASSERT_EQ(q.vs.from_ms, 0);
+	ASSERT(q.vs.to_ms > 0);
+	ASSERT_STR(q.vs.page, "/x");
+}
+
+TEST(elements_and_frustration_params)
+{
+	const struct query_arg a[] = {{"site", "k1"},	     {"page", "/x"},
+				      {"sort", "dead"},	     {"limit", "5"},
+				      {"conversion", "buy"}, {"device", "all"}};
+	const struct query_arg f[] = {{"site", "k1"}, {"limit", "3"}};
+	struct query_elements q;
+	struct query_frustration fr;
+	struct query_error e;
+
+	ASSERT_EQ(query_parse_elements(a, N(a), &q, &e), 0);
+	ASSERT_EQ(q.sort, QUERY_SORT_DEAD);
+	ASSERT_EQ(q.limit, 5);
+	ASSERT_STR(q.conversion, "buy");
+	ASSERT_EQ(q.w.device, -1);
+	ASSERT_EQ(query_parse_elements(a, 1, &q, &e), CALOR_EINVAL);
+	ASSERT_STR(e.detail, "page: required");
+	ASSERT_EQ(query_parse_frustration(f, N(f), &fr, &e), 0);
+	ASSERT_EQ(fr.limit, 3);
+	ASSERT(fr.w.page == NULL);
+}
+
 TEST_MAIN(RUN(heatmap_defaults); RUN(heatmap_all_params);
 	  RUN(heatmap_refusals_name_the_parameter); RUN(dates);
-	  RUN(pages_params))
+	  RUN(pages_params); RUN(segment_filters);
+	  RUN(vs_is_the_first_set_changed);
+	  RUN(elements_and_frustration_params))
