@@ -399,8 +399,57 @@ static int heatmap_other(void *ctx, const char *k, const char *val,
 	return 0;
 }
 
+/* Remove filter k from g ("vs.KEY=*": the second set without it). 1 when
+ * k names a segment filter, else 0. */
+static int segment_clear(const char *k, struct store_segment *g)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} bits[] = {{"browser", STORE_SEG_BROWSER},
+		    {"os", STORE_SEG_OS},
+		    {"source", STORE_SEG_SOURCE},
+		    {"visitor", STORE_SEG_NEW}};
+	const struct {
+		const char *name;
+		const char **slot;
+	} texts[] = {
+	    {"referrer", &g->referrer},
+	    {"utm_source", &g->utm_source},
+	    {"utm_medium", &g->utm_medium},
+	    {"utm_campaign", &g->utm_campaign},
+	    {"goal", &g->goal},
+	    {"nogoal", &g->nogoal},
+	};
+
+	for (size_t i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (strcmp(k, bits[i].name) == 0) {
+			g->has &= ~bits[i].bit;
+			return 1;
+		}
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(k, texts[i].name) == 0) {
+			*texts[i].slot = NULL;
+			return 1;
+		}
+	if (strcmp(k, "vw") == 0) {
+		g->vw_min = g->vw_max = 0;
+		return 1;
+	}
+	if (strncmp(k, "tag.", 4) == 0) {
+		size_t j = 0;
+		for (size_t i = 0; i < g->n_tags; i++)
+			if (strcmp(g->tags[i].key, k + 4) != 0)
+				g->tags[j++] = g->tags[i];
+		g->n_tags = j;
+		return 1;
+	}
+	return 0;
+}
+
 /* The second set of a comparison: the first set, changed by every vs.*
- * parameter. Returns the number of vs.* parameters, or CALOR_EINVAL. */
+ * parameter ("*" removes a filter). Returns the number of vs.*
+ * parameters, or CALOR_EINVAL. */
 static int parse_vs(const struct query_arg *args, size_t n,
 		    const struct query_where *w, struct query_where *vs,
 		    struct query_error *err)
@@ -423,6 +472,15 @@ static int parse_vs(const struct query_arg *args, size_t n,
 		if (strcmp(k, "site") == 0 || strcmp(k, "_") == 0 ||
 		    strcmp(k, "page") == 0)
 			return bad(err, "vs.%.40s: unknown parameter", k);
+		if (strcmp(val, "*") == 0) {
+			if (!segment_clear(k, &vs->seg))
+				return bad(err,
+					   "vs.%.40s: * removes a segment "
+					   "filter; this one cannot be removed",
+					   k);
+			given++;
+			continue;
+		}
 		rc = parse_where(k, val, vs, 0, 0, err);
 		if (rc < 0)
 			return rc;

@@ -163,6 +163,29 @@ TEST(vs_is_the_first_set_changed)
 	ASSERT_STR(q.vs.page, "/x");
 }
 
+TEST(vs_star_removes_a_filter)
+{
+	const struct query_arg a[] = {
+	    {"site", "k1"},	     {"page", "/x"},	     {"type", "diff"},
+	    {"goal", "signup"},	     {"tag.variant", "A"},   {"vs.goal", "*"},
+	    {"vs.nogoal", "signup"}, {"vs.tag.variant", "*"}};
+	const struct query_arg bad[] = {{"site", "k1"},
+					{"page", "/x"},
+					{"type", "diff"},
+					{"vs.device", "*"}};
+	struct query_heatmap q;
+	struct query_error e;
+
+	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
+	ASSERT(q.vs.seg.goal == NULL);
+	ASSERT_STR(q.vs.seg.nogoal, "signup");
+	ASSERT_EQ(q.vs.seg.n_tags, 0);
+	ASSERT_STR(q.w.seg.goal, "signup");
+	ASSERT_EQ(q.w.seg.n_tags, 1);
+	ASSERT_EQ(query_parse_heatmap(bad, N(bad), &q, &e), CALOR_EINVAL);
+	ASSERT(strncmp(e.detail, "vs.device:", 10) == 0);
+}
+
 TEST(elements_and_frustration_params)
 {
 	const struct query_arg a[] = {{"site", "k1"},	     {"page", "/x"},
@@ -188,5 +211,5 @@ TEST(elements_and_frustration_params)
 TEST_MAIN(RUN(heatmap_defaults); RUN(heatmap_all_params);
 	  RUN(heatmap_refusals_name_the_parameter); RUN(dates);
 	  RUN(pages_params); RUN(segment_filters);
-	  RUN(vs_is_the_first_set_changed);
+	  RUN(vs_is_the_first_set_changed); RUN(vs_star_removes_a_filter);
 	  RUN(elements_and_frustration_params))
