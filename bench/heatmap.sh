@@ -33,6 +33,10 @@ echo "  calor png  (grid):  $(time_url "$base&format=png")"
 # a date range reads the daily cells instead of the all-time roll-up
 from=$(date -u -d @$(( (1764000000 - 29 * 86400) )) +%F); to=$(date -u -d @1764000000 +%F)
 echo "  calor png, 30-day range $from..$to (daily cells): $(time_url "$base&format=png&from=$from&to=$to")"
+# a segment (here a width band) is counted from the stored events, not the grid
+echo "  calor json, segment vw=1000-2000 (counted from events): $(time_url "$base&format=json&vw=1000-2000")"
+echo "  calor elements table (per selector, Wilson intervals):    $(time_url "http://127.0.0.1:$port/api/v1/elements?site=$key&page=/bench")"
+echo "  calor frustration (all signals, every page):              $(time_url "http://127.0.0.1:$port/api/v1/frustration?site=$key")"
 raw() { for _ in $(seq 5); do /usr/bin/time -f '%e' sqlite3 -readonly "$work/data/calor.db" \
 	"SELECT count(*), sum(x), sum(y), sum(vw), max(dh) FROM clicks WHERE page_id = 1 AND device = 0" 2>&1 >/dev/null; done | stats; }
 echo "  raw scan of the clicks (sqlite3, SELECT of x, y, vw, dh only, no rendering): $(raw)"

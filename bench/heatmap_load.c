@@ -59,6 +59,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "heatmap_load: %s\n", err);
 		return 1;
 	}
+	/* one element per cluster, for the element table */
+	static const char *const selectors[] = {
+	    "#cta", "#hero", "#nav", "#pricing", "#footer", "#other"};
 	batches = calloc(GROUP, sizeof(*batches));
 	events = calloc((size_t)GROUP * PER_BATCH, sizeof(*events));
 	ptrs = calloc(GROUP, sizeof(*ptrs));
@@ -106,7 +109,7 @@ int main(int argc, char **argv)
 				    .vh = 900,
 				    .dw = 1440,
 				    .dh = 4000,
-				    .selector = "main > a.cta",
+				    .selector = selectors[c],
 				    .el_w = 100,
 				    .el_h = 40};
 			}
