@@ -14,6 +14,7 @@
 #include "export.h"
 #include "http.h"
 #include "offline.h"
+#include "simulate.h"
 #include "store.h"
 #include "writer.h"
 
@@ -44,6 +45,11 @@ static void usage(FILE *f)
 		"        [--palette NAME] [--device desktop|tablet|mobile]\n"
 		"        [--page PATH] [--background PAGE.png] [--skip-bad]\n"
 		"      draw a click heatmap from an export, without a server\n"
+		"  simulate --target URL --site KEY [--sessions N] [--seed S]\n"
+		"        [--days D] [--concurrency C] [--json] [--dry-run]\n"
+		"        [--print FILE|-] [--now MS]\n"
+		"      model visitors of the demo site and send their events\n"
+		"      to URL; prints the planted truth (docs/simulate.md)\n"
 		"  version\n");
 }
 
@@ -534,6 +540,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(argv[1], "render") == 0)
 		return cmd_render(argc - 2, argv + 2);
+	if (strcmp(argv[1], "simulate") == 0)
+		return simulate_cmd(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {
 		printf("calor %s\n", CALOR_VERSION);
 		return 0;

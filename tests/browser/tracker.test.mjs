@@ -382,7 +382,7 @@ test('mobile 390x844 (touch, DPR 3, Android): taps, an in-page anchor stays one 
 	const o = await open({ viewport: vp, touch: true, dpr: 3, ua: UA_ANDROID });
 	const { ctx, page, errors, sent } = o;
 	const t0 = Date.now();
-	await page.goto(`${o.base}/`);
+	await page.goto(`${o.base}/?variant=B`); // the A/B test: variant B from the URL
 	await page.waitForLoadState('load');
 	const want = [[await tapAt(page, '#cta-hero', 0.5, 0.5, vp), INTERACTIVE, 'a link to an anchor']];
 	await page.waitForFunction(() => location.hash === '#signup');

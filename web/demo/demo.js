@@ -16,7 +16,25 @@ window.calor = window.calor || function () { (window.calor.q = window.calor.q ||
 	// Home: a finished signup is the demo's conversion.
 	const signup = $('signup-form');
 	if (signup) signup.addEventListener('submit', () => calor('goal', 'signup'));
-	if (document.body.dataset.variant) calor('tag', 'variant', document.body.dataset.variant);
+
+	// The home page's A/B test (the simulator's planted truth: B converts
+	// better). `?variant=A` or `?variant=B` on any page assigns the session
+	// (kept in sessionStorage); the home page assigns A when the session has
+	// none. Every page view of an assigned session carries the tag, and the
+	// home page shows its variant (B: the trial button above the headline).
+	const ab = v => /^[AB]$/.test(v || '');
+	const home = document.body.classList.contains('home');
+	let variant = new URLSearchParams(location.search).get('variant');
+	try {
+		if (!ab(variant)) variant = sessionStorage.getItem('lumio_variant');
+		if (!ab(variant) && home) variant = 'A';
+		if (ab(variant)) sessionStorage.setItem('lumio_variant', variant);
+	} catch (e) { /* storage blocked: this page only */ }
+	if (!ab(variant) && home) variant = 'A';
+	if (ab(variant)) {
+		if (home) document.body.dataset.variant = variant;
+		calor('tag', 'variant', variant);
+	}
 
 	// Pricing: the billing period is a tag of the page view; starting a
 	// trial is a goal; the coupon button has a bug and throws on every click.
