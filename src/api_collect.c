@@ -139,6 +139,7 @@ void api_collect(struct http_request *req, void *ctx)
 	batch->rage_clicks = site.cfg.rage_clicks;
 	batch->rage_ms = site.cfg.rage_ms;
 	batch->rage_px = site.cfg.rage_px;
+	ingest_batch_decide(batch, site.cfg.dead_ms, site.cfg.error_ms);
 	ingest_user_agent(http_request_header(req, "User-Agent"),
 			  &batch->pv.browser, &batch->pv.os);
 

@@ -393,16 +393,16 @@ static int pageview_add(void *ctx, const struct store_pageview *pv)
 static int definitions_json(struct dynbuf *b,
 			    const struct store_site_config *cfg)
 {
-	int rc = dynbuf_addf(b,
-			     ", \"definitions\": {\"dead_ms\": %d, "
-			     "\"error_ms\": %d",
-			     DEAD_WINDOW_MS, ERROR_WINDOW_MS);
+	int rc = dynbuf_adds(b, ", \"definitions\": {");
+	int first = 1;
 
 	for (const struct store_config_key *k = store_config_keys;
 	     !rc && k->name; k++)
-		if (strcmp(k->name, "backdate_days") != 0)
-			rc = dynbuf_addf(b, ", \"%s\": %d", k->name,
-					 store_config_get(cfg, k));
+		if (strcmp(k->name, "backdate_days") != 0) {
+			rc = dynbuf_addf(b, "%s\"%s\": %d", first ? "" : ", ",
+					 k->name, store_config_get(cfg, k));
+			first = 0;
+		}
 	return rc ? rc : dynbuf_adds(b, "}");
 }
 

@@ -390,8 +390,40 @@ static int decode_click(struct decoder *d, json_t *e, const char *where,
 		if (v)
 			c->flags |= flag_fields[i].flag;
 	}
+	/* the tracker's measurements, from which the server decides dead and
+	 * error by the site's windows (ingest_batch_decide) */
+	if ((rc =
+		 get_int(d, e, where, "rt", 0, INGEST_MAX_REACT_MS, 0, -1, &v)))
+		return rc;
+	c->react_ms = (int32_t)v;
+	if ((rc =
+		 get_int(d, e, where, "et", 0, INGEST_MAX_REACT_MS, 0, -1, &v)))
+		return rc;
+	c->error_ms = (int32_t)v;
 	c->sel_hash = ingest_hash(c->selector);
 	return 0;
+}
+
+void ingest_batch_decide(struct ingest_batch *b, int32_t dead_ms,
+			 int32_t error_ms)
+{
+	for (size_t i = 0; i < b->n_events; i++) {
+		struct ingest_click *c = &b->events[i].u.click;
+
+		if (b->events[i].type != EVENT_CLICK)
+			continue;
+		if (c->react_ms >= 0) {
+			c->flags &= ~(unsigned)CLICK_DEAD;
+			if (!(c->flags & CLICK_INTERACTIVE) &&
+			    c->react_ms > dead_ms)
+				c->flags |= CLICK_DEAD;
+		}
+		if (c->error_ms >= 0) {
+			c->flags &= ~(unsigned)CLICK_ERROR;
+			if (c->error_ms <= error_ms)
+				c->flags |= CLICK_ERROR;
+		}
+	}
 }
 
 static int decode_scroll(struct decoder *d, json_t *e, const char *where,
@@ -612,6 +644,7 @@ int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
 		if (b->events[i].type == EVENT_CLICK)
 			b->n_clicks++;
 	}
+	ingest_batch_decide(b, INGEST_DEAD_MS, INGEST_ERROR_MS);
 	*ret_batch = b;
 	rc = 0;
 out:

@@ -33,7 +33,14 @@
 #define INGEST_MAX_MOVE_POINTS 300 /* per move event */
 #define INGEST_MAX_MS_DELTA    3600000
 #define INGEST_MAX_REVERSALS   100000
-#define INGEST_BANDS	       100 /* 1 % bands of the document height */
+#define INGEST_BANDS	       100   /* 1 % bands of the document height */
+#define INGEST_MAX_REACT_MS    60000 /* rt, et */
+/* Default windows of dead and error clicks (DESIGN.md); sites may set
+ * their own (store.h, dead_ms and error_ms), up to the tracker's
+ * observation window. */
+#define INGEST_DEAD_MS	  1500
+#define INGEST_ERROR_MS	  1000
+#define INGEST_OBSERVE_MS 3000 /* calor.js watches a click this long */
 
 enum device_class { DEVICE_DESKTOP = 0, DEVICE_TABLET = 1, DEVICE_MOBILE = 2 };
 
@@ -98,6 +105,9 @@ struct ingest_click {
 	enum pointer_type pointer;
 	unsigned flags;	   /* enum click_flag bits */
 	uint64_t sel_hash; /* 64-bit FNV-1a of selector, computed here */
+	/* ms from the click to the first reaction / uncaught error that the
+	 * tracker saw (more than INGEST_OBSERVE_MS: none); -1 when not sent */
+	int32_t react_ms, error_ms;
 };
 
 struct ingest_scroll {
@@ -188,6 +198,14 @@ struct ingest_error {
  * is exhausted. Borrows body (it need not be NUL-terminated). */
 int ingest_decode(const char *body, size_t len, int64_t now_ms, struct arena *a,
 		  struct ingest_batch **ret_batch, struct ingest_error *err);
+
+/* Decide the dead and error flags of b's clicks that carry the tracker's
+ * measurements: dead when not interactive and no reaction came within
+ * dead_ms, error when an uncaught error came within error_ms. Clicks
+ * without them keep the flags they were sent with. ingest_decode() applies
+ * the defaults; the caller re-decides with the site's windows. */
+void ingest_batch_decide(struct ingest_batch *b, int32_t dead_ms,
+			 int32_t error_ms);
 
 /* Move every time in b older than oldest_ms up to it. ingest_decode()
  * accepts times up to INGEST_MAX_AGE_MS old; the caller narrows that to

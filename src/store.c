@@ -21,6 +21,11 @@ const struct store_config_key store_config_keys[] = {
 	"rage: most ms between a click and the previous"),
     KEY(rage_px, STORE_RAGE_PX, 1, 500,
 	"rage: most CSS px between a click and the previous"),
+    KEY(dead_ms, INGEST_DEAD_MS, 100, INGEST_OBSERVE_MS,
+	"dead click: no reaction within this many ms (non-interactive "
+	"targets)"),
+    KEY(error_ms, INGEST_ERROR_MS, 100, INGEST_OBSERVE_MS,
+	"error click: an uncaught error within this many ms"),
     KEY(quick_back_ms, 7000, 500, 120000,
 	"quick back: back on the previous page within this many ms"),
     KEY(scroll_reversals_min, 6, 1, 100000,

@@ -21,6 +21,8 @@ struct store_site_config {
 	int32_t rage_clicks;	      /* clicks in a rage run */
 	int32_t rage_ms;	      /* max gap between them */
 	int32_t rage_px;	      /* max distance between them */
+	int32_t dead_ms;	      /* no reaction within: a dead click */
+	int32_t error_ms;	      /* an error within: an error click */
 	int32_t quick_back_ms;	      /* back to the previous page within */
 	int32_t scroll_reversals_min; /* excessive scrolling: at least this */
 	int32_t scroll_reversals_factor; /* and this × the page's median */

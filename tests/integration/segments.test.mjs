@@ -9,7 +9,8 @@ import { test, run, assert, assertEq, startServer, addSite, cli, tempDir, cleanu
 const dataDir = tempDir();
 const key = addSite(dataDir, 'segments');
 const strict = addSite(dataDir, 'strict');
-cli(['site', 'set', strict, 'rage_clicks=4', 'backdate_days=30', '--data', dataDir]);
+const plain = addSite(dataDir, 'plain');
+cli(['site', 'set', strict, 'rage_clicks=4', 'backdate_days=30', 'dead_ms=2500', 'error_ms=2000', '--data', dataDir]);
 const server = await startServer({ dataDir });
 const api = async (path) => {
 	const r = await fetch(`${server.url}${path}`);
@@ -31,7 +32,8 @@ async function pageview({ site = key, sid, url = '/home', vw = 1440, ua = UA.chr
 	const start = now - age - 60000 + at;
 	const id = `pv_seg_${String(++n).padStart(5, '0')}`;
 	const ev = clicks.map(([sel, x, y, dt, f = {}]) => ({ t: 'click', ts: start + dt, x, y, vw, vh: 800, dw: vw, dh: 3000,
-		sel, ex: 100, ey: 100, ew: 50, eh: 20, pt: 'mouse', ia: f.ia ? 1 : 0, dead: f.dead ? 1 : 0, err: f.err ? 1 : 0 }));
+		sel, ex: 100, ey: 100, ew: 50, eh: 20, pt: 'mouse', ia: f.ia ? 1 : 0, dead: f.dead ? 1 : 0, err: f.err ? 1 : 0,
+		...(f.rt !== undefined ? { rt: f.rt, et: f.et } : {}) }));
 	if (goal) ev.push({ t: 'goal', ts: start + 5000, name: goal });
 	if (rev !== undefined) ev.push({ t: 'scroll', ts: start + 6000, y: 2400, dh: 3000, fold: 800, rev });
 	const body = { v: 1, site, now, pv: { id, seq: 0, sid, url, ref, ts: start, vw, vh: 800, new: isNew, ...(utm ? { utm } : {}), ...(tags ? { tags } : {}) }, ev };
@@ -65,6 +67,14 @@ await pageview({ sid: 'sess_six_0006', rev: 20 });
 await pageview({ site: strict, sid: 'sess_strict_1', clicks: [0, 1, 2, 3].map(i => ['#save', 200, 600, 1000 + 200 * i, ia]) });
 await pageview({ site: strict, sid: 'sess_strict_2', url: '/old', age: 10 * 86400000, clicks: [['#x', 10, 10, 0, ia]] });
 await pageview({ sid: 'sess_old_0007', url: '/old', age: 10 * 86400000, clicks: [['#x', 10, 10, 0, ia]] });
+// the tracker's measurements: a reaction after 2 s, an error after 1.5 s,
+// on a site with the default windows and on one with 2.5 s / 2 s; the
+// flags the sender set are not what counts
+for (const site of [plain, strict])
+	await pageview({ site, sid: 'sess_late_001', url: '/late', clicks: [
+		['#slow', 10, 10, 0, { rt: 2000, et: 1500, dead: 0, err: 0 }],
+		['#quick', 50, 10, 4000, { rt: 100, et: 9000, dead: 1, err: 1 }],
+		['#link', 90, 10, 8000, { ia: 1, rt: 9000, et: 9000 }]] });
 
 const pages = (q = '') => api(`/api/v1/pages?site=${key}${q}`);
 const day = (msAgo) => new Date(Date.now() - msAgo).toISOString().slice(0, 10);
@@ -172,10 +182,22 @@ test('frustration: rage, dead, error by element; quick backs and excessive scrol
 	assertEq([mobile.dead.clicks, mobile.rage.clicks, mobile.quick_back.pageviews], [0, 2, 0], 'filtered');
 });
 
+test('dead and error clicks are decided by the site\'s windows from the tracker\'s measurements', async () => {
+	const flags = async (site) => {
+		const j = (await api(`/api/v1/elements?site=${site}&page=/late`)).body;
+		return Object.fromEntries(j.elements.map(e => [e.selector, [e.dead, e.error]]).sort());
+	};
+	assertEq(await flags(plain), { '#link': [0, 0], '#quick': [0, 0], '#slow': [1, 0] }, 'defaults: 1500 / 1000 ms');
+	assertEq(await flags(strict), { '#link': [0, 0], '#quick': [0, 0], '#slow': [0, 1] }, 'dead_ms=2500, error_ms=2000');
+	const d = (await api(`/api/v1/frustration?site=${strict}`)).body.definitions;
+	assertEq([d.dead_ms, d.error_ms], [2500, 2000], 'definitions shown');
+});
+
 test('per-site settings: rage_clicks=4 flags only the fourth click of a burst', async () => {
 	const j = (await api(`/api/v1/frustration?site=${strict}`)).body;
 	assertEq(j.definitions.rage_clicks, 4, 'definition shown');
 	assertEq(j.rage.clicks, 1, 'one rage click');
+	assertEq(j.rage.elements.map(e => e.selector), ['#save'], 'on #save');
 });
 
 test('every bad filter gets a 400 naming it; the server stays up', async () => {

@@ -21,7 +21,7 @@
 
     // Batches stay small: a page's beacons and keepalive fetches share a
     // 64 KiB in-flight quota, and the server takes at most 128 KiB.
-    const MAX_Q = 500, MAX_BATCH = 32000, EARLY = 50, WINDOW = 1500;
+    const MAX_Q = 500, MAX_BATCH = 32000, EARLY = 50, WINDOW = 3000;
     const enc = new TextEncoder(), bytes = (x) => enc.encode(x).length;
     const M = Math, R = M.round, min = M.min, now = Date.now;
     const clamp = (v, lo, hi) => (v = R(v) || 0) < lo ? lo : v > hi ? hi : v;
@@ -92,14 +92,16 @@
       return cut(sel || t.localName || 'html', 512) || 'html';
     };
 
-    // Clicks wait out their observation window in `pend`. Any DOM mutation,
-    // navigation, scroll, text selection or focus change clears `dead` on
-    // every waiting click; an uncaught error sets `err` on the clicks of the
-    // last second. The MutationObserver and the beforeunload listener exist
-    // only while a click waits (beforeunload costs the page its bfcache in
-    // some browsers).
+    // Clicks wait out their observation window in `pend`. The first DOM
+    // mutation, navigation, scroll, text selection or focus change after a
+    // click sets its `rt` (ms after the click), the first uncaught error its
+    // `et`; the server decides dead and error clicks from them by the
+    // site's windows (9000: nothing seen). The MutationObserver and the
+    // beforeunload listener exist only while a click waits (beforeunload
+    // costs the page its bfcache in some browsers).
     let pend = [];
-    const bump = () => { for (const c of pend) c.dead = 0; };
+    const stamp = (k) => () => { for (const c of pend) c[k] = min(c[k], now() - c.ts); };
+    const bump = stamp('rt');
     const mo = new MutationObserver(bump);
     const fin = (c) => {
       const i = pend.indexOf(c);
@@ -247,7 +249,7 @@
           sel: selector(t),
           ex: frac(cx - r.left, r.width), ey: frac(cy - r.top, r.height),
           ew: clamp(r.width, 0, 32768), eh: clamp(r.height, 0, 1e6),
-          pt: key ? 'key' : pt, fx, ia, dead: 1 - ia, err: 0,
+          pt: key ? 'key' : pt, fx, ia, rt: 9e3, et: 9e3,
         };
         pend.push(c);
         mo.observe(de(), { subtree: true, attributes: true, childList: true, characterData: true });
@@ -256,7 +258,7 @@
       });
       for (const type of ['focus', 'blur', 'hashchange']) listen(w, type, bump);
       listen(d, 'selectionchange', () => { if (!getSelection().isCollapsed) bump(); });
-      const oops = () => { for (const c of pend) if (now() - c.ts <= 1000) c.err = 1; };
+      const oops = stamp('et');
       listen(w, 'error', oops, false);
       listen(w, 'unhandledrejection', oops, false);
 
