@@ -36,6 +36,7 @@ struct sim_click {
 	int sel;   /* layout selector id */
 	struct sim_box box;
 	int ia, fx, dead, err;
+	int rt, et; /* ms to the first reaction / error; 9000: none seen */
 	enum sim_pointer pt;
 };
 

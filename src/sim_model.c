@@ -306,11 +306,13 @@ static int gauss_in(struct sim_rng *r, int lo, int len, double sd_share)
 	return clampi((int)lround(v), lo, lo + (len > 0 ? len - 1 : 0));
 }
 
+#define NO_REACTION 9000 /* calor.js's "nothing seen in the window" */
+
 /* Add a click on e at t. miss: may land just outside (on what is next to
  * it). Returns the click or NULL when the page view is full. */
-static struct sim_click *add_click(struct plan *c, const struct sim_el *e,
-				   int64_t t, int may_miss, double dead_p,
-				   int err)
+static struct sim_click *add_click_q(struct plan *c, const struct sim_el *e,
+				     int64_t t, int may_miss, double dead_p,
+				     int err, int quiet)
 {
 	struct sim_pv *pv = c->pv;
 	struct sim_click *k;
@@ -352,9 +354,25 @@ static struct sim_click *add_click(struct plan *c, const struct sim_el *e,
 		k->y += sy;
 		k->box.y += sy;
 	}
+	/* what calor.js measures: the first reaction (a link navigates, a
+	 * control reacts at once, text is selected or the page scrolled a
+	 * little later) and the first error; 9000 when none came */
 	k->dead = !k->ia && sim_rng_unit(c->r) < dead_p;
+	k->rt = k->dead ? NO_REACTION
+		: k->ia ? (int)sim_rng_range(c->r, 20, 400)
+			: (int)sim_rng_range(c->r, 200, 1400);
 	k->err = err;
+	k->et = err ? (int)sim_rng_range(c->r, 5, 400) : NO_REACTION;
+	if (err || quiet)
+		k->rt = NO_REACTION; /* it throws, or says nothing for 3 s */
 	return k;
+}
+
+static struct sim_click *add_click(struct plan *c, const struct sim_el *e,
+				   int64_t t, int may_miss, double dead_p,
+				   int err)
+{
+	return add_click_q(c, e, t, may_miss, dead_p, err, 0);
 }
 
 static void add_goal(struct plan *c, int64_t t, enum sim_goal g)
@@ -410,20 +428,15 @@ static void signup_flow(struct plan *c, int64_t t)
 
 /* Home: the hero CTA (variant B's is bigger and higher) jumps to the
  * signup form. Returns the end of the window for other clicks. */
-static int64_t plan_home(struct plan *c, int *regular)
+static int64_t plan_home(struct plan *c, int wants)
 {
 	struct sim_pv *pv = c->pv;
 	const struct sim_el *cta = el(c, "#cta-hero"),
 			    *h2 = el(c, ".signup h2"),
 			    *button = el(c, "#cta-bottom");
-	int variant = c->v->variant, wants = 0;
+	int variant = c->v->variant;
 	int64_t tc, end = pv->dur - 1500;
 
-	for (int i = 0, n = *regular; i < n; i++)
-		if (sim_rng_unit(c->r) < cta_per_click[variant]) {
-			wants = 1;
-			(*regular)--;
-		}
 	if (wants && cta &&
 	    (tc = pick_time(c, cta, 800, pv->dur * 6 / 10, 0)) >= 0) {
 		struct sim_click *k = add_click(c, cta, tc, 1, 0, 0);
@@ -487,12 +500,13 @@ static void plan_specials(struct plan *c, int depth)
 			    ? (int)sim_rng_range(c->r, RAGE_MIN, RAGE_MAX)
 			    : 1;
 		if ((t = pick_time(c, e, 800, end - n * 400, n * 400)) >= 0) {
-			struct sim_click *first = add_click(c, e, t, 0, 0, 0);
+			struct sim_click *first =
+			    add_click_q(c, e, t, 0, 0, 0, 1);
 			int64_t tk = t;
 			for (int i = 1; first && i < n; i++) {
 				struct sim_click *k;
 				tk += sim_rng_range(c->r, 150, 400);
-				if (!(k = add_click(c, e, tk, 0, 0, 0)))
+				if (!(k = add_click_q(c, e, tk, 0, 0, 0, 1)))
 					break;
 				/* the same spot, give or take a few px */
 				k->x = clampi(
@@ -626,8 +640,9 @@ static int plan_pageview(struct plan *c, enum sim_page page, int quick,
 	enum sim_state st = page == SIM_HOME
 				? (v->variant ? SIM_ST_HOME_B : SIM_ST_HOME_A)
 				: (enum sim_state)(page + 1);
-	int depth, rev = 0, excessive = 0, regular, next = -1;
+	int depth, rev = 0, excessive = 0, regular, next = -1, upper = 0;
 	double med = page_seconds[page] * (v->device == 2 ? 0.8 : 1);
+	double lambda, p_cta, upper_share = 0, u;
 	int64_t end;
 
 	memset(pv->clicks, 0, sizeof(pv->clicks));
@@ -647,14 +662,34 @@ static int plan_pageview(struct plan *c, enum sim_page page, int quick,
 	pv->dur = pv->dur < 8 * SEC	? 8 * SEC + sim_rng_range(c->r, 0, 4000)
 		  : pv->dur > 480 * SEC ? 480 * SEC
 					: pv->dur;
-	depth = (int)(reach_quantile(sim_rng_unit(c->r),
-				     planted_median[page] / 100.0) *
+	/* Page views that will jump to the signup form (home: the CTA is an
+	 * anchor) or scroll to and fro (pricing) are drawn from the upper
+	 * half of the reach curve, the others so that every page view's draw
+	 * stays uniform: the jump then moves only page views that are above
+	 * the median already, and the planted 50 % depth holds. */
+	lambda = page_clicks[page] * (v->device == 2 ? 0.8 : 1);
+	regular = poisson(c->r, lambda);
+	if (page == SIM_HOME) {
+		p_cta = cta_per_click[v->variant];
+		upper_share = 1 - exp(-lambda * p_cta);
+		for (int i = 0, n = regular; i < n; i++)
+			if (sim_rng_unit(c->r) < p_cta) {
+				upper = 1;
+				regular--;
+			}
+	} else if (page == SIM_PRICING) {
+		upper_share = P_EXCESSIVE;
+		upper = excessive = sim_rng_unit(c->r) < P_EXCESSIVE;
+	}
+	u = sim_rng_unit(c->r);
+	if (upper || sim_rng_unit(c->r) >= 0.5 / (1 - upper_share))
+		u = 0.5 + 0.5 * u;
+	else
+		u = 0.5 * u;
+	depth = (int)(reach_quantile(u, planted_median[page] / 100.0) *
 		      pv->view->dh);
-	if (page == SIM_PRICING && sim_rng_unit(c->r) < P_EXCESSIVE) {
-		excessive = 1;
+	if (excessive) {
 		rev = (int)sim_rng_range(c->r, EXCESSIVE_REVERSALS, 30);
-		if (depth < pv->view->dh * 6 / 10)
-			depth = pv->view->dh * 6 / 10;
 		if (pv->dur < 40 * SEC)
 			pv->dur = 40 * SEC + sim_rng_range(c->r, 0, 20000);
 	} else {
@@ -664,11 +699,10 @@ static int plan_pageview(struct plan *c, enum sim_page page, int quick,
 	depth = clampi(depth, pv->view->vh, pv->view->dh);
 	plan_scroll(c, depth, rev, excessive);
 
-	regular = poisson(c->r, page_clicks[page] * (v->device == 2 ? 0.8 : 1));
 	end = pv->dur - 1500;
 	plan_specials(c, depth);
 	if (page == SIM_HOME)
-		end = plan_home(c, &regular);
+		end = plan_home(c, upper);
 	plan_regular(c, regular, depth, end);
 
 	if (c->next >= 0) {

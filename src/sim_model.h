@@ -133,8 +133,12 @@ void sim_truth_done(struct sim_truth *t);
 void sim_truth_merge(struct sim_truth *dst, const struct sim_truth *src);
 /* The 50 % reach depth of a page and device class, in %, computed like
  * the server's reach curve: the deepest d with at least half the page
- * views reaching d % of the document. -1 without page views. */
+ * views reaching d % of the document; device -1: all classes together.
+ * -1 without page views. */
 int sim_truth_reach50(const struct sim_truth *t, enum sim_page p, int device);
+/* Page views of a page and device class (-1: every class) with a depth. */
+int64_t sim_truth_depth_pageviews(const struct sim_truth *t, enum sim_page p,
+				  int device);
 
 /* ---- sessions ---- */
 struct sim_params {

@@ -122,17 +122,32 @@ void sim_truth_merge(struct sim_truth *dst, const struct sim_truth *src)
 	}
 }
 
+static int64_t depth_count(const struct sim_truth *t, enum sim_page p,
+			   int device, int k)
+{
+	if (device >= 0)
+		return t->depth[p][device][k];
+	return t->depth[p][0][k] + t->depth[p][1][k] + t->depth[p][2][k];
+}
+
+int64_t sim_truth_depth_pageviews(const struct sim_truth *t, enum sim_page p,
+				  int device)
+{
+	int64_t n = 0;
+	for (int k = 0; k <= 100; k++)
+		n += depth_count(t, p, device, k);
+	return n;
+}
+
 int sim_truth_reach50(const struct sim_truth *t, enum sim_page p, int device)
 {
-	int64_t n = 0, reach = 0;
-	for (int k = 0; k <= 100; k++)
-		n += t->depth[p][device][k];
+	int64_t n = sim_truth_depth_pageviews(t, p, device), reach = 0;
 	if (!n)
 		return -1;
 	/* reach(d) = share of page views whose depth >= d %; walk down from
 	 * the bottom until half of them reach */
 	for (int d = 100; d >= 0; d--) {
-		reach += t->depth[p][device][d];
+		reach += depth_count(t, p, device, d);
 		if (2 * reach >= n)
 			return d;
 	}

@@ -2,7 +2,7 @@
 /* sim_wire: a planned page view (sim_int.h) written as the /collect
  * batches calor.js would send for it (docs/wire.md, docs/tracker.md): a
  * flush every 5 s when something is new and one when the page is left;
- * clicks queued after their 1.5 s window; one move event per flush; the
+ * clicks queued after their 3 s observation window (with rt/et); one move event per flush; the
  * scroll event (depth, fold, reversals, attention deltas) last; at most 50
  * events per batch. */
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "sim_int.h"
 
 #define FLUSH_MS      5000
-#define WINDOW_MS     1500
+#define WINDOW_MS     3000
 #define MAX_BATCH_EV  50
 #define DWELL_STEP_MS 250
 #define MOVE_POINTS   300
@@ -173,9 +173,9 @@ static int add_click(struct dynbuf *b, const struct writer_state *w,
 		rc = dynbuf_addf(b,
 				 "\",\"ex\":%d,\"ey\":%d,\"ew\":%d,\"eh\":%d,"
 				 "\"pt\":\"%s\",\"fx\":%d,\"ia\":%d,"
-				 "\"dead\":%d,\"err\":%d}",
+				 "\"rt\":%d,\"et\":%d,\"dead\":%d,\"err\":%d}",
 				 ex, ey, c->box.w, c->box.h, pts[c->pt], c->fx,
-				 c->ia, c->dead, c->err);
+				 c->ia, c->rt, c->et, c->dead, c->err);
 	return rc;
 }
 

@@ -373,11 +373,10 @@ static void report_json(FILE *f, const struct run *run,
 			(long long)t->variant[v].signups);
 	fputs("},\"reach50\":[", f);
 	for (int p = 0; p < SIM_PAGES; p++)
-		for (int d = 0; d < 3; d++) {
-			int64_t pvs = 0;
+		for (int d = -1; d < 3; d++) {
+			int64_t pvs =
+			    sim_truth_depth_pageviews(t, (enum sim_page)p, d);
 			int r50 = sim_truth_reach50(t, (enum sim_page)p, d);
-			for (int k = 0; k <= 100; k++)
-				pvs += t->depth[p][d][k];
 			if (r50 < 0)
 				continue;
 			fprintf(f,
@@ -385,8 +384,10 @@ static void report_json(FILE *f, const struct run *run,
 				"\"percent\":%d,\"planted\":%d,"
 				"\"pageviews\":%lld}",
 				first ? "" : ",", sim_page_url(p),
-				ingest_device_name((enum device_class)d), r50,
-				t->planted_median[p], (long long)pvs);
+				d < 0
+				    ? "all"
+				    : ingest_device_name((enum device_class)d),
+				r50, t->planted_median[p], (long long)pvs);
 			first = 0;
 		}
 	fprintf(f,
