@@ -75,3 +75,5 @@ export async function getSites(signal, fresh) {
 export const heatmapUrl = (params) => '/api/v1/heatmap' + queryString(params);
 export const scrollUrl = (params) => '/api/v1/scroll' + queryString(params);
 export const pagesUrl = (params) => '/api/v1/pages' + queryString(params);
+export const elementsUrl = (params) => '/api/v1/elements' + queryString(params);
+export const frustrationUrl = (params) => '/api/v1/frustration' + queryString(params);

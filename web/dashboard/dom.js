@@ -106,7 +106,25 @@ export const ICONS = {
   compare: ['M3 6h11', 'M11 3l3 3-3 3', 'M17 14H6', 'M9 11l-3 3 3 3'],
   calendar: ['M4 5h12v11H4z', 'M4 8.5h12', 'M7 3v3M13 3v3'],
   close: ['M6 6l8 8M14 6l-8 8'],
+  table: ['M3 4.5h14v11H3z', 'M3 8.2h14M3 11.9h14', 'M8 8.2v7.3'],
+  filter: ['M3 4.5h14l-5.5 6.5v5l-3-1.6V11z'],
+  plus: ['M10 4.5v11M4.5 10h11'],
+  side: ['M3 4.5h6v11H3zM11 4.5h6v11h-6z'],
 };
+
+// 0.23412 -> "23.4%"; with an interval {rate, low, high}:
+// "23.4% (21.8–24.9)", the interval in the same unit.
+const pct1 = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+export const fmtRate = (r) => {
+  if (!r || typeof r.rate !== 'number' || !Number.isFinite(r.rate)) return '–';
+  const p = (v) => pct1.format(v * 100);
+  if (typeof r.low !== 'number' || typeof r.high !== 'number') return `${p(r.rate)}%`;
+  return `${p(r.rate)}% (${p(r.low)}–${p(r.high)})`;
+};
+
+// ms since the epoch -> the viewer's local date and time
+const timeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+export const fmtTime = (ms) => (typeof ms === 'number' && Number.isFinite(ms) ? timeFormat.format(new Date(ms)) : '–');
 
 const announcer = document.getElementById('announcer');
 export function announce(msg) {

@@ -4,7 +4,7 @@
 //   #/site/KEY/page/ENCODED_PATH?device=…&type=…&…
 //
 //   device    desktop | tablet | mobile          (default desktop; always written)
-//   type      click | move | scroll | attention | confetti | rage | dead | error | diff
+//   type      click | move | scroll | attention | confetti | elements | rage | dead | error | diff
 //                                                (default click; always written)
 //   zoom      fit | 100                          (default fit)
 //   from, to  YYYY-MM-DD, whole UTC days         (default: all time)
@@ -13,10 +13,22 @@
 //   palette   classic | viridis                  (default classic)
 //   by        new | source | browser | os | tag.KEY   (confetti; default new)
 //   dot       s | m | l                          (confetti dot size; default m)
-//   vs        device | dates                     (diff: what B differs in; default device)
-//   vs.device desktop | tablet | mobile          (diff, vs=device: B's device)
-//   vs.from, vs.to  YYYY-MM-DD                   (diff, vs=dates: B's days)
+//   vs        device | dates | custom            (diff: what B differs in; default device)
+//   vs.device desktop | tablet | mobile          (diff, vs=device or custom: B's device)
+//   vs.from, vs.to  YYYY-MM-DD                   (diff, vs=dates or custom: B's days)
+//   vs.NAME   any segment filter below           (diff, vs=custom: B's value of it)
+//   cmp       diff | side                        (diff: one difference map, or both sides)
 //   opacity   0..100                             (overlay opacity; default: the last one used)
+//   esort     clicks | rage | dead | error       (elements: the order; default clicks)
+//   escope    device | all                       (elements: this device or every device)
+//   conv      goal name                          (elements: the conversion goal; default the
+//                                                 goal most sessions reached)
+//   fscope    page | site                        (frustration report: this page or every page)
+//
+// The segment: the API's own filter names and values (docs/api.md,
+// "Filters"), sent with every request the page makes:
+//   vw (MIN-MAX, MIN-, -MAX), browser, os, source, referrer, utm_source,
+//   utm_medium, utm_campaign, visitor, tag.KEY (up to 4), goal, nogoal
 //
 // Values that do not parse fall back to their default, so a hand-edited or
 // old link still opens.
@@ -44,6 +56,7 @@ export const TYPES = {
     about: 'Clicks on something that is not a link or a button and where nothing happened.' },
   error: { tab: 'frustration', kind: 'density', label: 'Error clicks', noun: 'error clicks', one: 'error click',
     about: 'Clicks followed within a second by a JavaScript error.' },
+  elements: { tab: 'elements', kind: 'density', api: 'click', label: 'Elements', noun: 'clicks', one: 'click' },
   diff: { tab: 'compare', kind: 'diff', label: 'Compare', noun: 'clicks', one: 'click' },
 };
 export const FRUSTRATION = ['rage', 'dead', 'error'];
@@ -54,6 +67,7 @@ export const TABS = [
   { id: 'scroll', label: 'Scroll', icon: 'scroll', type: 'scroll' },
   { id: 'attention', label: 'Attention', icon: 'attention', type: 'attention' },
   { id: 'confetti', label: 'Confetti', icon: 'confetti', type: 'confetti' },
+  { id: 'elements', label: 'Elements', icon: 'table', type: 'elements' },
   { id: 'frustration', label: 'Frustration', icon: 'frustration', type: 'rage' },
   { id: 'compare', label: 'Compare', icon: 'compare', type: 'diff' },
 ];
@@ -65,6 +79,85 @@ export const BY = [
   { id: 'os', label: 'Operating system' },
   { id: 'tag.variant', label: 'Tag: variant' },
 ];
+
+// The segment filters, in the order the bar shows them. kind: enum (values
+// [id, label]), band (a viewport width band), text, host, tag, goal.
+export const FILTERS = [
+  { id: 'vw', label: 'Screen width', kind: 'band' },
+  { id: 'browser', label: 'Browser', kind: 'enum', values: [['chrome', 'Chrome'], ['edge', 'Edge'], ['firefox', 'Firefox'],
+    ['safari', 'Safari'], ['opera', 'Opera'], ['samsung', 'Samsung Internet'], ['other', 'Other browser']] },
+  { id: 'os', label: 'Operating system', kind: 'enum', values: [['windows', 'Windows'], ['macos', 'macOS'], ['ios', 'iOS'],
+    ['android', 'Android'], ['linux', 'Linux'], ['chromeos', 'ChromeOS'], ['other', 'Other system']] },
+  { id: 'source', label: 'Traffic source', kind: 'enum', values: [['direct', 'Direct'], ['search', 'Search engines'],
+    ['social', 'Social networks'], ['campaign', 'Campaigns (UTM)'], ['referral', 'Other sites']] },
+  { id: 'visitor', label: 'Visitor', kind: 'enum', values: [['new', 'New visitors'], ['returning', 'Returning visitors']] },
+  { id: 'tag', label: 'Tag', kind: 'tag' },
+  { id: 'goal', label: 'Reached goal', kind: 'goal' },
+  { id: 'nogoal', label: 'Did not reach goal', kind: 'goal' },
+  { id: 'referrer', label: 'Referrer', kind: 'host' },
+  { id: 'utm_source', label: 'UTM source', kind: 'text' },
+  { id: 'utm_medium', label: 'UTM medium', kind: 'text' },
+  { id: 'utm_campaign', label: 'UTM campaign', kind: 'text' },
+];
+export const MAX_TAGS = 4;
+const filterDef = (name) => FILTERS.find((f) => f.id === (name.startsWith('tag.') ? 'tag' : name)) || null;
+const BAND_RE = /^(\d{1,5})?-(\d{1,5})?$/;
+const HOST_RE = /^[A-Za-z0-9.-]{1,253}$/;
+const GOAL_RE = /^[a-z0-9_-]{1,64}$/;
+export const TAG_KEY_RE = /^[a-z0-9_]{1,32}$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+const textOk = (v, max) => typeof v === 'string' && v.length > 0 && new TextEncoder().encode(v).length <= max && !CONTROL_RE.test(v);
+
+// A band "MIN-MAX" as {min, max} (either may be null), or null.
+export function parseBand(v) {
+  const m = BAND_RE.exec(v || '');
+  if (!m || (m[1] === undefined && m[2] === undefined)) return null;
+  const min = m[1] === undefined ? null : Number(m[1]);
+  const max = m[2] === undefined ? null : Number(m[2]);
+  if ((min !== null && (min < 1 || min > 16384)) || (max !== null && (max < 1 || max > 16384))) return null;
+  if (min !== null && max !== null && min > max) return null;
+  return { min, max };
+}
+
+// Is value a valid value of the filter name (tag.KEY for tags)?
+export function validFilter(name, value) {
+  const def = filterDef(name);
+  if (!def || typeof value !== 'string') return false;
+  switch (def.kind) {
+    case 'enum': return def.values.some(([id]) => id === value);
+    case 'band': return parseBand(value) !== null;
+    case 'host': return HOST_RE.test(value);
+    case 'goal': return GOAL_RE.test(value);
+    case 'tag': return TAG_KEY_RE.test(name.slice(4)) && textOk(value, 64);
+    default: return textOk(value, 128);
+  }
+}
+
+// Human words for one filter: "Browser: Firefox", "Tag variant = B".
+export function filterText(name, value) {
+  const def = filterDef(name);
+  if (!def) return `${name} = ${value}`;
+  if (def.kind === 'enum') {
+    const v = def.values.find(([id]) => id === value);
+    return `${def.label}: ${v ? v[1] : value}`;
+  }
+  if (def.kind === 'band') {
+    const b = parseBand(value);
+    if (!b) return `${def.label}: ${value}`;
+    if (b.min !== null && b.max !== null) return `${def.label}: ${b.min}–${b.max} px`;
+    return b.min !== null ? `${def.label}: ${b.min} px and wider` : `${def.label}: up to ${b.max} px`;
+  }
+  if (def.kind === 'tag') return `Tag ${name.slice(4)} = ${value}`;
+  return `${def.label}: ${value}`;
+}
+
+// Width bands worth offering per device class (viewport widths, CSS px).
+export const BANDS = {
+  desktop: ['1024-1279', '1280-1439', '1440-1919', '1920-'],
+  tablet: ['768-899', '900-1023'],
+  mobile: ['-359', '360-399', '400-767'],
+};
 
 export const DEFAULT_RADIUS = 25;
 // Confetti dot sizes: the API draws dots of radius/5 CSS px.
@@ -111,9 +204,25 @@ export function parseState(query) {
   let vsFrom = validDate(get('vs.from')) ? get('vs.from') : '';
   let vsTo = validDate(get('vs.to')) ? get('vs.to') : '';
   if (vsFrom && vsTo && vsFrom > vsTo) [vsFrom, vsTo] = [vsTo, vsFrom];
-  const vs = get('vs') === 'dates' ? 'dates' : 'device';
+  const vs = ['dates', 'custom'].includes(get('vs')) ? get('vs') : 'device';
   let vsDevice = deviceById(get('vs.device')) ? get('vs.device') : '';
-  if (!vsDevice || vsDevice === device) vsDevice = device === 'desktop' ? 'mobile' : 'desktop';
+  if (vs === 'device' && (!vsDevice || vsDevice === device)) vsDevice = device === 'desktop' ? 'mobile' : 'desktop';
+  // the segment, and (vs=custom) B's changes to it
+  const filters = {};
+  const vsFilters = {};
+  let tags = 0;
+  let vsTags = 0;
+  for (const [k, v] of query) {
+    const b = k.startsWith('vs.');
+    const name = b ? k.slice(3) : k;
+    if (!filterDef(name) || !validFilter(name, v)) continue;
+    if (name.startsWith('tag.')) {
+      if ((b ? vsTags : tags) >= MAX_TAGS) continue;
+      if (b) vsTags++; else tags++;
+    }
+    (b ? vsFilters : filters)[name] = v;
+  }
+  const conv = get('conv');
   return {
     device,
     type,
@@ -130,7 +239,45 @@ export function parseState(query) {
     vsFrom,
     vsTo,
     opacity: Number.isInteger(opacity) && opacity >= 0 && opacity <= 100 ? opacity : null,
+    filters,
+    vsFilters: vs === 'custom' ? vsFilters : {},
+    cmp: get('cmp') === 'side' ? 'side' : 'diff',
+    esort: ['rage', 'dead', 'error'].includes(get('esort')) ? get('esort') : 'clicks',
+    escope: get('escope') === 'all' ? 'all' : 'device',
+    conv: GOAL_RE.test(conv) ? conv : '',
+    fscope: get('fscope') === 'site' ? 'site' : 'page',
   };
+}
+
+// The filters of a set sorted the way the bar shows them (tags by key).
+export function filterEntries(filters) {
+  const order = (k) => FILTERS.indexOf(filterDef(k));
+  return Object.entries(filters || {}).sort((a, b) => order(a[0]) - order(b[0]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+// B's changes as a flat list [[name, value]]: device, from, to and filters.
+export function vsChanges(st) {
+  const out = [];
+  if (st.vs === 'device' || (st.vs === 'custom' && st.vsDevice)) out.push(['device', st.vsDevice]);
+  if (st.vs === 'dates' || (st.vs === 'custom' && (st.vsFrom || st.vsTo))) {
+    if (st.vsFrom) out.push(['from', st.vsFrom]);
+    if (st.vsTo) out.push(['to', st.vsTo]);
+  }
+  if (st.vs === 'custom') out.push(...filterEntries(st.vsFilters));
+  return out;
+}
+
+// The whole second set of a comparison: the first set changed by B's
+// changes (a date given for B replaces both of A's dates, as the API does).
+export function setB(st) {
+  const b = { device: st.device, from: st.from, to: st.to, filters: { ...st.filters } };
+  const ch = vsChanges(st);
+  if (ch.some(([k]) => k === 'from' || k === 'to')) { b.from = ''; b.to = ''; }
+  for (const [k, v] of ch) {
+    if (k === 'device' || k === 'from' || k === 'to') b[k] = v;
+    else b.filters[k] = v;
+  }
+  return b;
 }
 
 // The hash query of a state; defaults are left out (device and type stay,
@@ -145,22 +292,33 @@ export function stateQuery(st) {
   if (st.palette !== 'classic') q.palette = st.palette;
   if (st.by !== 'new') q.by = st.by;
   if (st.dot !== 'm') q.dot = st.dot;
+  for (const [k, v] of filterEntries(st.filters)) q[k] = v;
   if (st.type === 'diff') {
     q.vs = st.vs;
-    if (st.vs === 'device') q['vs.device'] = st.vsDevice;
-    else {
-      if (st.vsFrom) q['vs.from'] = st.vsFrom;
-      if (st.vsTo) q['vs.to'] = st.vsTo;
-    }
+    for (const [k, v] of vsChanges(st)) q[`vs.${k}`] = v;
+    if (st.cmp !== 'diff') q.cmp = st.cmp;
   }
+  if (st.type === 'elements') {
+    if (st.esort !== 'clicks') q.esort = st.esort;
+    if (st.escope !== 'device') q.escope = st.escope;
+    if (st.conv) q.conv = st.conv;
+  }
+  if (TYPES[st.type].tab === 'frustration' && st.fscope !== 'page') q.fscope = st.fscope;
   if (st.opacity !== null) q.opacity = String(st.opacity);
   return q;
+}
+
+// The segment as API parameters (with a prefix: "vs." for B).
+export function filterParams(filters, prefix = '') {
+  const p = {};
+  for (const [k, v] of filterEntries(filters)) p[prefix + k] = v;
+  return p;
 }
 
 // What the API needs to draw a type under a state: the heatmap parameters
 // (without format).
 export function apiParams(st, key, page, type, width) {
-  const p = { site: key, page, type, device: st.device, width, from: st.from, to: st.to };
+  const p = { site: key, page, type: TYPES[type].api || type, device: st.device, width, from: st.from, to: st.to, ...filterParams(st.filters) };
   const kind = TYPES[type].kind;
   if (kind === 'density' || kind === 'diff') {
     p.norm = st.norm === 'p99' ? undefined : st.norm;
@@ -172,11 +330,7 @@ export function apiParams(st, key, page, type, width) {
     p.radius = DOTS[st.dot].radius;
   }
   if (type === 'diff') {
-    if (st.vs === 'device') p['vs.device'] = st.vsDevice;
-    else {
-      p['vs.from'] = st.vsFrom;
-      p['vs.to'] = st.vsTo;
-    }
+    for (const [k, v] of vsChanges(st)) p[`vs.${k}`] = v;
   }
   return p;
 }

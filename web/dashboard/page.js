@@ -7,16 +7,19 @@
 // new hash to update(), which redraws the controls and reloads only what the
 // change touches (the framed page stays). A new device builds the view anew.
 import { h, icon, ICONS, fmt, clear, announce } from './dom.js';
-import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl } from './api.js';
+import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl, elementsUrl, frustrationUrl } from './api.js';
 import { errorBox, callout, spinner, pageHeader, stat } from './ui.js';
 import {
   viewEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle, reroute, done,
 } from './shell.js';
 import {
   DEVICES, TYPES, TABS, FRUSTRATION, BY, DOTS, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
-  validDate, validBy, utcDay, dayShift, rangeText,
+  validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, filterText, vsChanges, setB,
 } from './page-state.js';
 import { renderPanel } from './panel.js';
+import { segmentBar, changesEditor } from './filters.js';
+import { renderElements, renderReport } from './insights.js';
+import { sideBySide } from './compare.js';
 
 const RELIABLE_SESSIONS = 1000;
 const MAX_STAGE_HEIGHT = 200000;
@@ -56,6 +59,7 @@ const LOADING_TEXT = {
   rage: 'Finding rage clicks…',
   dead: 'Finding dead clicks…',
   error: 'Finding error clicks…',
+  elements: 'Drawing the click map…',
   diff: 'Comparing…',
 };
 
@@ -78,6 +82,7 @@ function emptyMessage(type, device, st) {
     case 'error': return [`No error clicks on ${on}${st.from || st.to ? ` (${rangeText(st.from, st.to)})` : ''}`,
       'No click on this page was followed by a JavaScript error.'];
     case 'diff': return ['Neither side has clicks to compare', 'Pick another device or other dates for B.'];
+    case 'elements': return [`No clicks on any element on ${on}${when}`, `${soon} Try all devices, or another segment.`];
     default: return [`No clicks recorded for this page on ${on}${when}`,
       `Clicks from ${device.range} show up here a few seconds after they happen. Try another device above.`];
   }
@@ -88,6 +93,7 @@ function isEmpty(type, data) {
   if (type === 'scroll') return n(data.scroll_pageviews) === 0;
   if (type === 'attention') return n(data.attention_pageviews) === 0;
   if (type === 'diff') return n(data.a && data.a.clicks) === 0 && n(data.b && data.b.clicks) === 0;
+  if (type === 'elements') return n(data.clicks) === 0 && !(Array.isArray(data.elements) && data.elements.length);
   return n(data.clicks) === 0;
 }
 
@@ -221,6 +227,32 @@ export async function viewPage(ctx) {
   const statSessions = stat('Sessions', '…', 'stat-sessions');
   const statClicks = stat('Clicks', '…', 'stat-clicks');
 
+  // What the site's data can tell about filter values: the tag values seen
+  // on this page (the confetti categories of tag.KEY) and the goal most
+  // sessions reached (the elements' default conversion goal).
+  const tagCache = new Map();
+  let goalsP = null;
+  const discover = {
+    tagValues(k) {
+      if (!tagCache.has(k)) {
+        tagCache.set(k, getJSON(heatmapUrl({ site: key, page, type: 'confetti', by: `tag.${k}`, device: device.id, width: W }), signal)
+          .then((j) => (Array.isArray(j.categories) ? j.categories : []).map((c) => String(c && c.name !== undefined ? c.name : ''))
+            .filter((v) => v !== '' && v !== 'other').sort())
+          .catch((e) => { tagCache.delete(k); throw e; }));
+      }
+      return tagCache.get(k);
+    },
+    goals() {
+      if (!goalsP) {
+        goalsP = getJSON(elementsUrl({ site: key, page, limit: 1 }), signal)
+          .then((j) => (j.conversion && typeof j.conversion.goal === 'string' ? [j.conversion.goal] : []))
+          .catch((e) => { goalsP = null; throw e; });
+      }
+      return goalsP;
+    },
+  };
+  const segBar = segmentBar({ st, device, discover, onChange: (filters) => go({ filters }) });
+
   const PRESETS = [['all', 'All time'], ['today', 'Today'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['custom', 'Custom range']];
   function presetOf(from, to) {
     if (!from && !to) return 'all';
@@ -328,14 +360,54 @@ export async function viewPage(ctx) {
         st.dot, (v) => go({ dot: v }), true));
   }
 
+  // A set in words: "Desktop · all time · Browser: Firefox".
+  function describe(set) {
+    const dev = deviceById(set.device);
+    return [dev ? dev.label : set.device, rangeText(set.from, set.to), ...filterEntries(set.filters).map(([k, v]) => filterText(k, v))].join(' · ');
+  }
+
+  async function applyPreset(v) {
+    const none = { vsDevice: '', vsFrom: '', vsTo: '', vsFilters: {} };
+    if (v === 'devices') {
+      go({ vs: 'device', vsDevice: device.id === 'mobile' ? 'desktop' : 'mobile' });
+    } else if (v === 'weeks') {
+      go({ vs: 'dates', from: utcDay(-6), to: utcDay(0), vsFrom: utcDay(-13), vsTo: utcDay(-7) });
+    } else if (v === 'variant') {
+      let values = [];
+      try { values = await discover.tagValues('variant'); } catch (e) { /* free choice below */ }
+      const [a, b] = values.length >= 2 ? values : ['A', 'B'];
+      go({ ...none, vs: 'custom', filters: { ...st.filters, 'tag.variant': a }, vsFilters: { 'tag.variant': b } });
+    } else if (v === 'visitors') {
+      go({ ...none, vs: 'custom', filters: { ...st.filters, visitor: 'new' }, vsFilters: { visitor: 'returning' } });
+    } else if (v === 'goal') {
+      let goals = [];
+      try { goals = await discover.goals(); } catch (e) { /* none known */ }
+      const g = goals[0] || 'signup';
+      const f = { ...st.filters, goal: g };
+      delete f.nogoal;
+      go({ ...none, vs: 'custom', filters: f, vsFilters: { nogoal: g } });
+    }
+  }
+
   function compareControl() {
+    const letter = (x) => h('span', { className: `side-letter side-letter-${x}`, text: x.toUpperCase(), 'aria-hidden': 'true' });
+    const preset = h('select', { id: 'vs-preset', className: 'select', 'aria-label': 'Compare preset' },
+      h('option', { value: '', text: 'Presets…', selected: true }),
+      h('option', { value: 'devices', text: device.id === 'mobile' ? 'Mobile vs desktop' : `${device.label} vs mobile` }),
+      h('option', { value: 'weeks', text: 'Last 7 days vs the 7 before' }),
+      h('option', { value: 'variant', text: 'Variant A vs B (tag variant)' }),
+      h('option', { value: 'visitors', text: 'New vs returning visitors' }),
+      h('option', { value: 'goal', text: 'Converted vs not converted' }));
+    preset.addEventListener('change', () => { if (preset.value) applyPreset(preset.value); });
     const kids = [
       h('span', { className: 'control-label', text: 'Compare with' }),
       seg('vs-mode', 'Compare with', [
         { id: 'device', label: 'Another device', elId: 'vs-mode-device' },
         { id: 'dates', label: 'Other dates', elId: 'vs-mode-dates' },
+        { id: 'custom', label: 'Any change', elId: 'vs-mode-custom', title: 'B is A with any filters changed: tag, browser, source, goal…' },
       ], st.vs, (v) => {
         if (v === 'device') { go({ vs: 'device' }); return; }
+        if (v === 'custom') { go({ vs: 'custom', vsDevice: st.vs === 'device' ? st.vsDevice : '' }); return; }
         // dates: B defaults to the same number of days just before A
         let { from, to, vsFrom, vsTo } = st;
         if (!from && !to) { from = utcDay(-6); to = utcDay(0); }
@@ -348,8 +420,8 @@ export async function viewPage(ctx) {
         }
         go({ vs: 'dates', from, to, vsFrom, vsTo });
       }, true),
+      preset,
     ];
-    const letter = (x) => h('span', { className: `side-letter side-letter-${x}`, text: x.toUpperCase(), 'aria-hidden': 'true' });
     if (st.vs === 'device') {
       const select = h('select', { id: 'vs-device', className: 'select', 'aria-label': 'Device of B' },
         DEVICES.filter((d) => d.id !== device.id).map((d) => h('option', { value: d.id, text: d.label, selected: d.id === st.vsDevice })));
@@ -358,7 +430,7 @@ export async function viewPage(ctx) {
         letter('a'), h('span', { className: 'vs-fixed', text: device.label }),
         h('span', { className: 'muted', text: 'vs' }),
         letter('b'), select));
-    } else {
+    } else if (st.vs === 'dates') {
       kids.push(h('span', { className: 'vs-sides' },
         letter('a'), h('span', { className: 'vs-fixed', id: 'vs-a-dates', text: rangeText(st.from, st.to) }),
         h('span', { className: 'muted', text: 'vs' }),
@@ -366,8 +438,32 @@ export async function viewPage(ctx) {
         dateInput('vs-from', 'B from (UTC day)', st.vsFrom, (v) => go({ vsFrom: v })),
         h('span', { className: 'muted', text: '–' }),
         dateInput('vs-to', 'B to (UTC day, included)', st.vsTo, (v) => go({ vsTo: v }))));
+    } else {
+      kids.push(h('span', { className: 'vs-sides vs-sides-custom' },
+        letter('a'), h('span', { className: 'vs-fixed', text: 'the segment above' }),
+        h('span', { className: 'muted', text: 'vs' }),
+        letter('b'), h('span', { className: 'vs-fixed', text: 'A with' }),
+        changesEditor({
+          st, device, discover, changes: vsChanges(st),
+          onChange: (changes) => {
+            const over = { vs: 'custom', vsDevice: '', vsFrom: '', vsTo: '', vsFilters: {} };
+            for (const [k, v] of changes) {
+              if (k === 'device') over.vsDevice = v;
+              else if (k === 'from') over.vsFrom = v;
+              else if (k === 'to') over.vsTo = v;
+              else over.vsFilters[k] = v;
+            }
+            go(over);
+          },
+        })));
     }
-    return h('div', { className: 'control control-compare' }, kids);
+    const view = h('div', { className: 'control' },
+      h('span', { className: 'control-label', text: 'Show' }),
+      seg('cmp-view', 'Show', [
+        { id: 'diff', label: 'Difference', elId: 'cmp-diff', title: 'One map: red where A clicks more per page view, blue where B does' },
+        { id: 'side', label: 'Side by side', elId: 'cmp-side', title: 'Each set over its own copy of the page' },
+      ], st.cmp, (v) => go({ cmp: v }), true));
+    return [h('div', { className: 'control control-compare' }, kids), view];
   }
 
   function renderOptions() {
@@ -380,9 +476,9 @@ export async function viewPage(ctx) {
         count: counts ? counts[t] : undefined, title: TYPES[t].about,
       })), type, (v) => go({ type: v })));
     }
-    if (type === 'diff') kids.push(compareControl());
+    if (type === 'diff') kids.push(...compareControl());
     if (type === 'confetti') kids.push(byControl(), dotControl());
-    if (kind === 'density' || kind === 'diff') kids.push(normControl(), radiusControl());
+    if ((kind === 'density' || kind === 'diff') && !(type === 'diff' && st.cmp === 'side')) kids.push(normControl(), radiusControl());
     if (kind === 'density' || kind === 'bands') kids.push(paletteControl());
     clear(optionsRow).append(...kids);
   }
@@ -405,6 +501,7 @@ export async function viewPage(ctx) {
       dateBox,
       h('div', { className: 'toolbar-stats', 'aria-label': `Counts on ${device.label.toLowerCase()}`, role: 'group' },
         statViews, statSessions, statClicks)),
+    segBar.el,
     optionsRow);
   viewEl.appendChild(toolbar);
 
@@ -428,7 +525,9 @@ export async function viewPage(ctx) {
     draggable: 'false', hidden: true, dataset: { state: 'loading', type: st.type },
   });
   const stageStatus = h('div', { className: 'stage-status', id: 'stage-status' }, spinner('Loading the page…'));
-  const stage = h('div', { className: 'stage', id: 'stage', dataset: { device: device.id, width: String(W) } }, iframe, overlay);
+  // an element picked in a table, outlined over the page
+  const mark = h('div', { className: 'stage-highlight', id: 'stage-highlight', hidden: true, 'aria-hidden': 'true' });
+  const stage = h('div', { className: 'stage', id: 'stage', dataset: { device: device.id, width: String(W) } }, iframe, overlay, mark);
   const sizer = h('div', { className: 'stage-sizer', id: 'stage-sizer', dataset: { device: device.id } }, stage, stageStatus);
   const viewport = h('div', { className: 'stage-viewport', id: 'stage-viewport' }, sizer);
 
@@ -442,6 +541,7 @@ export async function viewPage(ctx) {
   opacityInput.addEventListener('input', () => {
     const v = Number(opacityInput.value);
     overlay.style.opacity = String(v / 100);
+    if (sides) sides.setOpacity(v / 100);
     opacityOut.textContent = `${v}%`;
     saveOpacity(v);
     go({ opacity: v }, true);
@@ -467,8 +567,55 @@ export async function viewPage(ctx) {
       h('div', { className: 'toolbar-spacer' }),
       overlayStatus),
     viewport);
+  const sidesBox = h('div', { className: 'sides-box', id: 'sides-box', hidden: true });
+  stagePanel.appendChild(sidesBox);
   const panel = h('aside', { className: 'type-panel card', id: 'type-panel', role: 'tabpanel', 'aria-labelledby': 'panel-title' });
-  viewEl.appendChild(h('div', { className: 'workbench', id: 'workbench' }, stagePanel, panel));
+  const workbench = h('div', { className: 'workbench', id: 'workbench', dataset: { type: st.type } }, stagePanel, panel);
+  viewEl.appendChild(workbench);
+  const report = h('section', { className: 'card report', id: 'frustration-report', 'aria-label': 'Frustration signals', hidden: true });
+  viewEl.appendChild(report);
+
+  // The element a selector finds in the framed page (same origin), or
+  // null: another origin, not loaded, no match, or not a valid selector
+  // (selectors are stored text from anyone; querySelector only matches).
+  function findInPreview(sel) {
+    if (typeof sel !== 'string' || !sel) return null;
+    try {
+      const d = iframe.contentDocument;
+      if (!d || !d.documentElement || iframe.contentWindow.location.href === 'about:blank') return null;
+      return d.querySelector(sel);
+    } catch (e) {
+      return null;
+    }
+  }
+  const previewReady = () => {
+    try { return !!(iframe.contentDocument && iframe.contentDocument.readyState === 'complete' && iframe.contentWindow.location.href !== 'about:blank'); } catch (e) { return false; }
+  };
+  function highlight(sel, scroll) {
+    const el = findInPreview(sel);
+    if (!el) {
+      mark.hidden = true;
+      delete mark.dataset.selector;
+      return false;
+    }
+    const r = el.getBoundingClientRect();
+    const win = iframe.contentWindow;
+    mark.style.left = `${r.left + win.scrollX - 3}px`;
+    mark.style.top = `${r.top + win.scrollY - 3}px`;
+    mark.style.width = `${r.width + 6}px`;
+    mark.style.height = `${r.height + 6}px`;
+    mark.dataset.selector = sel;
+    mark.hidden = false;
+    if (scroll) mark.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'smooth' });
+    return true;
+  }
+  const tableHooks = {
+    hover: (sel) => highlight(sel, false),
+    pick: (sel) => {
+      if (!highlight(sel, true)) announce('This element is not on the page as it is now.');
+    },
+    found: (sel) => (previewReady() ? !!findInPreview(sel) : null),
+  };
 
   function renderZoom() {
     for (const b of zoomBtns) b.setAttribute('aria-pressed', b.dataset.zoom === st.zoom ? 'true' : 'false');
@@ -562,6 +709,8 @@ export async function viewPage(ctx) {
     docH = 0;
     grows = 0;
     measure();
+    // the tables can now say which selectors the page has
+    if (shown && shown.type === 'elements' && shown.state !== 'loading') shown.render();
     for (const ms of [300, 1000, 2500]) {
       const t = setTimeout(measure, ms);
       ctx.cleanup.push(() => clearTimeout(t));
@@ -583,7 +732,7 @@ export async function viewPage(ctx) {
   // --- data of the sample: counts for this device and dates
   let base = null; // the click JSON of the sample
   let baseSeq = 0;
-  const sampleParams = (over) => ({ site: key, page, device: device.id, width: W, from: st.from, to: st.to, cell: 1000, ...over });
+  const sampleParams = (over) => ({ site: key, page, device: device.id, width: W, from: st.from, to: st.to, cell: 1000, ...filterParams(st.filters), ...over });
 
   async function loadBase() {
     const seq = ++baseSeq;
@@ -644,13 +793,14 @@ export async function viewPage(ctx) {
     tb.dataset.count = String(data.clicks);
 
     const sessions = Number(data.sessions) || 0;
-    if (sessions > 0 && sessions < RELIABLE_SESSIONS) {
+    if ((sessions > 0 && sessions < RELIABLE_SESSIONS) || (typeof data.warning === 'string' && data.warning)) {
       notices.prepend(h('div', { className: 'callout callout-warn callout-compact', id: 'sample-warning' },
         icon(ICONS.info, 18, 'icon callout-icon'),
         h('div', { className: 'callout-body' },
           h('p', { className: 'callout-text' },
             h('strong', { text: `Based on ${fmt(sessions)} ${sessions === 1 ? 'session' : 'sessions'}.` }),
-            ` Below ${fmt(RELIABLE_SESSIONS)} sessions, patterns are not yet reliable.`))));
+            ` Below ${fmt(RELIABLE_SESSIONS)} sessions, patterns are not yet reliable.`,
+            filterEntries(st.filters).length ? ' The segment narrows the sample.' : ''))));
     }
     if (shown && shown.state !== 'loading') shown.render();
   }
@@ -660,6 +810,35 @@ export async function viewPage(ctx) {
   let typeCtrl = null;
   let overlayUrl = null;
   let shown = null; // {type, state, data, render()}
+  let sides = null; // the side-by-side comparison on show
+  ctx.cleanup.push(() => { if (sides) sides.destroy(); });
+
+  // --- the frustration report under the page (Frustration tab)
+  let reportSeq = 0;
+  let reportKey = '';
+  function loadReport(force) {
+    const on = TYPES[st.type].tab === 'frustration';
+    report.hidden = !on;
+    if (!on) { reportKey = ''; return; }
+    const params = {
+      site: key, page: st.fscope === 'site' ? undefined : page, device: device.id, from: st.from, to: st.to,
+      ...filterParams(st.filters), limit: 10,
+    };
+    const k = JSON.stringify(params);
+    if (k === reportKey && !force) return;
+    reportKey = k;
+    const seq = ++reportSeq;
+    const stAt = st;
+    const args = { el: report, st: stAt, page, device, go, ...tableHooks };
+    renderReport({ ...args, state: 'loading' });
+    getJSON(frustrationUrl(params), signal).then((data) => {
+      if (!ctx.alive || seq !== reportSeq) return;
+      renderReport({ ...args, state: 'ready', data });
+    }).catch((e) => {
+      if (!ctx.alive || seq !== reportSeq || e.name === 'AbortError') return;
+      renderReport({ ...args, state: 'error', error: e });
+    });
+  }
 
   function clearTypeNotices() {
     for (const id of ['heatmap-empty', 'error']) {
@@ -687,16 +866,32 @@ export async function viewPage(ctx) {
     const T = TYPES[type];
     const stAt = st;
 
+    const side = type === 'diff' && stAt.cmp === 'side';
+    const labels = type === 'diff' ? {
+      a: describe({ device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters }),
+      b: describe(setB(stAt)),
+    } : null;
     shown = {
       type, state: 'loading', data: null,
       render() {
+        if (type === 'elements') {
+          renderElements({ el: panel, state: this.state === 'empty' ? 'ready' : this.state, data: this.data, st: stAt, device, go, ...tableHooks });
+          return;
+        }
         renderPanel(panel, {
           type, st: stAt, device, state: this.state, data: this.data, base, counts,
-          go, emptyTitle: this.emptyTitle,
+          go, emptyTitle: this.emptyTitle, labels,
         });
       },
     };
     const me = shown;
+    workbench.dataset.type = type;
+    mark.hidden = true;
+    if (sides) { sides.destroy(); sides = null; }
+    clear(sidesBox);
+    sidesBox.hidden = !side;
+    viewport.hidden = side;
+    loadReport();
     viewEl.dataset.state = 'loading';
     overlay.dataset.state = 'loading';
     overlay.dataset.type = type;
@@ -706,13 +901,46 @@ export async function viewPage(ctx) {
     clearTypeNotices();
     me.render();
 
+    if (type === 'diff' && vsChanges(stAt).length === 0) {
+      // nothing says how B differs yet
+      me.state = 'empty';
+      me.emptyTitle = 'Choose what B changes';
+      me.render();
+      overlay.hidden = true;
+      overlay.dataset.state = 'empty';
+      overlay.classList.remove('is-loading');
+      setOverlayStatus('');
+      notices.appendChild(callout('info', ICONS.compare, 'Choose what B changes',
+        'B is the segment above with something changed: add a change with "Change for B", or pick a preset.', { id: 'heatmap-empty', role: 'status' }));
+      layout();
+      done(ctx, 'empty');
+      return;
+    }
+
     const params = apiParams(stAt, key, page, type, W);
+    const setParams = (set) => {
+      const dev = deviceById(set.device);
+      return { site: key, page, type: 'click', device: set.device, width: dev.width, from: set.from, to: set.to, ...filterParams(set.filters) };
+    };
+    const setA = { device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters };
     let jsonP;
-    if (T.kind === 'bands') jsonP = getJSON(scrollUrl({ site: key, page, device: device.id, from: stAt.from, to: stAt.to }), ctrl.signal);
-    else if (type === 'confetti') jsonP = getJSON(heatmapUrl(params), ctrl.signal);
-    else jsonP = getJSON(heatmapUrl({ ...params, cell: 1000 }), ctrl.signal);
-    const pngP = getPNG(heatmapUrl({ ...params, format: 'png' }), ctrl.signal);
-    pngP.catch(() => {}); // handled below
+    let pngP;
+    if (T.kind === 'bands') {
+      jsonP = getJSON(scrollUrl({ site: key, page, device: device.id, from: stAt.from, to: stAt.to, ...filterParams(stAt.filters) }), ctrl.signal);
+    } else if (type === 'confetti') jsonP = getJSON(heatmapUrl(params), ctrl.signal);
+    else if (type === 'elements') {
+      jsonP = getJSON(elementsUrl({
+        site: key, page, device: stAt.escope === 'all' ? 'all' : device.id, from: stAt.from, to: stAt.to,
+        ...filterParams(stAt.filters), sort: stAt.esort === 'clicks' ? undefined : stAt.esort, conversion: stAt.conv || undefined, limit: 200,
+      }), ctrl.signal);
+    } else if (side) {
+      jsonP = Promise.all([setA, setB(stAt)].map((set) => getJSON(heatmapUrl({ ...setParams(set), cell: 1000 }), ctrl.signal)))
+        .then(([a, b]) => ({ a, b, side: true }));
+    } else jsonP = getJSON(heatmapUrl({ ...params, cell: 1000 }), ctrl.signal);
+    if (!side) {
+      pngP = getPNG(heatmapUrl({ ...params, format: 'png' }), ctrl.signal);
+      pngP.catch(() => {}); // handled below
+    }
 
     const fail = (title, e) => {
       if (stale() || (e && e.name === 'AbortError')) return;
@@ -755,6 +983,21 @@ export async function viewPage(ctx) {
 
     me.state = 'ready';
     me.render();
+    if (side) {
+      // each set over its own preview; the main overlay rests
+      overlay.hidden = true;
+      overlay.classList.remove('is-loading');
+      overlay.dataset.state = 'ready';
+      setOverlayStatus('');
+      const b = setB(stAt);
+      sides = sideBySide([
+        { id: 'a', label: labels.a, device, data: data.a, pngUrl: heatmapUrl({ ...setParams(setA), format: 'png' }) },
+        { id: 'b', label: labels.b, device: deviceById(b.device), data: data.b, pngUrl: heatmapUrl({ ...setParams(b), format: 'png' }) },
+      ], src, ctrl.signal, opacity / 100);
+      sidesBox.appendChild(sides.el);
+      done(ctx);
+      return;
+    }
     let png;
     try {
       png = await pngP;
@@ -789,7 +1032,9 @@ export async function viewPage(ctx) {
   ctx.cleanup.push(() => { if (overlayUrl) URL.revokeObjectURL(overlayUrl); });
 
   // --- state changes from the hash
-  const typeKey = (x) => JSON.stringify(apiParams(x, key, page, x.type, W));
+  const typeKey = (x) => JSON.stringify([apiParams(x, key, page, x.type, W), x.type === 'elements' ? [x.esort, x.escope, x.conv] : null,
+    x.type === 'diff' ? x.cmp : null]);
+  const baseKey = (x) => JSON.stringify([x.from, x.to, filterEntries(x.filters)]);
 
   ctx.update = (r) => {
     const next = parseState(r.query);
@@ -803,6 +1048,7 @@ export async function viewPage(ctx) {
       renderDates();
       renderOptions();
       renderZoom();
+      segBar.render(st);
     });
     if (st.opacity !== null && st.opacity !== opacity) {
       opacity = st.opacity;
@@ -811,8 +1057,9 @@ export async function viewPage(ctx) {
       overlay.style.opacity = String(opacity / 100);
     }
     if (st.zoom !== prev.zoom) layout();
-    if (st.from !== prev.from || st.to !== prev.to) loadBase();
+    if (baseKey(st) !== baseKey(prev)) loadBase();
     if (typeKey(st) !== typeKey(prev) || st.type !== prev.type) loadType();
+    else loadReport();
     return true;
   };
 

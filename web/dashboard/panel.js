@@ -169,19 +169,30 @@ function confetti(st, data) {
   ];
 }
 
-function diff(st, data, device) {
+function diff(st, data, device, labels) {
   const a = data.a || {};
   const b = data.b || {};
   const vsDev = deviceById(st.vsDevice);
-  const labelA = `${device.label} · ${rangeText(st.from, st.to)}`;
-  const labelB = st.vs === 'device' ? `${vsDev ? vsDev.label : st.vsDevice} · ${rangeText(st.from, st.to)}` : `${device.label} · ${rangeText(st.vsFrom, st.vsTo)}`;
+  const labelA = labels ? labels.a : `${device.label} · ${rangeText(st.from, st.to)}`;
+  const labelB = labels ? labels.b : st.vs === 'device' ? `${vsDev ? vsDev.label : st.vsDevice} · ${rangeText(st.from, st.to)}` : `${device.label} · ${rangeText(st.vsFrom, st.vsTo)}`;
   const side = (id, letter, label, set) => h('div', { className: `side side-${id}`, id: `diff-${id}` },
-    h('p', { className: 'side-head' }, h('span', { className: `side-letter side-letter-${id}`, text: letter }), h('span', { className: 'side-label', text: label })),
+    h('p', { className: 'side-head' }, h('span', { className: `side-letter side-letter-${id}`, text: letter }),
+      h('span', { className: 'side-label side-label-wrap', id: `diff-${id}-label`, text: label, title: label })),
     figures([
       ['Page views', fmt(n(set.pageviews)), `diff-${id}-pageviews`],
       ['Sessions', fmt(n(set.sessions)), `diff-${id}-sessions`],
       ['Clicks', fmt(n(set.clicks)), `diff-${id}-clicks`, `${perView(n(set.clicks), n(set.pageviews))} per view`],
-    ]));
+    ]),
+    typeof set.warning === 'string' && set.warning
+      ? h('p', { className: 'side-warning', id: `diff-${id}-warning` }, icon(ICONS.alert, 14), 'Fewer than 1,000 sessions: not yet reliable')
+      : null);
+  if (data.side) {
+    return [
+      section('Sides', h('div', { className: 'sides' }, side('a', 'A', labelA, a), side('b', 'B', labelB, b))),
+      section('Overlay', gradientLegend('classic', 'Fewer clicks', 'More clicks', 'legend'),
+        h('p', { className: 'panel-note', text: 'Each side is scaled to its own busiest spot: compare where people click, and the clicks per view above for how much.' })),
+    ];
+  }
   return [
     section('Sides', h('div', { className: 'sides' }, side('a', 'A', labelA, a), side('b', 'B', labelB, b))),
     section('Colour scale',
@@ -196,7 +207,7 @@ function diff(st, data, device) {
 // ------------------------------------------------------------------- panel
 
 // state: loading | ready | empty | error
-export function renderPanel(el, { type, st, device, state, data, base, counts, go, emptyTitle }) {
+export function renderPanel(el, { type, st, device, state, data, base, counts, go, emptyTitle, labels }) {
   const T = TYPES[type];
   const kids = [];
   if (state === 'loading') kids.push(spinner('Loading…'));
@@ -209,7 +220,7 @@ export function renderPanel(el, { type, st, device, state, data, base, counts, g
   } else if (type === 'scroll') kids.push(...scroll(st, data));
   else if (type === 'attention') kids.push(...attention(st, data));
   else if (type === 'confetti') kids.push(...confetti(st, data));
-  else if (type === 'diff') kids.push(...diff(st, data, device));
+  else if (type === 'diff') kids.push(...diff(st, data, device, labels));
   else kids.push(...clickLike(type, st, data));
   el.dataset.type = type;
   el.dataset.state = state;
