@@ -37,8 +37,8 @@ static const int planted_median[SIM_PAGES] = {55, 60, 50, 80, 80};
 #define P_EXCESSIVE  0.10
 #define P_MISS	     0.04
 #define P_KEYBOARD   0.03
-#define P_QUICK_PROD 0.14
-#define P_QUICK_PRIC 0.04
+#define P_QUICK_PROD 0.18
+#define P_QUICK_PRIC 0.015
 #define P_TRIAL_APP  0.60
 
 enum act { PLAIN, ANCHOR, INPUT, BUTTON, CART, YEARLY, PLAN, LINK, SPA, MENU };
