@@ -29,6 +29,13 @@ function versus(c, page) {
   return 'same';
 }
 
+// A rate with its interval on two lines; its text is fmtRate's.
+function rateNode(r, cls) {
+  const t = fmtRate(r);
+  const i = t.indexOf(' (');
+  return h('span', { className: cls }, i < 0 ? t : [h('span', { className: 'rate-main', text: t.slice(0, i) }), ' ', h('span', { className: 'rate-ci', text: t.slice(i + 1) })]);
+}
+
 const SORTS = [
   ['clicks', 'Clicks'],
   ['rage', 'Rage'],
@@ -82,7 +89,7 @@ export function renderElements(opts) {
   const rows = Array.isArray(data.elements) ? data.elements : [];
   const thead = h('thead', null, h('tr', null,
     h('th', { scope: 'col', text: 'Element' }),
-    ...[['clicks', 'Clicks'], ['share', 'Share of clicks'], ['sessions', 'Sessions'], ['frustration', 'Rage · dead · error'], ['conversion', 'Conversion']]
+    ...[['clicks', 'Clicks'], ['share', 'Share of clicks'], ['sessions', 'Sessions'], ['frustration', 'Frustration'], ['conversion', 'Conversion']]
       .map(([k, label]) => {
         const sortable = k === 'clicks';
         const sorted = st.esort === k || (k === 'frustration' && st.esort !== 'clicks');
@@ -108,8 +115,7 @@ export function renderElements(opts) {
         found === false ? h('span', { className: 'badge badge-muted', title: 'This selector matches nothing on the page as it is now' }, 'not on the page now') : null),
       h('td', { className: 'num cell-clicks', text: fmt(n(e.clicks)) }),
       h('td', { className: 'num cell-share' },
-        h('span', { className: 'share-bar', 'aria-hidden': 'true' }, h('span', { className: 'share-bar-fill', style: { width: `${Math.min(100, n(e.share && e.share.rate) * 100)}%` } })),
-        h('span', { className: 'share-text', text: fmtRate(e.share) })),
+        rateNode(e.share, 'share-text')),
       h('td', { className: 'num cell-sessions', text: fmt(n(e.sessions)) }),
       h('td', { className: 'num cell-signals' },
         ['rage', 'dead', 'error'].some((k) => n(e[k]))
@@ -118,7 +124,7 @@ export function renderElements(opts) {
           }) : null))
           : h('span', { className: 'muted', text: '–' })),
       h('td', { className: 'num cell-conversion' + (vs ? ` is-${vs}` : ''), title: vs === 'higher' ? 'Clearly higher than the page overall' : vs === 'lower' ? 'Clearly lower than the page overall' : vs === 'same' ? 'Not clearly different from the page overall' : null },
-        e.conversion ? h('span', { className: 'conv-text', text: fmtRate(e.conversion) }) : h('span', { className: 'muted', text: '–' }),
+        e.conversion ? rateNode(e.conversion, 'conv-text') : h('span', { className: 'muted', text: '–' }),
         vs === 'higher' ? icon(ICONS.up, 14, 'icon conv-icon') : vs === 'lower' ? icon(ICONS.down, 14, 'icon conv-icon') : null));
     if (opts.hover) {
       tr.addEventListener('mouseenter', () => opts.hover(sel));
@@ -142,7 +148,7 @@ export function renderElements(opts) {
       h('td', { className: 'num', text: '100%' }),
       h('td', { className: 'num', text: fmt(n(data.sessions)) }),
       h('td', null),
-      h('td', { className: 'num', id: 'elements-page-conversion', text: fmtRate(pageRate) }))) : null);
+      h('td', { className: 'num', id: 'elements-page-conversion' }, rateNode(pageRate, 'conv-text')))) : null);
 
   el.replaceChildren(head,
     h('section', { className: 'panel-section' },
@@ -229,7 +235,7 @@ function pageTable(id, title, block, scrolling) {
       ? h('table', { className: 'table table-compact' },
         h('thead', null, h('tr', null, h('th', { scope: 'col', text: 'Page' }),
           h('th', { scope: 'col', className: 'num', text: 'Page views' }), h('th', { scope: 'col', className: 'num', text: 'Sessions' }),
-          scrolling ? h('th', { scope: 'col', className: 'num', text: 'Median / needed', title: 'Direction changes: the page\'s median, and the count a page view needed to count as excessive' }) : null,
+          scrolling ? h('th', { scope: 'col', className: 'num', text: 'Reversals', title: 'Scroll direction changes: the page\'s median / the count a page view needed to be excessive' }) : null,
           h('th', { scope: 'col', text: 'Latest examples' }))),
         body)
       : h('p', { className: 'muted report-none', text: 'None.' }));

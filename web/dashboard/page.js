@@ -560,7 +560,7 @@ export async function viewPage(ctx) {
       h('div', { className: 'control' },
         h('label', { className: 'control-label', for: 'overlay-opacity', text: 'Opacity' }),
         opacityInput, opacityOut),
-      h('div', { className: 'control' },
+      h('div', { className: 'control', id: 'zoom-control' },
         h('span', { className: 'control-label', id: 'zoom-label', text: 'Zoom' }),
         h('div', { className: 'seg seg-small', role: 'group', 'aria-labelledby': 'zoom-label' }, zoomBtns),
         scaleOut),
@@ -891,6 +891,7 @@ export async function viewPage(ctx) {
     clear(sidesBox);
     sidesBox.hidden = !side;
     viewport.hidden = side;
+    document.getElementById('zoom-control').hidden = side;
     loadReport();
     viewEl.dataset.state = 'loading';
     overlay.dataset.state = 'loading';
