@@ -464,12 +464,11 @@ static int64_t plan_home(struct plan *c, int wants)
 	return end;
 }
 
-static void plan_specials(struct plan *c, int depth)
+static void plan_specials(struct plan *c)
 {
 	struct sim_pv *pv = c->pv;
 	const struct sim_el *e;
 	int64_t t, end = pv->dur - 1500;
-	(void)depth;
 
 	if (pv->page == SIM_PRODUCT && (e = el(c, "#hero-image")) &&
 	    sim_rng_unit(c->r) < P_HERO_IMAGE) {
@@ -648,6 +647,8 @@ static int plan_pageview(struct plan *c, enum sim_page page, int quick,
 	memset(pv->clicks, 0, sizeof(pv->clicks));
 	pv->page = page;
 	pv->view = sim_layout_view(c->l, st, v->vw);
+	if (!pv->view) /* a layout.json measured at other widths */
+		pv->view = &c->l->states[st].views[0];
 	pv->n_clicks = pv->n_goals = pv->n_points = pv->n_kf = 0;
 	pv->yearly_at = -1;
 	memset(c->goals, 0, sizeof(c->goals));
@@ -700,7 +701,7 @@ static int plan_pageview(struct plan *c, enum sim_page page, int quick,
 	plan_scroll(c, depth, rev, excessive);
 
 	end = pv->dur - 1500;
-	plan_specials(c, depth);
+	plan_specials(c);
 	if (page == SIM_HOME)
 		end = plan_home(c, upper);
 	plan_regular(c, regular, depth, end);
