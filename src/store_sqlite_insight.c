@@ -28,22 +28,44 @@ static const char *clicks_from(unsigned flags)
 	}
 }
 
-static void bind_site_page(sqlite3_stmt *st, const struct store_filter *f)
+/* The caller's callback and context, for the row functions. */
+struct forward {
+	union {
+		store_element_cb element;
+		store_example_cb example;
+		store_pageview_cb pageview;
+		store_goal_cb goal;
+	} cb;
+	void *ctx;
+};
+
+static int element_row(sqlite3_stmt *st, void *ctx)
 {
-	sqlite3_bind_int64(st, 1, f->site_id);
-	if (f->page)
-		sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
+	struct forward *fw = ctx;
+	struct store_element e = {
+	    .page = sqlite_text_col(st, 0),
+	    .selector = sqlite_text_col(st, 1),
+	    .clicks = sqlite3_column_int64(st, 2),
+	    .sessions = sqlite3_column_int64(st, 3),
+	    .rage = sqlite3_column_int64(st, 4),
+	    .dead = sqlite3_column_int64(st, 5),
+	    .error = sqlite3_column_int64(st, 6),
+	    .interactive = sqlite3_column_int64(st, 7),
+	    .converted = sqlite3_column_int64(st, 8),
+	    .last_ts = sqlite3_column_int64(st, 9),
+	};
+	return fw->cb.element(fw->ctx, &e);
 }
 
 int sqlite_elements_scan(struct store *base, const struct store_filter *f,
 			 unsigned flags, const char *goal, size_t limit,
 			 store_element_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.element = cb, .ctx = ctx};
+	struct sqlite_binds b = {
+	    .site_id = f->site_id, .page = f->page, .text3 = goal};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 8192);
 	/* the sessions that reached the goal, once each, joined by session */
@@ -68,34 +90,19 @@ int sqlite_elements_scan(struct store *base, const struct store_filter *f,
 				 " GROUP BY c.page_id, c.selector ORDER BY 3"
 				 " DESC, 1, 2 LIMIT %zu",
 				 limit);
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	bind_site_page(st, f);
-	if (goal)
-		sqlite3_bind_text(st, 3, goal, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_element e = {
-		    .page = (const char *)sqlite3_column_text(st, 0),
-		    .selector = (const char *)sqlite3_column_text(st, 1),
-		    .clicks = sqlite3_column_int64(st, 2),
-		    .sessions = sqlite3_column_int64(st, 3),
-		    .rage = sqlite3_column_int64(st, 4),
-		    .dead = sqlite3_column_int64(st, 5),
-		    .error = sqlite3_column_int64(st, 6),
-		    .interactive = sqlite3_column_int64(st, 7),
-		    .converted = sqlite3_column_int64(st, 8),
-		    .last_ts = sqlite3_column_int64(st, 9),
-		};
-		if ((rc = cb(ctx, &e)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "scan elements");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				element_row, &fw, "scan elements");
+}
+
+static int example_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_example e = {
+	    .ts = sqlite3_column_int64(st, 0),
+	    .pageview = sqlite_text_col(st, 1),
+	    .session = sqlite_text_col(st, 2),
+	};
+	return fw->cb.example(fw->ctx, &e);
 }
 
 int sqlite_click_examples(struct store *base, const struct store_filter *f,
@@ -103,11 +110,11 @@ int sqlite_click_examples(struct store *base, const struct store_filter *f,
 			  unsigned flags, size_t n, store_example_cb cb,
 			  void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.example = cb, .ctx = ctx};
+	struct sqlite_binds b = {
+	    .site_id = f->site_id, .page = page, .text3 = selector};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_addf(&sql,
@@ -122,37 +129,32 @@ int sqlite_click_examples(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = dynbuf_addf(&sql,
 				 " ORDER BY c.ts DESC, c.id DESC LIMIT %zu", n);
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->site_id);
-	sqlite3_bind_text(st, 2, page, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, selector, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_example e = {
-		    .ts = sqlite3_column_int64(st, 0),
-		    .pageview = (const char *)sqlite3_column_text(st, 1),
-		    .session = (const char *)sqlite3_column_text(st, 2),
-		};
-		if ((rc = cb(ctx, &e)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "click examples");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				example_row, &fw, "click examples");
+}
+
+static int pageview_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_pageview pv = {
+	    .page = sqlite_text_col(st, 0),
+	    .session = sqlite_text_col(st, 1),
+	    .id = sqlite_text_col(st, 2),
+	    .ts = sqlite3_column_int64(st, 3),
+	    .reversals = sqlite3_column_int(st, 4),
+	    .depth = sqlite3_column_int(st, 5),
+	    .doc_h = sqlite3_column_int(st, 6),
+	};
+	return fw->cb.pageview(fw->ctx, &pv);
 }
 
 int sqlite_pageviews_scan(struct store *base, const struct store_filter *f,
 			  store_pageview_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.pageview = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id, .page = f->page};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(&sql, "SELECT p.path, pv.session, pv.client_id,"
@@ -165,39 +167,27 @@ int sqlite_pageviews_scan(struct store *base, const struct store_filter *f,
 		rc = sqlite_filter_sql(&sql, f, "pv", "pv");
 	if (!rc)
 		rc = dynbuf_adds(&sql, " ORDER BY pv.session, pv.ts, pv.id");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	bind_site_page(st, f);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_pageview pv = {
-		    .page = (const char *)sqlite3_column_text(st, 0),
-		    .session = (const char *)sqlite3_column_text(st, 1),
-		    .id = (const char *)sqlite3_column_text(st, 2),
-		    .ts = sqlite3_column_int64(st, 3),
-		    .reversals = sqlite3_column_int(st, 4),
-		    .depth = sqlite3_column_int(st, 5),
-		    .doc_h = sqlite3_column_int(st, 6),
-		};
-		if ((rc = cb(ctx, &pv)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "scan page views");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				pageview_row, &fw, "scan page views");
+}
+
+static int goal_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_goal g = {
+	    .name = sqlite_text_col(st, 0),
+	    .sessions = sqlite3_column_int64(st, 1),
+	};
+	return fw->cb.goal(fw->ctx, &g);
 }
 
 int sqlite_goals_list(struct store *base, const struct store_filter *f,
 		      store_goal_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.goal = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id, .page = f->page};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 4096);
 	/* goals of the sessions that have a page view under the filter */
@@ -213,22 +203,6 @@ int sqlite_goals_list(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = dynbuf_adds(&sql, ") GROUP BY g.name ORDER BY 2 DESC, 1"
 				       " LIMIT 100");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	bind_site_page(st, f);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_goal g = {
-		    .name = (const char *)sqlite3_column_text(st, 0),
-		    .sessions = sqlite3_column_int64(st, 1),
-		};
-		if ((rc = cb(ctx, &g)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "list goals");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				goal_row, &fw, "list goals");
 }

@@ -106,6 +106,28 @@ int sqlite_goals_list(struct store *base, const struct store_filter *f,
  * quoted with sqlite3_mprintf's %Q. CALOR_ENOMEM or 0. */
 int sqlite_filter_sql(struct dynbuf *sql, const struct store_filter *f,
 		      const char *ev, const char *pv);
+/* What a read binds: ?1 the site, ?2 the page, ?3 a text (tag key,
+ * selector, goal), ?4 an integer — each only when the SQL has it. */
+struct sqlite_binds {
+	int64_t site_id;
+	const char *page, *text3;
+	int64_t int4;
+};
+
+/* Turns the current row of st into a record for the caller; non-zero
+ * stops the read and is returned. */
+typedef int (*sqlite_row_fn)(sqlite3_stmt *st, void *ctx);
+
+/* The shape of most reads: unless built (the status of building sql) is
+ * an error, run sql on a pooled read connection with b bound and hand
+ * every row to row. Frees sql. what names the read in errors. */
+int sqlite_read_rows(struct sqlite_store *s, struct dynbuf *sql, int built,
+		     const struct sqlite_binds *b, sqlite_row_fn row, void *ctx,
+		     const char *what);
+
+/* A text column of the current row, "" for NULL. */
+const char *sqlite_text_col(sqlite3_stmt *st, int i);
+
 /* Read helpers shared by the readers (store_sqlite_read.c). */
 int sqlite_read_begin(struct sqlite_store *s, struct dynbuf *sql,
 		      sqlite3 **ret_db, sqlite3_stmt **ret_st);

@@ -151,6 +151,51 @@ void sqlite_read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
 	dynbuf_done(sql);
 }
 
+int sqlite_read_rows(struct sqlite_store *s, struct dynbuf *sql, int built,
+		     const struct sqlite_binds *b, sqlite_row_fn row, void *ctx,
+		     const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc = built, step = SQLITE_DONE, n;
+
+	if (!rc && !(rc = sqlite_read_begin(s, sql, &db, &st))) {
+		n = sqlite3_bind_parameter_count(st);
+		if (n >= 1)
+			sqlite3_bind_int64(st, 1, b->site_id);
+		if (n >= 2 && b->page)
+			sqlite3_bind_text(st, 2, b->page, -1, SQLITE_STATIC);
+		if (n >= 3 && b->text3)
+			sqlite3_bind_text(st, 3, b->text3, -1, SQLITE_STATIC);
+		if (n >= 4)
+			sqlite3_bind_int64(st, 4, b->int4);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			if ((rc = row(st, ctx)))
+				break;
+		if (!rc && step != SQLITE_DONE)
+			rc = sqlite_db_fail(s, db, what);
+	}
+	sqlite_read_end(s, db, st, sql);
+	return rc;
+}
+
+const char *sqlite_text_col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	return v ? v : "";
+}
+
+/* The caller's callback and context, for the row functions. */
+struct forward {
+	union {
+		store_page_cb page;
+		store_click_cb click;
+		store_scroll_cb scroll;
+		store_attrs_cb attrs;
+	} cb;
+	void *ctx;
+};
+
 /* A scalar subquery body: the clicks of the pages matching page_expr
  * ("= p.id", "IN (...)") under the filter — counted from the grid's widths
  * table rather than row by row, unless a segment needs the rows. */
@@ -178,14 +223,25 @@ static int clicks_count_sql(struct dynbuf *sql, const struct store_filter *f,
 	return rc;
 }
 
+static int page_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_page p = {
+	    .path = sqlite_text_col(st, 0),
+	    .pageviews = sqlite3_column_int64(st, 1),
+	    .sessions = sqlite3_column_int64(st, 2),
+	    .clicks = sqlite3_column_int64(st, 3),
+	};
+	return fw->cb.page(fw->ctx, &p);
+}
+
 int sqlite_pages_list(struct store *base, const struct store_filter *f,
 		      store_page_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.page = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(&sql,
@@ -202,36 +258,32 @@ int sqlite_pages_list(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY p.id ORDER BY 2 DESC, p.path"
 				       " LIMIT 1000");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->site_id);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_page p = {
-		    .path = (const char *)sqlite3_column_text(st, 0),
-		    .pageviews = sqlite3_column_int64(st, 1),
-		    .sessions = sqlite3_column_int64(st, 2),
-		    .clicks = sqlite3_column_int64(st, 3),
-		};
-		if ((rc = cb(ctx, &p)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "list pages");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				page_row, &fw, "list pages");
+}
+
+static int click_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_click c = {
+	    .x = sqlite3_column_int(st, 0),
+	    .y = sqlite3_column_int(st, 1),
+	    .vw = sqlite3_column_int(st, 2),
+	    .vh = sqlite3_column_int(st, 3),
+	    .dw = sqlite3_column_int(st, 4),
+	    .dh = sqlite3_column_int(st, 5),
+	};
+	return fw->cb.click(fw->ctx, &c);
 }
 
 int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 		       store_click_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.click = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id,
+				 .page = f->page ? f->page : ""};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(&sql, "SELECT c.x, c.y, c.vw, c.vh, c.dw, c.dh FROM"
@@ -240,29 +292,8 @@ int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 			       " FROM pages WHERE site_id = ?1 AND path = ?2)");
 	if (!rc)
 		rc = sqlite_filter_sql(&sql, f, "c", "pv");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->site_id);
-	sqlite3_bind_text(st, 2, f->page ? f->page : "", -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_click c = {
-		    .x = sqlite3_column_int(st, 0),
-		    .y = sqlite3_column_int(st, 1),
-		    .vw = sqlite3_column_int(st, 2),
-		    .vh = sqlite3_column_int(st, 3),
-		    .dw = sqlite3_column_int(st, 4),
-		    .dh = sqlite3_column_int(st, 5),
-		};
-		if ((rc = cb(ctx, &c)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "scan clicks");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				click_row, &fw, "scan clicks");
 }
 
 int sqlite_sample(struct store *base, const struct store_filter *f,
@@ -492,14 +523,35 @@ out:
 	return rc;
 }
 
+static int scroll_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	const unsigned char *blob = sqlite3_column_blob(st, 4);
+	struct store_scroll sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.depth = sqlite3_column_int(st, 0);
+	sc.doc_h = sqlite3_column_int(st, 1);
+	sc.fold = sqlite3_column_int(st, 2);
+	sc.reversals = sqlite3_column_int(st, 3);
+	if (blob && sqlite3_column_bytes(st, 4) == INGEST_BANDS * 4) {
+		sc.has_dwell = 1;
+		for (int i = 0; i < INGEST_BANDS; i++)
+			sc.dwell[i] = (uint32_t)blob[4 * i] |
+				      (uint32_t)blob[4 * i + 1] << 8 |
+				      (uint32_t)blob[4 * i + 2] << 16 |
+				      (uint32_t)blob[4 * i + 3] << 24;
+	}
+	return fw->cb.scroll(fw->ctx, &sc);
+}
+
 int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 		       store_scroll_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.scroll = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id, .page = f->page};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	if (!f->page)
 		return store_fail(base, CALOR_EINVAL,
@@ -510,48 +562,40 @@ int sqlite_scroll_scan(struct store *base, const struct store_filter *f,
 			       " FROM pages WHERE site_id = ?1 AND path = ?2)");
 	if (!rc)
 		rc = filter_sql(&sql, f, "pv");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->site_id);
-	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_scroll sc;
-		const unsigned char *blob = sqlite3_column_blob(st, 4);
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				scroll_row, &fw, "scan scroll");
+}
 
-		memset(&sc, 0, sizeof(sc));
-		sc.depth = sqlite3_column_int(st, 0);
-		sc.doc_h = sqlite3_column_int(st, 1);
-		sc.fold = sqlite3_column_int(st, 2);
-		sc.reversals = sqlite3_column_int(st, 3);
-		if (blob && sqlite3_column_bytes(st, 4) == INGEST_BANDS * 4) {
-			sc.has_dwell = 1;
-			for (int i = 0; i < INGEST_BANDS; i++)
-				sc.dwell[i] = (uint32_t)blob[4 * i] |
-					      (uint32_t)blob[4 * i + 1] << 8 |
-					      (uint32_t)blob[4 * i + 2] << 16 |
-					      (uint32_t)blob[4 * i + 3] << 24;
-		}
-		if ((rc = cb(ctx, &sc)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "scan scroll");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+static int attrs_row(sqlite3_stmt *st, void *ctx)
+{
+	struct forward *fw = ctx;
+	struct store_click_attrs c = {
+	    .x = sqlite3_column_int(st, 0),
+	    .y = sqlite3_column_int(st, 1),
+	    .vw = sqlite3_column_int(st, 2),
+	    .dh = sqlite3_column_int(st, 3),
+	    .is_new = sqlite3_column_int(st, 4),
+	    .browser = sqlite3_column_int(st, 5),
+	    .os = sqlite3_column_int(st, 6),
+	    .referrer = sqlite_text_col(st, 7),
+	    .utm_source = sqlite_text_col(st, 8),
+	    .utm_medium = sqlite_text_col(st, 9),
+	    .tag = (const char *)sqlite3_column_text(st, 10),
+	};
+	return fw->cb.attrs(fw->ctx, &c);
 }
 
 int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 			     const char *tag_key, int64_t stride,
 			     store_attrs_cb cb, void *ctx)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct forward fw = {.cb.attrs = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id,
+				 .page = f->page,
+				 .text3 = tag_key,
+				 .int4 = stride};
 	struct dynbuf sql;
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int rc, step;
+	int rc;
 
 	if (!f->page || f->device < 0 || stride < 1)
 		return store_fail(base, CALOR_EINVAL,
@@ -570,42 +614,6 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	    stride > 1 ? " AND c.id % ?4 = 0" : "");
 	if (!rc)
 		rc = sqlite_filter_sql(&sql, f, "c", "pv");
-	if (rc)
-		goto out;
-	if ((rc = sqlite_read_begin(s, &sql, &db, &st)))
-		goto out;
-	sqlite3_bind_int64(st, 1, f->site_id);
-	sqlite3_bind_text(st, 2, f->page, -1, SQLITE_STATIC);
-	if (tag_key)
-		sqlite3_bind_text(st, 3, tag_key, -1, SQLITE_STATIC);
-	if (stride > 1)
-		sqlite3_bind_int64(st, 4, stride);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		struct store_click_attrs c = {
-		    .x = sqlite3_column_int(st, 0),
-		    .y = sqlite3_column_int(st, 1),
-		    .vw = sqlite3_column_int(st, 2),
-		    .dh = sqlite3_column_int(st, 3),
-		    .is_new = sqlite3_column_int(st, 4),
-		    .browser = sqlite3_column_int(st, 5),
-		    .os = sqlite3_column_int(st, 6),
-		    .referrer = (const char *)sqlite3_column_text(st, 7),
-		    .utm_source = (const char *)sqlite3_column_text(st, 8),
-		    .utm_medium = (const char *)sqlite3_column_text(st, 9),
-		    .tag = (const char *)sqlite3_column_text(st, 10),
-		};
-		if (!c.referrer)
-			c.referrer = "";
-		if (!c.utm_source)
-			c.utm_source = "";
-		if (!c.utm_medium)
-			c.utm_medium = "";
-		if ((rc = cb(ctx, &c)))
-			goto out;
-	}
-	if (step != SQLITE_DONE)
-		rc = sqlite_db_fail(s, db, "scan clicks");
-out:
-	sqlite_read_end(s, db, st, &sql);
-	return rc;
+	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
+				attrs_row, &fw, "scan clicks");
 }
