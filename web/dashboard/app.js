@@ -15,8 +15,10 @@
 //
 // Files: dom.js (DOM helpers, icons), api.js (requests), ui.js (shared
 // pieces), shell.js (hashes, sidebar, view life cycle), page.js (the page
-// view), page-state.js (its hash state), panel.js (its side panel),
-// charts.js (SVG charts).
+// view), page-state.js (its hash state, segment filters and compare sets),
+// panel.js (its side panel), filters.js (the segment bar and B's changes),
+// insights.js (the Elements table and the frustration report), compare.js
+// (both sets side by side), charts.js (SVG charts).
 import { h, icon, ICONS, fmt, clear } from './dom.js';
 import { getJSON, getSites, pagesUrl } from './api.js';
 import { errorBox, emptyState, pageHeader, stat, copyButton, rowLink } from './ui.js';
