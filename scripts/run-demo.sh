@@ -21,11 +21,19 @@ if [ ! -s "$data/demo-site.key" ]; then
 	touch "$data/demo-simulate.pending"
 fi
 key=$(cat "$data/demo-site.key")
+# the dashboard needs a user: admin, with a random password kept (0600)
+# beside the data so every start can print it
+if [ ! -s "$data/admin.password" ]; then
+	(umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$data/admin.password")
+	./calor user add admin --data "$data" <"$data/admin.password" >/dev/null ||
+		{ rm -f "$data/admin.password"; exit 1; }
+fi
+password=$(cat "$data/admin.password")
 cat <<EOT
 
   calor is starting on http://$listen/
 
-  dashboard   http://$listen/
+  dashboard   http://$listen/   (user admin, password $password)
   demo site   http://$listen/demo/   (click around, then look in the dashboard)
   site key    $key
   data        $data/calor.db

@@ -117,19 +117,28 @@ static void get_metrics(struct http_request *req, void *ctx)
 		     len, 1);
 }
 
+#define AUTH  API_ACCESS_AUTH
+#define SHARE (API_ACCESS_AUTH | API_ACCESS_SHARE)
 static const struct http_route routes[] = {
-    {NULL, "/collect", 0, api_collect, INGEST_MAX_BODY},
-    {"GET", "/healthz", 0, get_healthz, 0},
-    {"GET", "/metrics", 0, get_metrics, 0},
-    {"GET", "/api/v1/sites", 0, api_get_sites, 0},
-    {"GET", "/api/v1/pages", 0, api_get_pages, 0},
-    {"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0},
-    {"GET", "/api/v1/scroll", 0, api_get_scroll, 0},
-    {"GET", "/api/v1/elements", 0, api_get_elements, 0},
-    {"GET", "/api/v1/frustration", 0, api_get_frustration, 0},
-    {"GET", "/demo", 0, get_demo_root, 0},
-    {"GET", "/", 1, get_asset, 0},
+    {NULL, "/collect", 0, api_collect, INGEST_MAX_BODY, 0},
+    {"GET", "/healthz", 0, get_healthz, 0, 0},
+    {"GET", "/metrics", 0, get_metrics, 0, 0},
+    {"POST", "/auth/login", 0, api_auth_login, 4096, 0},
+    {"POST", "/auth/logout", 0, api_auth_logout, 0, AUTH},
+    {"GET", "/auth/me", 0, api_auth_me, 0, 0},
+    {"GET", "/auth/share", 0, api_auth_share, 0, 0},
+    {"POST", "/api/v1/share", 0, api_share_create, 8192, AUTH},
+    {"GET", "/api/v1/sites", 0, api_get_sites, 0, AUTH},
+    {"GET", "/api/v1/pages", 0, api_get_pages, 0, AUTH},
+    {"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0, SHARE},
+    {"GET", "/api/v1/scroll", 0, api_get_scroll, 0, SHARE},
+    {"GET", "/api/v1/elements", 0, api_get_elements, 0, SHARE},
+    {"GET", "/api/v1/frustration", 0, api_get_frustration, 0, SHARE},
+    {"GET", "/demo", 0, get_demo_root, 0, 0},
+    {"GET", "/", 1, get_asset, 0, 0},
 };
+#undef AUTH
+#undef SHARE
 
 const struct http_route *api_routes(size_t *ret_n)
 {
@@ -150,7 +159,17 @@ int api_new(struct store *store, struct writer *writer, const char *demo_site,
 	api->demo_site = demo_site;
 	pthread_rwlock_init(&api->sites_lock, NULL);
 	pthread_mutex_init(&api->reload_lock, NULL);
-	if ((rc = api_sites_reload(api))) {
+	/* the hash an unknown user name is checked against, so a sign-in
+	 * takes as long whether or not the name exists */
+	{
+		char pw[64];
+		auth_secret_new("", pw, sizeof(pw));
+		if ((rc = auth_password_hash(pw, api->dummy_hash))) {
+			api_free(api);
+			return rc;
+		}
+	}
+	if ((rc = api_sites_reload(api)) || (rc = api_share_key(api))) {
 		api_free(api);
 		return rc;
 	}

@@ -22,5 +22,9 @@ int api_new(struct store *store, struct writer *writer, const char *demo_site,
 void api_free(struct api *api);
 /* The route table, to pass to http_server_new() with the api as ctx. */
 const struct http_route *api_routes(size_t *ret_n);
+/* The guard for http_config.guard: lets a request through when its
+ * session, API token or share link grants the route's access; else
+ * answers 401/403 and returns 1 (docs/api.md, "Access"). */
+int api_guard(struct http_request *req, unsigned access, void *ctx);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "api.h"
+#include "auth.h"
 
 #define API_SITE_RELOAD_MS                                                     \
 	1000 /* an unknown key reloads sites at most this often */
@@ -22,7 +23,39 @@ struct api {
 	size_t n_sites;
 	pthread_mutex_t reload_lock;
 	_Atomic int64_t last_reload_ms;
+	unsigned char share_key[32];	/* signs share links (store "secret") */
+	char dummy_hash[AUTH_HASH_MAX]; /* checked for unknown user names */
 };
+
+/* Route access (struct http_route.access). */
+enum {
+	API_ACCESS_AUTH = 1, /* a session or an API token */
+	API_ACCESS_SHARE = 2 /* also a share link, for its site and page */
+};
+
+enum api_who_kind {
+	API_WHO_NOBODY = 0,
+	API_WHO_SESSION,
+	API_WHO_TOKEN,
+	API_WHO_SHARE,
+	API_WHO_BAD_SHARE
+};
+
+/* Who sent a request. */
+struct api_who {
+	enum api_who_kind kind;
+	char user[AUTH_MAX_NAME + 1];	   /* session user or token name */
+	char csrf[AUTH_SECRET_LEN + 1];	   /* session only */
+	char session[AUTH_DIGEST_LEN + 1]; /* session only: its digest */
+	struct auth_share share;	   /* share only */
+	int share_expired;		   /* bad share: expired, not forged */
+};
+
+/* Identify the sender (API token, else session cookie, else share
+ * header). 0 (who->kind may be API_WHO_NOBODY) or a store error. */
+int api_who(struct http_request *req, struct api *api, struct api_who *who);
+/* Load the share-link key from the store, making it the first time. */
+int api_share_key(struct api *api);
 
 /* Copy the site with this key into *ret_site. Reloads the site table from
  * the store (rate-limited) when the key is unknown. 0, CALOR_ENOTFOUND, or
@@ -68,6 +101,11 @@ void api_get_pages(struct http_request *req, void *ctx);
 void api_get_heatmap(struct http_request *req, void *ctx);
 void api_get_scroll(struct http_request *req, void *ctx);
 void api_get_elements(struct http_request *req, void *ctx);
+void api_auth_login(struct http_request *req, void *ctx);
+void api_auth_logout(struct http_request *req, void *ctx);
+void api_auth_me(struct http_request *req, void *ctx);
+void api_auth_share(struct http_request *req, void *ctx);
+void api_share_create(struct http_request *req, void *ctx);
 void api_get_frustration(struct http_request *req, void *ctx);
 
 #endif

@@ -20,6 +20,7 @@ struct http_server {
 	const struct http_route *routes;
 	size_t n_routes;
 	void *ctx;
+	int (*guard)(struct http_request *req, unsigned access, void *ctx);
 };
 
 struct header_out {
@@ -351,7 +352,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	if (!req->dispatched) {
 		req->dispatched = 1;
-		req->route->fn(req, s->ctx);
+		if (!req->route->access || !s->guard ||
+		    s->guard(req, req->route->access, s->ctx) == 0)
+			req->route->fn(req, s->ctx);
 	}
 	if (!req->has_response) {
 		/* a handler that suspended answers after being resumed */
@@ -442,6 +445,7 @@ int http_server_new(const struct http_config *cfg,
 	s->routes = routes;
 	s->n_routes = n_routes;
 	s->ctx = ctx;
+	s->guard = cfg->guard;
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ITC | MHD_USE_ERROR_LOG |

@@ -26,6 +26,7 @@ struct http_route {
 	int prefix;
 	http_handler fn;
 	size_t max_body; /* 0: HTTP_MAX_BODY_DEFAULT */
+	unsigned access; /* 0: public; else handed to http_config.guard */
 };
 
 struct http_config {
@@ -33,6 +34,10 @@ struct http_config {
 	unsigned threads;   /* thread pool size */
 	unsigned max_connections;
 	unsigned timeout_s; /* idle connection timeout */
+	/* Called before the handler of every route whose access is not 0;
+	 * returns 0 to let the request through, else it has answered (401,
+	 * 403, ...) and the handler is skipped. */
+	int (*guard)(struct http_request *req, unsigned access, void *ctx);
 };
 
 /* Start serving. Routes are matched in order (borrowed, must outlive the

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "api.h"
+#include "auth.h"
 #include "core.h"
 #include "export.h"
 #include "http.h"
@@ -45,6 +48,11 @@ static void usage(FILE *f)
 		"        [--palette NAME] [--device desktop|tablet|mobile]\n"
 		"        [--page PATH] [--background PAGE.png] [--skip-bad]\n"
 		"      draw a click heatmap from an export, without a server\n"
+		"  user add NAME [--data DIR]\n"
+		"      create a dashboard user; the password is read from the\n"
+		"      terminal (twice) or from standard input\n"
+		"  token add NAME [--data DIR]\n"
+		"      create an API token; prints it alone on the first line\n"
 		"  simulate --target URL --site KEY [--sessions N] [--seed S]\n"
 		"        [--days D] [--concurrency C] [--json] [--dry-run]\n"
 		"        [--print FILE|-] [--now MS]\n"
@@ -77,7 +85,8 @@ static int open_store(const char *data, struct store **ret_store)
 
 static int cmd_serve(int argc, char **argv)
 {
-	struct http_config cfg = {.listen = "127.0.0.1:8080", .threads = 4};
+	struct http_config cfg = {
+	    .listen = "127.0.0.1:8080", .threads = 4, .guard = api_guard};
 	const char *data = "calor-data", *demo = NULL, *v;
 	struct store *store = NULL;
 	struct writer *writer = NULL;
@@ -283,6 +292,102 @@ out:
 	free(sites);
 	store_close(store);
 	return rc;
+}
+
+/* A password from the terminal without echo (asked twice), or one line of
+ * standard input when it is not a terminal. */
+static int read_password(char *out, size_t size)
+{
+	int tty = isatty(STDIN_FILENO);
+	char again[AUTH_MAX_PASSWORD + 2];
+	struct termios old, quiet;
+
+	for (int round = 0; round < (tty ? 2 : 1); round++) {
+		char *dst = round ? again : out;
+		size_t dsize = round ? sizeof(again) : size;
+		size_t n;
+
+		if (tty) {
+			fprintf(stderr, round ? "again: " : "password: ");
+			tcgetattr(STDIN_FILENO, &old);
+			quiet = old;
+			quiet.c_lflag &= ~(tcflag_t)ECHO;
+			tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+		}
+		if (!fgets(dst, (int)dsize, stdin))
+			dst[0] = '\0';
+		if (tty) {
+			tcsetattr(STDIN_FILENO, TCSANOW, &old);
+			fprintf(stderr, "\n");
+		}
+		n = strcspn(dst, "\r\n");
+		dst[n] = '\0';
+	}
+	if (tty && strcmp(out, again) != 0) {
+		fprintf(stderr, "calor: the passwords differ\n");
+		return 1;
+	}
+	sodium_memzero(again, sizeof(again));
+	return 0;
+}
+
+/* `user add NAME` and `token add NAME`. */
+static int cmd_access_add(int argc, char **argv, int token)
+{
+	const char *data = "calor-data", *name = NULL, *v;
+	const char *what = token ? "token" : "user";
+	char password[AUTH_MAX_PASSWORD + 2], hash[AUTH_HASH_MAX];
+	char secret[64], digest[AUTH_DIGEST_LEN + 1];
+	struct store *store = NULL;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else {
+			fprintf(stderr, "calor %s add: unexpected %s\n", what,
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!name || !auth_name_valid(name)) {
+		fprintf(stderr,
+			"calor %s add: NAME must be 1..%d of "
+			"[A-Za-z0-9_.-]\n",
+			what, AUTH_MAX_NAME);
+		return 2;
+	}
+	if (token) {
+		auth_secret_new("ct_", secret, sizeof(secret));
+		auth_digest(secret, digest);
+	} else {
+		if (read_password(password, sizeof(password)))
+			return 1;
+		rc = auth_password_hash(password, hash);
+		sodium_memzero(password, sizeof(password));
+		if (rc) {
+			fprintf(stderr, "calor: a password is %d..%d bytes\n",
+				AUTH_MIN_PASSWORD, AUTH_MAX_PASSWORD);
+			return 2;
+		}
+	}
+	if (open_store(data, &store))
+		return 1;
+	rc = token ? store_kv_put(store, "token", digest, name, 0, 0)
+		   : store_kv_put(store, "user", name, hash, 0, 0);
+	if (rc == CALOR_EEXIST)
+		fprintf(stderr, "calor: %s %s already exists\n", what, name);
+	else if (rc)
+		fprintf(stderr, "calor: %s\n", store_last_error(store));
+	else if (token)
+		printf("%s\nsend it as: Authorization: Bearer %s\n", secret,
+		       secret);
+	else
+		printf("user %s added\n", name);
+	store_close(store);
+	return rc ? 1 : 0;
 }
 
 static int cmd_site_list(int argc, char **argv)
@@ -540,6 +645,10 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(argv[1], "render") == 0)
 		return cmd_render(argc - 2, argv + 2);
+	if ((strcmp(argv[1], "user") == 0 || strcmp(argv[1], "token") == 0) &&
+	    argc >= 3 && strcmp(argv[2], "add") == 0)
+		return cmd_access_add(argc - 3, argv + 3,
+				      strcmp(argv[1], "token") == 0);
 	if (strcmp(argv[1], "simulate") == 0)
 		return simulate_cmd(argc - 2, argv + 2);
 	if (strcmp(argv[1], "version") == 0) {

@@ -230,3 +230,23 @@ int store_goals_list(struct store *s, const struct store_filter *f,
 {
 	return s->ops->goals_list(s, f, cb, ctx);
 }
+
+int store_kv_put(struct store *s, const char *kind, const char *key,
+		 const char *value, int64_t expires_ms, int replace)
+{
+	if (strlen(key) > STORE_KV_MAX_KEY ||
+	    strlen(value) > STORE_KV_MAX_VALUE)
+		return store_fail(s, CALOR_ETOOBIG, "record too large");
+	return s->ops->kv_put(s, kind, key, value, expires_ms, replace);
+}
+
+int store_kv_get(struct store *s, const char *kind, const char *key,
+		 int64_t now_ms, char *ret_value, size_t size)
+{
+	return s->ops->kv_get(s, kind, key, now_ms, ret_value, size);
+}
+
+int store_kv_delete(struct store *s, const char *kind, const char *key)
+{
+	return s->ops->kv_delete(s, kind, key);
+}

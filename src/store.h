@@ -338,6 +338,11 @@ struct store_ops {
 			      store_pageview_cb cb, void *ctx);
 	int (*goals_list)(struct store *s, const struct store_filter *f,
 			  store_goal_cb cb, void *ctx);
+	int (*kv_put)(struct store *s, const char *kind, const char *key,
+		      const char *value, int64_t expires_ms, int replace);
+	int (*kv_get)(struct store *s, const char *kind, const char *key,
+		      int64_t now_ms, char *ret_value, size_t size);
+	int (*kv_delete)(struct store *s, const char *kind, const char *key);
 };
 
 /* Every backend embeds this as its first member. */
@@ -443,6 +448,23 @@ int store_pageviews_scan(struct store *s, const struct store_filter *f,
 /* The goals reached by sessions matching f, most sessions first. */
 int store_goals_list(struct store *s, const struct store_filter *f,
 		     store_goal_cb cb, void *ctx);
+
+/* ---- access control's small records (users, sessions, API tokens,
+ * secrets), kept by every backend so calor nodes can share them ---- */
+#define STORE_KV_MAX_KEY   256
+#define STORE_KV_MAX_VALUE 1024
+
+/* Store value under (kind, key), expiring at expires_ms (0: never). An
+ * existing live record is replaced when replace is set, else
+ * CALOR_EEXIST. */
+int store_kv_put(struct store *s, const char *kind, const char *key,
+		 const char *value, int64_t expires_ms, int replace);
+/* Copy the value of a record that has not expired at now_ms; 0,
+ * CALOR_ENOTFOUND, CALOR_ETOOBIG (size too small). */
+int store_kv_get(struct store *s, const char *kind, const char *key,
+		 int64_t now_ms, char *ret_value, size_t size);
+/* Remove a record (absent is fine). */
+int store_kv_delete(struct store *s, const char *kind, const char *key);
 
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -960,6 +960,115 @@ static uint64_t sqlite_data_version(struct store *base)
 	return atomic_load(&((struct sqlite_store *)base)->version);
 }
 
+/* ---- access control's records ---- */
+
+/* Run one statement on the write connection with up to four text/integer
+ * parameters ("t" text, "i" int64, per character of types). */
+static int write_one_stmt(struct sqlite_store *s, const char *sql,
+			  const char *types, const char *const *texts,
+			  const int64_t *ints)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&s->write_lock);
+	if (sqlite3_prepare_v2(s->wdb, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = sqlite_db_fail(s, s->wdb, "prepare");
+		goto out;
+	}
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			sqlite3_bind_text(st, i + 1, texts[i], -1,
+					  SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(st, i + 1, ints[i]);
+	}
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlite_db_fail(s, s->wdb, "write record");
+	else if (sqlite3_changes(s->wdb) == 0)
+		rc = CALOR_EEXIST;
+out:
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+static int sqlite_kv_put(struct store *base, const char *kind, const char *key,
+			 const char *value, int64_t expires_ms, int replace)
+{
+	const char *texts[4] = {kind, key, value, NULL};
+	int64_t ints[4] = {0, 0, 0, expires_ms};
+	int64_t now = calor_now_ms();
+
+	/* an expired record is as good as absent */
+	if (!replace) {
+		const char *t2[2] = {kind, key};
+		int64_t i2[3] = {0, 0, now};
+		int rc = write_one_stmt(
+		    (struct sqlite_store *)base,
+		    "DELETE FROM auth_kv WHERE kind = ?1 AND key = ?2 AND"
+		    " expires_ms != 0 AND expires_ms <= ?3",
+		    "tti", t2, i2);
+		if (rc && rc != CALOR_EEXIST)
+			return rc;
+	}
+	return write_one_stmt(
+	    (struct sqlite_store *)base,
+	    replace ? "INSERT OR REPLACE INTO auth_kv(kind, key, value,"
+		      " expires_ms) VALUES(?1, ?2, ?3, ?4)"
+		    : "INSERT OR IGNORE INTO auth_kv(kind, key, value,"
+		      " expires_ms) VALUES(?1, ?2, ?3, ?4)",
+	    "ttti", texts, ints);
+}
+
+static int sqlite_kv_delete(struct store *base, const char *kind,
+			    const char *key)
+{
+	const char *texts[2] = {kind, key};
+	int rc = write_one_stmt((struct sqlite_store *)base,
+				"DELETE FROM auth_kv WHERE kind = ?1 AND"
+				" key = ?2",
+				"tt", texts, NULL);
+	return rc == CALOR_EEXIST ? 0 : rc;
+}
+
+static int sqlite_kv_get(struct store *base, const char *kind, const char *key,
+			 int64_t now_ms, char *ret_value, size_t size)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int rc, step;
+
+	if ((rc = sqlite_read_acquire(s, &db)))
+		return rc;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT value FROM auth_kv WHERE kind = ?1 AND"
+			       " key = ?2 AND (expires_ms = 0 OR"
+			       " expires_ms > ?3)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sqlite_db_fail(s, db, "prepare record");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ms);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const char *v = sqlite_text_col(st, 0);
+		rc = strlen(v) < size ? 0 : CALOR_ETOOBIG;
+		if (!rc)
+			str_copy(ret_value, v, size);
+	} else {
+		rc = step == SQLITE_DONE ? CALOR_ENOTFOUND
+					 : sqlite_db_fail(s, db, "read record");
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite_read_release(s, db);
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sqlite_close,
@@ -980,6 +1089,9 @@ static const struct store_ops sqlite_ops = {
     .click_examples = sqlite_click_examples,
     .pageviews_scan = sqlite_pageviews_scan,
     .goals_list = sqlite_goals_list,
+    .kv_put = sqlite_kv_put,
+    .kv_get = sqlite_kv_get,
+    .kv_delete = sqlite_kv_delete,
 };
 
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -180,6 +180,12 @@ static const char *const migrations[] = {
     "  WHERE flags & 4 = 4;"
     "CREATE INDEX clicks_error ON clicks(page_id, selector)"
     "  WHERE flags & 8 = 8;",
+    /* 6 -> 7: access control's records: users (argon2id hashes), sessions
+     * and API tokens (digests only), secrets (store.h, store_kv_*) */
+    "CREATE TABLE auth_kv("
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  expires_ms INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(kind, key)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -34,7 +34,7 @@ function inside(box, x, y, slack = 0) {
 async function heatmap(device, expectClicks) {
 	const deadline = Date.now() + 15000;
 	for (;;) {
-		const r = await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=${encodeURIComponent(PAGE)}&device=${device}&format=json`);
+		const r = await server.api(`/api/v1/heatmap?site=${key}&page=${encodeURIComponent(PAGE)}&device=${device}&format=json`);
 		const j = await r.json();
 		if (j.clicks >= expectClicks || Date.now() > deadline) return j;
 		await sleep(200);
@@ -60,7 +60,7 @@ function largestChange(a, b, box) {
 const centre = (j, c) => [c[0] + j.cell / 2, c[1] + j.cell / 2];
 
 async function pngHotspot(device) {
-	const r = await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=${encodeURIComponent(PAGE)}&device=${device}&format=png`);
+	const r = await server.api(`/api/v1/heatmap?site=${key}&page=${encodeURIComponent(PAGE)}&device=${device}&format=png`);
 	assertEq(r.status, 200, 'png status');
 	const scale = Number(r.headers.get('x-calor-scale'));
 	const img = decodePng(Buffer.from(await r.arrayBuffer()));
@@ -125,7 +125,7 @@ test('mobile 390x844 with touch: taps land on the same elements', async () => {
 });
 
 test('the page list shows the demo page with its clicks', async () => {
-	const j = await (await fetch(`${server.url}/api/v1/pages?site=${key}`)).json();
+	const j = await (await server.api(`/api/v1/pages?site=${key}`)).json();
 	const p = j.pages.find(x => x.path === PAGE);
 	assert(p, 'demo page listed');
 	assertEq(p.clicks, 50, 'clicks');
@@ -134,6 +134,7 @@ test('the page list shows the demo page with its clicks', async () => {
 
 test('dashboard shows the page with the heatmap overlay', async () => {
 	const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+	await server.signIn(ctx);
 	const page = await ctx.newPage();
 	const errors = [];
 	page.on('pageerror', e => errors.push(String(e)));
@@ -175,7 +176,7 @@ test('dashboard shows the page with the heatmap overlay', async () => {
 	await sleep(500);
 	await ctx.close();
 	assertEq(errors, [], 'dashboard errors');
-	const j = await (await fetch(`${server.url}/api/v1/pages?site=${key}`)).json();
+	const j = await (await server.api(`/api/v1/pages?site=${key}`)).json();
 	assertEq(j.pageviews, 2, 'preview iframe recorded nothing');
 });
 

@@ -33,7 +33,7 @@ const UA = {
 };
 
 const api = async (path, params) => {
-	const r = await fetch(`${server.url}${path}?${new URLSearchParams({ site: key, ...params })}`);
+	const r = await server.api(`${path}?${new URLSearchParams({ site: key, ...params })}`);
 	const j = await r.json();
 	if (!r.ok) throw new Error(`${path} ${JSON.stringify(params)}: HTTP ${r.status} ${JSON.stringify(j)}`);
 	return j;
@@ -142,6 +142,7 @@ async function ready(type) {
 
 test('segment bar: a filter goes into the hash, every request and the numbers; chips remove it', async () => {
 	ctx = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'en-US' });
+	await server.signIn(ctx);
 	page = await ctx.newPage();
 	page.on('pageerror', e => consoleErrors.push(String(e)));
 	page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });

@@ -23,7 +23,7 @@ const PRICING = '/demo/pricing.html';
 const PRODUCT = '/demo/product.html';
 
 const api = async (path, params) => {
-	const r = await fetch(`${server.url}${path}?${new URLSearchParams({ site: key, ...params })}`);
+	const r = await server.api(`${path}?${new URLSearchParams({ site: key, ...params })}`);
 	const j = await r.json();
 	if (!r.ok) throw new Error(`${path} ${JSON.stringify(params)}: HTTP ${r.status} ${JSON.stringify(j)}`);
 	return j;
@@ -194,6 +194,7 @@ const num = async sel => Number((await text(sel)).replace(/[^\d.]/g, ''));
 
 test('Clicks: opens from the hash, overlay over the page, counts', async () => {
 	ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+	await server.signIn(ctx);
 	page = await ctx.newPage();
 	page.on('pageerror', e => consoleErrors.push(String(e)));
 	page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
@@ -389,7 +390,7 @@ test('Empty and error states', async () => {
 	await page.evaluate(h => { location.hash = h; }, hashOf(PRICING, {
 		device: 'desktop', type: 'diff', vs: 'dates', 'vs.from': '2020-01-01', 'vs.to': '2020-01-07' }));
 	await page.locator('img#heatmap-overlay[data-state="error"][data-type="diff"]').waitFor({ state: 'attached', timeout: 10000 });
-	const r = await fetch(`${server.url}/api/v1/heatmap?${new URLSearchParams({ site: key, page: PRICING, type: 'diff', 'vs.from': '2020-01-01', 'vs.to': '2020-01-07' })}`);
+	const r = await server.api(`/api/v1/heatmap?${new URLSearchParams({ site: key, page: PRICING, type: 'diff', 'vs.from': '2020-01-01', 'vs.to': '2020-01-07' })}`);
 	const body = await r.json();
 	assertEq(r.status, 400, 'API status');
 	assertEq(await text('#error-detail'), body.detail, 'the API detail is shown');

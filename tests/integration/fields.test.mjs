@@ -68,7 +68,7 @@ test('a retried batch does not add its deltas twice', async () => {
 });
 
 test('heatmap types read their grids: dead, error, move', async () => {
-	const get = async type => (await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=${encodeURIComponent('/shop?plan=pro')}&device=mobile&type=${type}`)).json();
+	const get = async type => (await server.api(`/api/v1/heatmap?site=${key}&page=${encodeURIComponent('/shop?plan=pro')}&device=mobile&type=${type}`)).json();
 	const dead = await get('dead'), error = await get('error'), move = await get('move'), click = await get('click');
 	assertEq([click.clicks, dead.clicks, error.clicks, move.clicks], [2, 1, 1, 2], 'counts per type');
 	// cells come from the 4-px grid (STORE_GRID_COLS across the viewport:
@@ -80,7 +80,7 @@ test('heatmap types read their grids: dead, error, move', async () => {
 	assert(near(error.cells[0], 200, 30, error.cell), `error click cell ${error.cells[0]}`);
 	assertEq(move.cells.length, 2, 'two move cells');
 	assert(move.cells.some(c => near(c, 10, 20, move.cell)) && move.cells.some(c => near(c, 30, 40, move.cell)), `move cells ${JSON.stringify(move.cells)}`);
-	const r = await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=/x&type=hover`);
+	const r = await server.api(`/api/v1/heatmap?site=${key}&page=/x&type=hover`);
 	assertEq(r.status, 400, 'unknown type');
 });
 
@@ -102,7 +102,7 @@ test('rage clicks: 3+ clicks within 1 s and 30 px of each other, across batches'
 	const flags = sql("SELECT group_concat(flags & 16) FROM (SELECT flags FROM clicks c JOIN pageviews p ON p.id = c.pageview_id WHERE p.client_id = 'pv_rage_00001' ORDER BY c.ts)");
 	assertEq(flags, '0,0,16,16', 'rage flags of the burst');
 	assertEq(sql("SELECT count(*) FROM clicks c JOIN pageviews p ON p.id = c.pageview_id WHERE p.client_id = 'pv_rage_00002' AND c.flags & 16"), '0', 'no rage in the slow/far clicks');
-	const j = await (await fetch(`${server.url}/api/v1/heatmap?site=${key}&page=/rage&device=mobile&type=rage`)).json();
+	const j = await (await server.api(`/api/v1/heatmap?site=${key}&page=/rage&device=mobile&type=rage`)).json();
 	assertEq(j.clicks, 2, 'rage overlay counts');
 	assert(j.cells.every(c => Math.abs(c[0] - 100) <= 12 && Math.abs(c[1] - 100) <= 12), `rage cells near the button: ${JSON.stringify(j.cells)}`);
 });

@@ -8,7 +8,7 @@ import { decodePng, hottestPixel } from '../lib/png.mjs';
 const dataDir = tempDir();
 const key = addSite(dataDir, 'maps');
 const server = await startServer({ dataDir });
-const api = (path) => fetch(`${server.url}${path}`);
+const api = (path, init) => server.api(path, init);
 
 let n = 0;
 async function send(url, vw, clicks) {
@@ -79,12 +79,12 @@ test('ETag: a repeated view is a 304; new events change it', async () => {
 	const etag = first.headers.get('etag');
 	assert(/^"[0-9a-f]{16}"$/.test(etag || ''), `etag ${etag}`);
 	assertEq(first.headers.get('cache-control'), 'no-cache', 'revalidate');
-	const again = await fetch(`${server.url}${url}`, { headers: { 'If-None-Match': etag } });
+	const again = await server.api(url, { headers: { 'If-None-Match': etag } });
 	assertEq(again.status, 304, 'not modified');
 	const json = await api(url.replace('png', 'json'));
 	assert(json.headers.get('etag') !== etag, 'another question, another etag');
 	await send('/home', 1440, [[700, 700]]);
-	const after = await fetch(`${server.url}${url}`, { headers: { 'If-None-Match': etag } });
+	const after = await server.api(url, { headers: { 'If-None-Match': etag } });
 	assertEq(after.status, 200, 'changed after new events');
 	assert(after.headers.get('etag') !== etag, 'new etag');
 });
@@ -211,7 +211,7 @@ test('unknown path 404 JSON, wrong method 405', async () => {
 	const r = await api('/api/v1/nope');
 	assertEq(r.status, 404, '404');
 	assertEq((await r.json()).error, 'not_found', 'code');
-	const m = await fetch(`${server.url}/api/v1/pages?site=${key}`, { method: 'POST', body: 'x' });
+	const m = await server.api(`/api/v1/pages?site=${key}`, { method: 'POST', body: 'x' });
 	assertEq(m.status, 405, '405');
 });
 

@@ -13,7 +13,7 @@ const plain = addSite(dataDir, 'plain');
 cli(['site', 'set', strict, 'rage_clicks=4', 'backdate_days=30', 'dead_ms=2500', 'error_ms=2000', '--data', dataDir]);
 const server = await startServer({ dataDir });
 const api = async (path) => {
-	const r = await fetch(`${server.url}${path}`);
+	const r = await server.api(path);
 	return { status: r.status, headers: r.headers, body: r.headers.get('content-type')?.includes('json') ? await r.json() : null };
 };
 

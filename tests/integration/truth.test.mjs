@@ -20,7 +20,7 @@ const sim = await new Promise((resolve, reject) => execFile(CALOR,
 	{ maxBuffer: 64 << 20, timeout: 240000 }, (err, stdout, stderr) => err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
 const truth = sim.truth;
 const api = async (path) => {
-	const r = await fetch(`${server.url}/api/v1/${path}${path.includes('?') ? '&' : '?'}site=${key}`);
+	const r = await server.api(`/api/v1/${path}${path.includes('?') ? '&' : '?'}site=${key}`);
 	assertEq(r.status, 200, path);
 	return r.json();
 };

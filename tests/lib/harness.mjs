@@ -40,10 +40,15 @@ export function addSite(dataDir, name, origins = []) {
 }
 
 // Start `calor serve`; resolves once /healthz answers. Returns
-// { url, port, proc, dataDir, stop(signal) }.
+// { url, port, proc, dataDir, token, api(path, init), signIn(context),
+// stop(signal) }: the read API needs a session or an API token, so every
+// server comes with a token (`calor token add`) that api() sends, and
+// signIn() makes a dashboard user and puts its session cookie into a
+// Playwright browser context.
 export async function startServer({ dataDir, port, extraArgs = [], env = {} } = {}) {
 	dataDir = dataDir || tempDir();
 	port = port || await freePort();
+	const token = cli(['token', 'add', `harness-${port}`, '--data', dataDir]).split('\n')[0].trim();
 	const proc = spawn(CALOR, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir, ...extraArgs],
 		{ stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 	let log = '';
@@ -61,9 +66,28 @@ export async function startServer({ dataDir, port, extraArgs = [], env = {} } = 
 		if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`calor serve did not come up:\n${log}`); }
 		await sleep(50);
 	}
+	let user = null;
 	return {
-		url, port, proc, dataDir, exited,
+		url, port, proc, dataDir, exited, token,
 		log: () => log,
+		// fetch with the server's API token
+		api(path, init = {}) {
+			return fetch(`${url}${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, ...(init.headers || {}) } });
+		},
+		// a signed-in dashboard in ctx (a Playwright BrowserContext);
+		// returns { user, password, csrf }
+		async signIn(ctx) {
+			if (!user) {
+				user = { user: `admin${port}`, password: `pw-${token.slice(3, 19)}` };
+				cli(['user', 'add', user.user, '--data', dataDir], { input: `${user.password}\n` });
+			}
+			const r = await fetch(`${url}/auth/login`, { method: 'POST', body: JSON.stringify(user) });
+			if (r.status !== 200) throw new Error(`sign in: ${r.status} ${await r.text()}`);
+			const { csrf } = await r.json();
+			const value = /calor_session=([^;]*)/.exec(r.headers.get('set-cookie') || '')[1];
+			await ctx.addCookies([{ name: 'calor_session', value, url }]);
+			return { ...user, csrf, cookie: `calor_session=${value}` };
+		},
 		async stop(signal = 'SIGTERM') {
 			if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
 			return exited;

@@ -310,7 +310,7 @@ TEST(schema_1_upgraded_in_place)
 	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = -1"),
 	    3);
 	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 4"), 2);
-	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 6);
+	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 7);
 	/* old page views were given their source class */
 	ASSERT_EQ(query_int("SELECT source FROM pageviews WHERE id = 2"),
 		  SOURCE_SEARCH);
