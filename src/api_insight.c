@@ -16,8 +16,7 @@
 
 /* ---- shared pieces ---- */
 
-/* , "NAME": {"rate": r, "low": l, "high": h} for k of n. */
-static int share_json(struct dynbuf *b, const char *name, int64_t k, int64_t n)
+int api_share_json(struct dynbuf *b, const char *name, int64_t k, int64_t n)
 {
 	double lo, hi;
 
@@ -157,6 +156,67 @@ static int goal_first(void *ctx, const struct store_goal *g)
 	return *name ? 1 : CALOR_ENOMEM; /* 1: stop after the first */
 }
 
+int api_conversion_get(struct api *api, const struct store_filter *f,
+		       const char *requested, const struct store_sample *sample,
+		       struct api_conversion *ret)
+{
+	struct store_sample conv = {0};
+	struct store_filter fc;
+	char *goal = NULL;
+	int rc = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	if (requested) {
+		if (!(goal = strdup(requested)))
+			return CALOR_ENOMEM;
+	} else if ((rc = store_goals_list(api->store, f, goal_first, &goal)) <
+		   0) {
+		return rc;
+	}
+	/* a segment on another goal leaves no honest overall rate: the
+	 * conversion is then left out */
+	if (goal && ((f->seg.goal && strcmp(f->seg.goal, goal) != 0) ||
+		     (f->seg.nogoal && strcmp(f->seg.nogoal, goal) != 0))) {
+		free(goal);
+		return 0;
+	}
+	fc = *f;
+	fc.seg.goal = goal;
+	if (goal && !f->seg.nogoal &&
+	    (rc = store_sample(api->store, &fc, &conv))) {
+		free(goal);
+		return rc;
+	}
+	ret->goal = goal;
+	ret->sessions = sample->sessions;
+	ret->converted = conv.sessions;
+	return 0;
+}
+
+void api_conversion_done(struct api_conversion *c)
+{
+	free(c->goal);
+	c->goal = NULL;
+}
+
+int api_conversion_json(struct dynbuf *b, const struct api_conversion *c)
+{
+	int rc;
+
+	if (!c->goal)
+		return dynbuf_adds(b, "null");
+	rc = dynbuf_adds(b, "{\"goal\": \"");
+	if (!rc)
+		rc = dynbuf_add_json_string(b, c->goal);
+	if (!rc)
+		rc = dynbuf_addf(
+		    b, "\", \"sessions\": %lld, \"converted\": %lld",
+		    (long long)c->sessions, (long long)c->converted);
+	if (!rc)
+		rc = api_share_json(b, "rate", c->converted, c->sessions);
+	return rc ? rc : dynbuf_adds(b, "}");
+}
+
 static int element_json(struct dynbuf *b, const struct element *el,
 			int64_t total, int has_goal, int first)
 {
@@ -177,13 +237,13 @@ static int element_json(struct dynbuf *b, const struct element *el,
 		    el->e.interactive * 2 >= el->e.clicks ? "true" : "false",
 		    (long long)(el->e.clicks - el->e.interactive));
 	if (!rc)
-		rc = share_json(b, "share", el->e.clicks, total);
+		rc = api_share_json(b, "share", el->e.clicks, total);
 	if (!rc && has_goal) {
 		rc = dynbuf_addf(b, ", \"converted\": %lld",
 				 (long long)el->e.converted);
 		if (!rc)
-			rc = share_json(b, "conversion", el->e.converted,
-					el->e.sessions);
+			rc = api_share_json(b, "conversion", el->e.converted,
+					    el->e.sessions);
 	}
 	return rc ? rc : dynbuf_adds(b, "}");
 }
@@ -193,11 +253,11 @@ void api_get_elements(struct http_request *req, void *ctx)
 	struct api *api = ctx;
 	struct query_elements q;
 	struct query_error qerr;
-	struct store_sample sample, conv = {0};
-	struct store_filter f, fc;
+	struct store_sample sample;
+	struct store_filter f;
 	struct elements es = {0};
+	struct api_conversion conv = {0};
 	const struct query_arg *args;
-	char *goal = NULL;
 	int64_t total = 0;
 	struct dynbuf b;
 	size_t n_args;
@@ -211,65 +271,33 @@ void api_get_elements(struct http_request *req, void *ctx)
 	}
 	if (api_resolve(req, api, &q.w, &f))
 		return;
-	if (q.conversion)
-		goal = strdup(q.conversion);
-	else if ((rc = store_goals_list(api->store, &f, goal_first, &goal)) < 0)
-		goto out;
-	if (q.conversion && !goal) {
-		rc = CALOR_ENOMEM;
-		goto out;
-	}
-	/* a segment on another goal leaves no honest overall rate: the
-	 * conversion is then left out */
-	if (goal && ((f.seg.goal && strcmp(f.seg.goal, goal) != 0) ||
-		     (f.seg.nogoal && strcmp(f.seg.nogoal, goal) != 0))) {
-		free(goal);
-		goal = NULL;
-	}
-	fc = f;
-	fc.seg.goal = goal;
 	if ((rc = store_sample(api->store, &f, &sample)) ||
-	    (goal && !f.seg.nogoal &&
-	     (rc = store_sample(api->store, &fc, &conv))) ||
-	    (rc = store_elements_scan(api->store, &f, 0, goal, ELEMENTS_SCAN,
-				      element_keep, &es)))
+	    (rc = api_conversion_get(api, &f, q.conversion, &sample, &conv)) ||
+	    (rc = store_elements_scan(api->store, &f, 0, conv.goal,
+				      ELEMENTS_SCAN, element_keep, &es)))
 		goto out;
 	for (size_t i = 0; i < es.n; i++)
 		total += es.v[i].e.clicks;
 	if (total < sample.clicks)
 		total = sample.clicks; /* more elements than were read */
-	qsort_r(es.v, es.n, sizeof(*es.v), cmp_element, &q.sort);
+	if (es.n > 1)
+		qsort_r(es.v, es.n, sizeof(*es.v), cmp_element, &q.sort);
 
 	rc = head_json(&b, &q.w, &sample);
 	if (!rc)
 		rc = dynbuf_addf(&b, ", \"clicks\": %lld, \"conversion\": ",
 				 (long long)total);
-	if (!rc && goal) {
-		rc = dynbuf_adds(&b, "{\"goal\": \"");
-		if (!rc)
-			rc = dynbuf_add_json_string(&b, goal);
-		if (!rc)
-			rc = dynbuf_addf(&b,
-					 "\", \"sessions\": %lld, "
-					 "\"converted\": %lld",
-					 (long long)sample.sessions,
-					 (long long)conv.sessions);
-		if (!rc)
-			rc = share_json(&b, "rate", conv.sessions,
-					sample.sessions);
-		if (!rc)
-			rc = dynbuf_adds(&b, "}");
-	} else if (!rc) {
-		rc = dynbuf_adds(&b, "null");
-	}
+	if (!rc)
+		rc = api_conversion_json(&b, &conv);
 	if (!rc)
 		rc = dynbuf_adds(&b, ", \"elements\": [");
 	for (size_t i = 0; !rc && i < es.n && i < (size_t)q.limit; i++)
-		rc = element_json(&b, &es.v[i], total, goal != NULL, i == 0);
+		rc = element_json(&b, &es.v[i], total, conv.goal != NULL,
+				  i == 0);
 	if (!rc)
 		rc = dynbuf_adds(&b, "]}");
 out:
-	free(goal);
+	api_conversion_done(&conv);
 	elements_free(&es);
 	respond(req, &b, rc);
 }

@@ -95,6 +95,28 @@ int api_scroll_json(struct dynbuf *b, int device,
 		    const struct store_sample *sample,
 		    const struct agg_scroll_result *r, int width, int height);
 
+/* Append , "NAME": {"rate": r, "low": l, "high": h}: k of n with its
+ * 95 % Wilson interval. */
+int api_share_json(struct dynbuf *b, const char *name, int64_t k, int64_t n);
+
+/* A read's conversion: the goal asked for, else the goal most sessions
+ * under the filter reached, and how many of the filter's sessions reached
+ * it. goal is NULL when no goal was reached, or when a goal/nogoal
+ * segment names another goal (no honest overall rate then). */
+struct api_conversion {
+	char *goal;	   /* owned; free with api_conversion_done() */
+	int64_t sessions;  /* sessions under the filter (sample's) */
+	int64_t converted; /* of those, the sessions that reached goal */
+};
+/* Fill *ret for filter f (sample: f's sample size); requested may be
+ * NULL. 0 or a store error (then nothing to free). */
+int api_conversion_get(struct api *api, const struct store_filter *f,
+		       const char *requested, const struct store_sample *sample,
+		       struct api_conversion *ret);
+void api_conversion_done(struct api_conversion *c);
+/* Append {"goal", "sessions", "converted", "rate": {...}}, or null. */
+int api_conversion_json(struct dynbuf *b, const struct api_conversion *c);
+
 void api_collect(struct http_request *req, void *ctx);
 void api_get_sites(struct http_request *req, void *ctx);
 void api_get_pages(struct http_request *req, void *ctx);

@@ -513,15 +513,78 @@ int query_parse_heatmap(const struct query_arg *args, size_t n,
 	return 0;
 }
 
+static const char *const pages_sorts[] = {
+    "pageviews", "sessions", "clicks",	   "rage",     "dead",
+    "error",	 "depth",    "conversion", "priority", "path"};
+
+const char *query_pages_sort_name(enum query_pages_sort sort)
+{
+	return (size_t)sort < sizeof(pages_sorts) / sizeof(pages_sorts[0])
+		   ? pages_sorts[sort]
+		   : "pageviews";
+}
+
+static int pages_other(void *ctx, const char *k, const char *val,
+		       struct query_error *err)
+{
+	struct query_pages *q = ctx;
+	int64_t v;
+	int rc;
+
+	if (strcmp(k, "conversion") == 0) {
+		if (!text_ok(val, INGEST_MAX_GOAL))
+			return bad(err, "conversion: must be a goal name");
+		q->conversion = val;
+	} else if (strcmp(k, "sort") == 0) {
+		for (size_t i = 0;
+		     i < sizeof(pages_sorts) / sizeof(pages_sorts[0]); i++)
+			if (strcmp(val, pages_sorts[i]) == 0) {
+				q->sort = (enum query_pages_sort)i;
+				return 0;
+			}
+		return bad(err, "sort: must be pageviews, sessions, clicks, "
+				"rage, dead, error, depth, conversion, "
+				"priority or path");
+	} else if (strcmp(k, "order") == 0) {
+		if (strcmp(val, "asc") != 0 && strcmp(val, "desc") != 0)
+			return bad(err, "order: must be asc or desc");
+		q->ascending = strcmp(val, "asc") == 0 ? 1 : 0;
+	} else if (strcmp(k, "q") == 0) {
+		/* empty: every page (a cleared search box) */
+		if (*val && !text_ok(val, QUERY_MAX_SEARCH))
+			return bad(err,
+				   "q: must be at most %d bytes of text "
+				   "without control characters",
+				   QUERY_MAX_SEARCH);
+		q->search = *val ? val : NULL;
+	} else if (strcmp(k, "limit") == 0) {
+		if ((rc = parse_range(k, val, 1, QUERY_PAGES_MAX_LIMIT, &v,
+				      err)))
+			return rc;
+		q->limit = (int)v;
+	} else if (strcmp(k, "offset") == 0) {
+		if ((rc = parse_range(k, val, 0, QUERY_MAX_OFFSET, &v, err)))
+			return rc;
+		q->offset = (int)v;
+	} else {
+		return bad(err, "%.40s: unknown parameter", k);
+	}
+	return 0;
+}
+
 int query_parse_pages(const struct query_arg *args, size_t n,
 		      struct query_pages *ret, struct query_error *err)
 {
-	struct query_pages q = {0};
-	int rc = parse_args(args, n, &q.w, 0, 1, -1, NULL, NULL, err);
+	struct query_pages q = {.limit = QUERY_PAGES_LIMIT, .ascending = -1};
+	int rc = parse_args(args, n, &q.w, 0, 1, -1, pages_other, &q, err);
 
-	if (!rc)
-		*ret = q;
-	return rc;
+	if (rc)
+		return rc;
+	/* the default order: most first, except paths A to Z */
+	if (q.ascending < 0)
+		q.ascending = q.sort == QUERY_PAGES_PATH;
+	*ret = q;
+	return 0;
 }
 
 int query_parse_scroll(const struct query_arg *args, size_t n,

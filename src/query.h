@@ -69,16 +69,44 @@ struct query_heatmap {
 	struct query_where vs; /* QUERY_DIFF: the second set */
 };
 
-struct query_pages {
-	struct query_where w; /* no page; device may be -1 (all) */
+/* What the pages table is ordered by (GET /api/v1/pages sort=). */
+enum query_pages_sort {
+	QUERY_PAGES_PAGEVIEWS = 0,
+	QUERY_PAGES_SESSIONS,
+	QUERY_PAGES_CLICKS,
+	QUERY_PAGES_RAGE,
+	QUERY_PAGES_DEAD,
+	QUERY_PAGES_ERROR,
+	QUERY_PAGES_DEPTH,
+	QUERY_PAGES_CONVERSION,
+	QUERY_PAGES_PRIORITY,
+	QUERY_PAGES_PATH
 };
+
+#define QUERY_MAX_SEARCH      200     /* bytes of q */
+#define QUERY_PAGES_LIMIT     100     /* default limit */
+#define QUERY_PAGES_MAX_LIMIT 1000    /* most pages per answer */
+#define QUERY_MAX_OFFSET      1000000 /* most pages skipped */
+
+struct query_pages {
+	struct query_where w;	/* no page; device may be -1 (all) */
+	const char *conversion; /* goal name; NULL: the most reached goal */
+	enum query_pages_sort sort;
+	int ascending;	    /* order=asc (default: desc, path asc) */
+	const char *search; /* q: path substring; NULL every page */
+	int limit, offset;
+};
+
+/* The sort names, in enum query_pages_sort order. */
+const char *query_pages_sort_name(enum query_pages_sort sort);
 
 /* Parse the parameters of GET /api/v1/heatmap. Unknown names, missing
  * required ones and bad values give CALOR_EINVAL with err->detail naming the
  * parameter. Strings in *ret borrow from args. */
 int query_parse_heatmap(const struct query_arg *args, size_t n,
 			struct query_heatmap *ret, struct query_error *err);
-/* Parse the parameters of GET /api/v1/pages. Same rules. */
+/* Parse the parameters of GET /api/v1/pages: the filters, conversion,
+ * sort, order, q, limit and offset. Same rules. */
 int query_parse_pages(const struct query_arg *args, size_t n,
 		      struct query_pages *ret, struct query_error *err);
 struct query_scroll {

@@ -142,9 +142,10 @@ int store_write_batches(struct store *s,
 }
 
 int store_pages_list(struct store *s, const struct store_filter *f,
-		     store_page_cb cb, void *ctx)
+		     const struct store_pages_query *q, store_page_cb cb,
+		     void *ctx)
 {
-	return s->ops->pages_list(s, f, cb, ctx);
+	return s->ops->pages_list(s, f, q, cb, ctx);
 }
 
 int store_clicks_scan(struct store *s, const struct store_filter *f,

@@ -108,9 +108,25 @@ struct store_click {
 	int32_t x, y, vw, vh, dw, dh;
 };
 
+/* One page with what the pages table shows (store_pages_list). */
 struct store_page {
 	const char *path; /* valid during the callback only */
 	int64_t pageviews, sessions, clicks;
+	int64_t rage, dead, error; /* clicks with each flag */
+	int64_t scroll_pageviews;  /* page views with scroll data */
+	double depth;		   /* their mean deepest visible bottom, % of
+				    * the document (0..100); 0 without any */
+	int64_t converted; /* sessions that reached the goal; 0 without */
+};
+
+/* What store_pages_list() reads besides the filter. */
+#define STORE_PAGES_MAX 10000 /* pages read per question, most viewed */
+
+struct store_pages_query {
+	const char *goal;   /* count `converted` for this goal; NULL none */
+	const char *search; /* only paths containing it, ASCII letters
+			     * case-insensitively; NULL every path */
+	size_t limit;	    /* at most this many pages (<= STORE_PAGES_MAX) */
 };
 
 struct store_sample {
@@ -306,7 +322,8 @@ struct store_ops {
 			     const struct ingest_batch *const *batches,
 			     size_t n, int *ret_results);
 	int (*pages_list)(struct store *s, const struct store_filter *f,
-			  store_page_cb cb, void *ctx);
+			  const struct store_pages_query *q, store_page_cb cb,
+			  void *ctx);
 	int (*clicks_scan)(struct store *s, const struct store_filter *f,
 			   store_click_cb cb, void *ctx);
 	int (*sample)(struct store *s, const struct store_filter *f,
@@ -384,8 +401,12 @@ int store_sites_load(struct store *s, struct store_site **ret_sites,
 int store_write_batches(struct store *s,
 			const struct ingest_batch *const *batches, size_t n,
 			int *ret_results);
+/* The pages matching f (f->page ignored) with page views under f, most
+ * viewed first, then by path; at most q->limit. Counts are those of
+ * struct store_page, under f; cb borrows each record. */
 int store_pages_list(struct store *s, const struct store_filter *f,
-		     store_page_cb cb, void *ctx);
+		     const struct store_pages_query *q, store_page_cb cb,
+		     void *ctx);
 int store_clicks_scan(struct store *s, const struct store_filter *f,
 		      store_click_cb cb, void *ctx);
 int store_sample(struct store *s, const struct store_filter *f,

@@ -74,7 +74,8 @@ int sqlite_schema_apply(struct sqlite_store *s);
 
 /* Reads (store_sqlite_read.c). */
 int sqlite_pages_list(struct store *base, const struct store_filter *f,
-		      store_page_cb cb, void *ctx);
+		      const struct store_pages_query *q, store_page_cb cb,
+		      void *ctx);
 int sqlite_clicks_scan(struct store *base, const struct store_filter *f,
 		       store_click_cb cb, void *ctx);
 int sqlite_sample(struct store *base, const struct store_filter *f,

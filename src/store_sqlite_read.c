@@ -231,33 +231,115 @@ static int page_row(sqlite3_stmt *st, void *ctx)
 	    .pageviews = sqlite3_column_int64(st, 1),
 	    .sessions = sqlite3_column_int64(st, 2),
 	    .clicks = sqlite3_column_int64(st, 3),
+	    .rage = sqlite3_column_int64(st, 4),
+	    .dead = sqlite3_column_int64(st, 5),
+	    .error = sqlite3_column_int64(st, 6),
+	    .scroll_pageviews = sqlite3_column_int64(st, 7),
+	    .depth = sqlite3_column_double(st, 8),
+	    .converted = sqlite3_column_int64(st, 9),
 	};
 	return fw->cb.page(fw->ctx, &p);
 }
 
-int sqlite_pages_list(struct store *base, const struct store_filter *f,
-		      store_page_cb cb, void *ctx)
+/* The click counts of the pages in pages_in per page, as a CTE body with
+ * columns page_id, clicks, rage, dead, error: from the grids' widths
+ * table (one row per page, device, kind, day and width), or counted from
+ * the stored clicks when a segment needs their page views. */
+static int page_clicks_sql(struct dynbuf *sql, const struct store_filter *f,
+			   const char *pages_in)
 {
-	struct forward fw = {.cb.page = cb, .ctx = ctx};
-	struct sqlite_binds b = {.site_id = f->site_id};
-	struct dynbuf sql;
 	int rc;
 
-	dynbuf_init(&sql, 4096);
-	rc = dynbuf_adds(&sql,
-			 "SELECT p.path, count(*), count(DISTINCT pv.session),"
-			 " (");
+	if (!store_segment_empty(&f->seg)) {
+		rc = dynbuf_addf(
+		    sql,
+		    "SELECT c.page_id AS page_id, count(*) AS clicks,"
+		    " sum(c.flags & 16 = 16) AS rage, sum(c.flags & 4 = 4)"
+		    " AS dead, sum(c.flags & 8 = 8) AS error FROM clicks c"
+		    " JOIN pageviews cpv ON cpv.id = c.pageview_id WHERE"
+		    " c.page_id IN (%s)",
+		    pages_in);
+		if (!rc)
+			rc = sqlite_filter_sql(sql, f, "c", "cpv");
+		return rc ? rc : dynbuf_adds(sql, " GROUP BY c.page_id");
+	}
+	rc = dynbuf_addf(sql,
+			 "SELECT page_id, sum(CASE WHEN kind = %d THEN n END)"
+			 " AS clicks, sum(CASE WHEN kind = %d THEN n END) AS"
+			 " rage, sum(CASE WHEN kind = %d THEN n END) AS dead,"
+			 " sum(CASE WHEN kind = %d THEN n END) AS error FROM"
+			 " grid_widths WHERE page_id IN (%s) AND kind IN (%d,"
+			 " %d, %d, %d)",
+			 STORE_GRID_CLICK, STORE_GRID_RAGE, STORE_GRID_DEAD,
+			 STORE_GRID_ERROR, pages_in, STORE_GRID_CLICK,
+			 STORE_GRID_RAGE, STORE_GRID_DEAD, STORE_GRID_ERROR);
+	if (!rc && f->device >= 0)
+		rc = dynbuf_addf(sql, " AND device = %d", f->device);
 	if (!rc)
-		rc = clicks_count_sql(&sql, f, "= p.id");
+		rc = day_sql(sql, f);
+	return rc ? rc : dynbuf_adds(sql, " GROUP BY page_id");
+}
+
+/* Page views per page in one pass over the site's page views (grouped by
+ * page, sessions counted distinct), click counts per page from the grids
+ * (or the clicks under a segment), joined by page. */
+int sqlite_pages_list(struct store *base, const struct store_filter *f,
+		      const struct store_pages_query *q, store_page_cb cb,
+		      void *ctx)
+{
+	struct forward fw = {.cb.page = cb, .ctx = ctx};
+	struct sqlite_binds b = {.site_id = f->site_id, .text3 = q->search};
+	const char *pages_in =
+	    q->search ? "SELECT id FROM pages WHERE site_id = ?1 AND"
+			" instr(lower(path), lower(?3)) > 0"
+		      : "SELECT id FROM pages WHERE site_id = ?1";
+	size_t limit = q->limit < STORE_PAGES_MAX ? q->limit : STORE_PAGES_MAX;
+	struct dynbuf sql;
+	char *goal = NULL;
+	int rc = 0;
+
+	if (q->goal && !(goal = sqlite3_mprintf("%Q", q->goal)))
+		return CALOR_ENOMEM;
+	dynbuf_init(&sql, 8192);
+	rc = dynbuf_adds(
+	    &sql,
+	    "WITH pvs AS (SELECT pv.page_id AS page_id, count(*) AS views,"
+	    " count(DISTINCT pv.session) AS sessions, count(CASE WHEN"
+	    " pv.doc_h > 0 THEN 1 END) AS scrolled, coalesce(avg(CASE WHEN"
+	    " pv.doc_h > 0 THEN min(pv.max_depth * 100.0 / pv.doc_h, 100.0)"
+	    " END), 0) AS depth, ");
+	if (!rc && goal)
+		rc = dynbuf_addf(&sql,
+				 "count(DISTINCT CASE WHEN EXISTS (SELECT 1"
+				 " FROM goals g WHERE g.site_id = pv.site_id"
+				 " AND g.name = %s AND g.session = pv.session)"
+				 " THEN pv.session END)",
+				 goal);
+	else if (!rc)
+		rc = dynbuf_adds(&sql, "0");
 	if (!rc)
-		rc = dynbuf_adds(&sql,
-				 ") FROM pages p JOIN pageviews pv ON"
-				 " pv.page_id = p.id WHERE p.site_id = ?1");
+		rc = dynbuf_adds(&sql, " AS converted FROM pageviews pv WHERE"
+				       " pv.site_id = ?1");
+	if (!rc && q->search)
+		rc = dynbuf_addf(&sql, " AND pv.page_id IN (%s)", pages_in);
 	if (!rc)
 		rc = filter_sql(&sql, f, "pv");
 	if (!rc)
-		rc = dynbuf_adds(&sql, " GROUP BY p.id ORDER BY 2 DESC, p.path"
-				       " LIMIT 1000");
+		rc = dynbuf_adds(&sql, " GROUP BY pv.page_id), ev AS (");
+	if (!rc)
+		rc = page_clicks_sql(&sql, f, pages_in);
+	if (!rc)
+		rc = dynbuf_addf(
+		    &sql,
+		    ") SELECT p.path, pvs.views, pvs.sessions,"
+		    " coalesce(ev.clicks, 0), coalesce(ev.rage, 0),"
+		    " coalesce(ev.dead, 0), coalesce(ev.error, 0),"
+		    " pvs.scrolled, pvs.depth, pvs.converted FROM pvs JOIN"
+		    " pages p ON p.id = pvs.page_id LEFT JOIN ev ON"
+		    " ev.page_id = pvs.page_id ORDER BY pvs.views DESC, p.path"
+		    " LIMIT %zu",
+		    limit);
+	sqlite3_free(goal);
 	return sqlite_read_rows((struct sqlite_store *)base, &sql, rc, &b,
 				page_row, &fw, "list pages");
 }

@@ -192,13 +192,14 @@ TEST(pages_listed)
 	const struct ingest_batch *batches[1] = {&b};
 	struct store_filter f = {.device = -1};
 	int results[1];
+	struct store_pages_query pq = {.limit = STORE_PAGES_MAX};
 	int64_t clicks_seen = -1;
 	ASSERT(s != NULL);
 	ASSERT_EQ(store_site_add(s, "a", NULL, 0, &site), 0);
 	make_batch(&b, site.id, "pv_cccccccc", 0, 820);
 	ASSERT_EQ(store_write_batches(s, batches, 1, results), 0);
 	f.site_id = site.id;
-	ASSERT_EQ(store_pages_list(s, &f, page_cb, &clicks_seen), 0);
+	ASSERT_EQ(store_pages_list(s, &f, &pq, page_cb, &clicks_seen), 0);
 	ASSERT_EQ(clicks_seen, 3);
 	store_close(s);
 	remove_dir();
