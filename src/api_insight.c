@@ -149,47 +149,75 @@ static int cmp_element(const void *pa, const void *pb, void *by)
 	return strcmp(x->selector, y->selector);
 }
 
-static int goal_first(void *ctx, const struct store_goal *g)
+/* store_goals_list's callback: the first goal, or the one wanted and how
+ * many sessions reached it. */
+struct goal_pick {
+	const char *want; /* NULL: the first (most reached) */
+	char *name;
+	int64_t sessions;
+	size_t seen;
+	int found;
+};
+
+static int goal_pick(void *ctx, const struct store_goal *g)
 {
-	char **name = ctx;
-	*name = strdup(g->name ? g->name : "");
-	return *name ? 1 : CALOR_ENOMEM; /* 1: stop after the first */
+	struct goal_pick *pk = ctx;
+	const char *name = g->name ? g->name : "";
+
+	pk->seen++;
+	if (pk->want && strcmp(pk->want, name) != 0)
+		return 0;
+	if (!pk->want && !(pk->name = strdup(name)))
+		return CALOR_ENOMEM;
+	pk->sessions = g->sessions;
+	pk->found = 1;
+	return 1; /* stop: found */
 }
+
+/* goals_list lists at most this many goals (store_sqlite_insight.c) */
+#define GOALS_LISTED 100
 
 int api_conversion_get(struct api *api, const struct store_filter *f,
 		       const char *requested, const struct store_sample *sample,
 		       struct api_conversion *ret)
 {
+	struct goal_pick pk = {.want = requested};
 	struct store_sample conv = {0};
 	struct store_filter fc;
-	char *goal = NULL;
-	int rc = 0;
+	char *goal;
+	int rc;
 
 	memset(ret, 0, sizeof(*ret));
-	if (requested) {
-		if (!(goal = strdup(requested)))
-			return CALOR_ENOMEM;
-	} else if ((rc = store_goals_list(api->store, f, goal_first, &goal)) <
-		   0) {
+	/* one read gives both the goal most sessions reached and how many
+	 * sessions under f reached it: no click counting */
+	if ((rc = store_goals_list(api->store, f, goal_pick, &pk)) < 0)
 		return rc;
-	}
+	goal = requested ? strdup(requested) : pk.name;
+	if (requested && !goal)
+		return CALOR_ENOMEM;
+	if (!goal)
+		return 0; /* no goal reached */
 	/* a segment on another goal leaves no honest overall rate: the
 	 * conversion is then left out */
-	if (goal && ((f->seg.goal && strcmp(f->seg.goal, goal) != 0) ||
-		     (f->seg.nogoal && strcmp(f->seg.nogoal, goal) != 0))) {
+	if ((f->seg.goal && strcmp(f->seg.goal, goal) != 0) ||
+	    (f->seg.nogoal && strcmp(f->seg.nogoal, goal) != 0)) {
 		free(goal);
 		return 0;
 	}
-	fc = *f;
-	fc.seg.goal = goal;
-	if (goal && !f->seg.nogoal &&
-	    (rc = store_sample(api->store, &fc, &conv))) {
-		free(goal);
-		return rc;
+	if (requested && !pk.found && pk.seen >= GOALS_LISTED &&
+	    !f->seg.nogoal) {
+		/* past the listed goals: count it */
+		fc = *f;
+		fc.seg.goal = goal;
+		if ((rc = store_sample(api->store, &fc, &conv))) {
+			free(goal);
+			return rc;
+		}
+		pk.sessions = conv.sessions;
 	}
 	ret->goal = goal;
 	ret->sessions = sample->sessions;
-	ret->converted = conv.sessions;
+	ret->converted = f->seg.nogoal ? 0 : pk.sessions;
 	return 0;
 }
 
