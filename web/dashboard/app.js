@@ -10,23 +10,25 @@
 // State lives in the URL hash, so every view can be bookmarked and reloaded:
 //   #/                                        sites (straight to the pages when there is one site)
 //   #/sites                                   sites, always the list
-//   #/site/KEY                                pages of a site  [?sort=path|pageviews|sessions|clicks&dir=asc|desc]
+//   #/site/KEY                                pages of a site; the query is described in pages.js
 //   #/site/KEY/page/ENCODED_PATH              heatmaps of a page; the query is described in page-state.js
 //
 // Files: dom.js (DOM helpers, icons), api.js (requests), ui.js (shared
-// pieces), shell.js (hashes, sidebar, view life cycle), page.js (the page
-// view), page-state.js (its hash state, segment filters and compare sets),
-// panel.js (its side panel), filters.js (the segment bar and B's changes),
-// insights.js (the Elements table and the frustration report), compare.js
-// (both sets side by side), charts.js (SVG charts).
+// pieces), shell.js (hashes, sidebar, view life cycle), pages.js (a
+// site's pages table), page.js (the page view), page-state.js (its hash
+// state, segment filters and compare sets), panel.js (its side panel),
+// filters.js (the segment bar and B's changes), insights.js (the Elements
+// table and the frustration report), compare.js (both sets side by side),
+// charts.js (SVG charts).
 import { h, icon, ICONS, fmt, clear } from './dom.js';
-import { getJSON, getSites, pagesUrl } from './api.js';
-import { errorBox, emptyState, pageHeader, stat, copyButton, rowLink } from './ui.js';
+import { getSites } from './api.js';
+import { errorBox, emptyState, pageHeader, copyButton, rowLink } from './ui.js';
 import {
-  viewEl, mainEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle,
+  viewEl, mainEl, hashSites, hashSite, parseHash, updateNav, setTitle,
   setRouter, wantFocus, done, delayedSpinner,
 } from './shell.js';
 import { viewPage } from './page.js';
+import { viewPages } from './pages.js';
 
 async function checkHealth() {
   const el = document.getElementById('health');
@@ -173,168 +175,6 @@ async function viewSites(ctx) {
         h('th', { scope: 'col', text: 'Allowed origins' }),
         h('th', { scope: 'col', className: 'cell-go' }, h('span', { className: 'sr-only', text: 'Open' })))),
       tbody)));
-  done(ctx);
-}
-
-// -------------------------------------------------------------------- pages
-
-const SORTS = {
-  path: { label: 'Page', numeric: false },
-  pageviews: { label: 'Page views', numeric: true },
-  sessions: { label: 'Sessions', numeric: true },
-  clicks: { label: 'Clicks', numeric: true },
-};
-
-async function viewPages(ctx) {
-  const key = ctx.route.key;
-  setTitle('Pages');
-  const stop = delayedSpinner(ctx, viewEl, 'Loading pages…');
-  const signal = ctx.ctrl.signal;
-  const sitesP = getSites(signal).catch(() => []);
-  let data;
-  try {
-    data = await getJSON(pagesUrl({ site: key }), signal);
-  } catch (e) {
-    stop();
-    if (!ctx.alive || e.name === 'AbortError') return;
-    viewEl.appendChild(pageHeader({ crumbs: [{ text: 'Sites', href: hashSites() }, { text: key }], title: 'Pages' }));
-    viewEl.appendChild(errorBox('Could not load the pages of this site', e, () => route(true)));
-    done(ctx, 'error');
-    return;
-  }
-  const sites = await sitesP;
-  stop();
-  if (!ctx.alive) return;
-
-  const site = sites.find((s) => s.key === key);
-  const name = site ? String(site.name || key) : key;
-  updateNav(ctx.route, name);
-  setTitle(name);
-  const pages = Array.isArray(data.pages) ? data.pages : [];
-
-  const sub = h('span', { className: 'sub-items' },
-    h('span', { className: 'key' }, h('span', { className: 'muted', text: 'Key' }), h('code', { text: key }), copyButton(key, 'Copy site key')),
-    site && Array.isArray(site.origins) && site.origins.length
-      ? h('span', { className: 'sub-origins' }, site.origins.map((o) => h('span', { className: 'chip', text: String(o) })))
-      : null);
-  viewEl.appendChild(pageHeader({ crumbs: [{ text: 'Sites', href: hashSites() }, { text: name }], title: name, sub }));
-
-  viewEl.appendChild(h('section', { className: 'stats', 'aria-label': 'Totals' },
-    stat('Page views', fmt(data.pageviews), 'total-pageviews'),
-    stat('Sessions', fmt(data.sessions), 'total-sessions'),
-    stat('Clicks', fmt(data.clicks), 'total-clicks'),
-    stat('Pages', fmt(pages.length), 'total-pages')));
-
-  if (pages.length === 0) {
-    const snippet = `<script defer src="${location.origin}/calor.js" data-site="${key}"></script>`;
-    viewEl.appendChild(h('div', { className: 'card' }, emptyState('No page views yet',
-      'Put this snippet in the <head> of every page of the site. Page views and clicks appear here a few seconds after they happen.',
-      h('div', { className: 'snippet' },
-        h('pre', { className: 'code' }, h('code', { id: 'snippet', text: snippet })),
-        copyButton(snippet, 'Copy snippet')),
-      'pages-empty')));
-    done(ctx, 'empty');
-    return;
-  }
-
-  // sort state, kept in the hash
-  let sort = ctx.route.query.get('sort');
-  if (!SORTS[sort]) sort = 'pageviews';
-  let dir = ctx.route.query.get('dir');
-  if (dir !== 'asc' && dir !== 'desc') dir = SORTS[sort].numeric ? 'desc' : 'asc';
-  let filter = '';
-
-  const maxViews = Math.max(1, ...pages.map((p) => Number(p.pageviews) || 0));
-  const totalViews = Math.max(1, Number(data.pageviews) || 0);
-
-  const filterInput = h('input', {
-    type: 'search', id: 'pages-filter', className: 'input', placeholder: 'Filter pages', 'aria-label': 'Filter pages by path',
-    autocomplete: 'off', spellcheck: 'false',
-  });
-  const countEl = h('span', { className: 'muted toolbar-count', id: 'pages-count' });
-  const headRow = h('tr');
-  const tbody = h('tbody', { id: 'pages-body' });
-  const table = h('table', { className: 'table', id: 'pages-table' },
-    h('caption', { className: 'sr-only', text: `Pages of ${name}` }),
-    h('thead', null, headRow),
-    tbody,
-    h('tfoot', null, h('tr', { className: 'total-row', id: 'pages-total' },
-      h('th', { scope: 'row', text: 'Total, all pages' }),
-      h('td', { className: 'num', text: fmt(data.pageviews) }),
-      h('td', { className: 'num', text: fmt(data.sessions) }),
-      h('td', { className: 'num', text: fmt(data.clicks) }),
-      h('td', { className: 'cell-go' }))));
-
-  function renderHead() {
-    clear(headRow);
-    for (const [k, s] of Object.entries(SORTS)) {
-      const active = k === sort;
-      const btn = h('button', { type: 'button', className: 'sort-btn', dataset: { sort: k } },
-        s.label, icon(active ? (dir === 'asc' ? ICONS.up : ICONS.down) : ICONS.sort, 14, 'icon sort-icon'));
-      btn.addEventListener('click', () => {
-        if (sort === k) dir = dir === 'asc' ? 'desc' : 'asc';
-        else { sort = k; dir = s.numeric ? 'desc' : 'asc'; }
-        history.replaceState(null, '', hashSite(key, { sort, dir }));
-        renderHead();
-        renderBody();
-        headRow.querySelector(`[data-sort="${k}"]`).focus();
-      });
-      headRow.appendChild(h('th', {
-        scope: 'col', className: s.numeric ? 'num' : null,
-        'aria-sort': active ? (dir === 'asc' ? 'ascending' : 'descending') : null,
-      }, btn));
-    }
-    headRow.appendChild(h('th', { scope: 'col', className: 'cell-go' }, h('span', { className: 'sr-only', text: 'Open' })));
-  }
-
-  function renderBody() {
-    clear(tbody);
-    const f = filter.trim().toLowerCase();
-    const rows = pages.filter((p) => !f || String(p.path).toLowerCase().includes(f));
-    rows.sort((a, b) => {
-      let c;
-      if (sort === 'path') c = String(a.path).localeCompare(String(b.path));
-      else c = (Number(a[sort]) || 0) - (Number(b[sort]) || 0);
-      if (c === 0) c = (Number(b.pageviews) || 0) - (Number(a.pageviews) || 0);
-      return dir === 'asc' ? c : -c;
-    });
-    for (const p of rows) {
-      const path = String(p.path);
-      const href = hashPage(key, path);
-      const views = Number(p.pageviews) || 0;
-      const share = Math.round((views / totalViews) * 100);
-      const bar = h('span', { className: 'bar', 'aria-hidden': 'true' }, h('span', { className: 'bar-fill', style: { width: `${(views / maxViews) * 100}%` } }));
-      const tr = h('tr', { className: 'page-row', dataset: { path } },
-        h('td', { className: 'cell-main cell-path' },
-          h('a', { className: 'row-title page-link', href, text: path, title: path })),
-        h('td', { className: 'num cell-views' },
-          h('span', { className: 'num-with-bar' }, bar, h('span', { text: fmt(p.pageviews) }), h('span', { className: 'share', text: `${share}%` }))),
-        h('td', { className: 'num', text: fmt(p.sessions) }),
-        h('td', { className: 'num', text: fmt(p.clicks) }),
-        h('td', { className: 'cell-go', 'aria-hidden': 'true' }, icon(ICONS.chevron, 16)));
-      rowLink(tr, href);
-      tbody.appendChild(tr);
-    }
-    if (rows.length === 0) {
-      tbody.appendChild(h('tr', { className: 'no-match' }, h('td', { colspan: '5' },
-        h('span', { className: 'muted', text: 'No page matches the filter.' }))));
-    }
-    countEl.textContent = rows.length === pages.length
-      ? `${fmt(pages.length)} ${pages.length === 1 ? 'page' : 'pages'}`
-      : `${fmt(rows.length)} of ${fmt(pages.length)} pages`;
-  }
-
-  filterInput.addEventListener('input', () => { filter = filterInput.value; renderBody(); });
-  renderHead();
-  renderBody();
-
-  viewEl.appendChild(h('section', { className: 'card card-table', 'aria-label': 'Pages' },
-    h('div', { className: 'card-toolbar' },
-      h('h2', { className: 'card-title', text: 'Pages' }),
-      countEl,
-      h('div', { className: 'toolbar-spacer' }),
-      h('label', { className: 'search' }, icon(ICONS.search, 16, 'icon search-icon'), filterInput)),
-    h('div', { className: 'table-scroll' }, table)));
   done(ctx);
 }
 
