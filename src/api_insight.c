@@ -150,28 +150,35 @@ static int cmp_element(const void *pa, const void *pb, void *by)
 }
 
 /* store_goals_list's callback: the first goal, or the one wanted and how
- * many sessions reached it. */
+ * many sessions reached it; and the first API_GOALS_MAX of them all. */
 struct goal_pick {
 	const char *want; /* NULL: the first (most reached) */
 	char *name;
 	int64_t sessions;
 	size_t seen;
 	int found;
+	struct api_conversion *ret; /* the goals list */
 };
 
 static int goal_pick(void *ctx, const struct store_goal *g)
 {
 	struct goal_pick *pk = ctx;
 	const char *name = g->name ? g->name : "";
+	struct api_conversion *c = pk->ret;
 
 	pk->seen++;
-	if (pk->want && strcmp(pk->want, name) != 0)
+	if (c->n_goals < API_GOALS_MAX) {
+		if (!(c->goals[c->n_goals].name = strdup(name)))
+			return CALOR_ENOMEM;
+		c->goals[c->n_goals++].sessions = g->sessions;
+	}
+	if (pk->found || (pk->want && strcmp(pk->want, name) != 0))
 		return 0;
 	if (!pk->want && !(pk->name = strdup(name)))
 		return CALOR_ENOMEM;
 	pk->sessions = g->sessions;
 	pk->found = 1;
-	return 1; /* stop: found */
+	return 0;
 }
 
 /* goals_list lists at most this many goals (store_sqlite_insight.c) */
@@ -181,7 +188,7 @@ int api_conversion_get(struct api *api, const struct store_filter *f,
 		       const char *requested, const struct store_sample *sample,
 		       struct api_conversion *ret)
 {
-	struct goal_pick pk = {.want = requested};
+	struct goal_pick pk = {.want = requested, .ret = ret};
 	struct store_sample conv = {0};
 	struct store_filter fc;
 	char *goal;
@@ -190,11 +197,16 @@ int api_conversion_get(struct api *api, const struct store_filter *f,
 	memset(ret, 0, sizeof(*ret));
 	/* one read gives both the goal most sessions reached and how many
 	 * sessions under f reached it: no click counting */
-	if ((rc = store_goals_list(api->store, f, goal_pick, &pk)) < 0)
+	if ((rc = store_goals_list(api->store, f, goal_pick, &pk)) < 0) {
+		free(pk.name);
+		api_conversion_done(ret);
 		return rc;
+	}
 	goal = requested ? strdup(requested) : pk.name;
-	if (requested && !goal)
+	if (requested && !goal) {
+		api_conversion_done(ret);
 		return CALOR_ENOMEM;
+	}
 	if (!goal)
 		return 0; /* no goal reached */
 	/* a segment on another goal leaves no honest overall rate: the
@@ -211,6 +223,7 @@ int api_conversion_get(struct api *api, const struct store_filter *f,
 		fc.seg.goal = goal;
 		if ((rc = store_sample(api->store, &fc, &conv))) {
 			free(goal);
+			api_conversion_done(ret);
 			return rc;
 		}
 		pk.sessions = conv.sessions;
@@ -225,6 +238,9 @@ void api_conversion_done(struct api_conversion *c)
 {
 	free(c->goal);
 	c->goal = NULL;
+	for (size_t i = 0; i < c->n_goals; i++)
+		free(c->goals[i].name);
+	c->n_goals = 0;
 }
 
 int api_conversion_json(struct dynbuf *b, const struct api_conversion *c)

@@ -103,13 +103,23 @@ int api_share_json(struct dynbuf *b, const char *name, int64_t k, int64_t n);
  * under the filter reached, and how many of the filter's sessions reached
  * it. goal is NULL when no goal was reached, or when a goal/nogoal
  * segment names another goal (no honest overall rate then). */
+#define API_GOALS_MAX 20
+
 struct api_conversion {
 	char *goal;	   /* owned; free with api_conversion_done() */
 	int64_t sessions;  /* sessions under the filter (sample's) */
 	int64_t converted; /* of those, the sessions that reached goal */
+	/* the goals reached under the filter, most sessions first (at
+	 * most API_GOALS_MAX), for a goal picker; names owned */
+	struct {
+		char *name;
+		int64_t sessions;
+	} goals[API_GOALS_MAX];
+	size_t n_goals;
 };
 /* Fill *ret for filter f (sample: f's sample size); requested may be
- * NULL. 0 or a store error (then nothing to free). */
+ * NULL. 0 or a store error (then nothing to free); free a filled *ret
+ * with api_conversion_done() even when goal is NULL. */
 int api_conversion_get(struct api *api, const struct store_filter *f,
 		       const char *requested, const struct store_sample *sample,
 		       struct api_conversion *ret);

@@ -328,8 +328,18 @@ void api_get_pages(struct http_request *req, void *ctx)
 	if (!rc)
 		rc = api_conversion_json(&b, &conv);
 	if (!rc)
+		rc = dynbuf_adds(&b, ", \"goals\": [");
+	for (size_t i = 0; !rc && i < conv.n_goals; i++) {
+		rc = dynbuf_adds(&b, i ? ", {\"name\": \"" : "{\"name\": \"");
+		if (!rc)
+			rc = dynbuf_add_json_string(&b, conv.goals[i].name);
+		if (!rc)
+			rc = dynbuf_addf(&b, "\", \"sessions\": %lld}",
+					 (long long)conv.goals[i].sessions);
+	}
+	if (!rc)
 		rc = dynbuf_addf(&b,
-				 ", \"sort\": \"%s\", \"order\": \"%s\", "
+				 "], \"sort\": \"%s\", \"order\": \"%s\", "
 				 "\"q\": ",
 				 query_pages_sort_name(q.sort),
 				 q.ascending ? "asc" : "desc");

@@ -42,7 +42,7 @@ await pageview({ sid: 'sess_bp_s4', url: '/home', vw: 390, clicks: [click('#a', 
 await pageview({ sid: 'sess_bp_s5', url: '/pricing', clicks: [0, 1, 2, 3].map((i) => ['#buy', 500 + i, 600, 1000 + 200 * i, ia]) });
 await pageview({ sid: 'sess_bp_s5', url: '/pricing', clicks: [click('#buy', 1000)] });
 await pageview({ sid: 'sess_bp_s6', url: '/pricing', clicks: [['#img', 100, 900, 1000, { dead: 1 }], ['#coupon', 400, 1500, 5000, { ia: 1, err: 1 }]] });
-await pageview({ sid: 'sess_bp_s7', url: '/blog' });
+await pageview({ sid: 'sess_bp_s7', url: '/blog', goal: 'newsletter' });
 await pageview({ sid: 'sess_bp_s8', url: '/blog', clicks: [click('#more', 1000)] });
 await pageview({ sid: 'sess_bp_s9', url: HOSTILE, clicks: [click('#x', 1000, { dead: 1 })] });
 
@@ -163,6 +163,17 @@ test('device and segment filters reload the table; a reload restores the view', 
 	await shot('segment');
 	await page.click('#filter-chip-goal .chip-x');
 	await waitRows(['/pricing', hostile, '/blog', '/home', '/thanks']);
+});
+
+test('the conversion goal is chosen from the goals sessions reached', async () => {
+	assertEq(await page.$$eval('#pages-goal option', (os) => os.map((o) => [o.value, o.textContent])),
+		[['signup', 'signup (2 sessions)'], ['newsletter', 'newsletter (1 session)']]);
+	await page.selectOption('#pages-goal', 'newsletter');
+	await page.waitForFunction(() => location.hash.includes('conv=newsletter'));
+	await page.waitForFunction(() => document.getElementById('total-conversion').textContent === '11.1%');
+	assertEq((await rowCells('/blog'))[7], '50%');
+	await page.selectOption('#pages-goal', 'signup');
+	await page.waitForFunction(() => document.getElementById('total-conversion').textContent === '22.2%');
 });
 
 test('a row opens the page view of that page', async () => {

@@ -49,7 +49,7 @@ await pageview({ sid: 'sess_pg_s5', url: '/pricing', clicks: [0, 1, 2, 3].map((i
 await pageview({ sid: 'sess_pg_s5', url: '/pricing', clicks: [click('#buy', 1000)] });
 // s6: a dead click and an error click on /pricing
 await pageview({ sid: 'sess_pg_s6', url: '/pricing', clicks: [['#img', 100, 900, 1000, { dead: 1 }], ['#coupon', 400, 1500, 5000, { ia: 1, err: 1 }]] });
-await pageview({ sid: 'sess_pg_s7', url: '/blog' });
+await pageview({ sid: 'sess_pg_s7', url: '/blog', goal: 'newsletter' });
 await pageview({ sid: 'sess_pg_s8', url: '/blog', clicks: [click('#more', 1000)] });
 // a site without goals
 await pageview({ site: nogoals, sid: 'sess_pg_n1', url: '/only', clicks: [click('#x', 1000)] });
@@ -65,6 +65,7 @@ test('every column of every page, exactly', async () => {
 	assertEq(body.warning, 'fewer than 1,000 sessions: patterns are not yet reliable');
 	assertEq([body.conversion.goal, body.conversion.sessions, body.conversion.converted], ['signup', 8, 2], 'site conversion');
 	assert(close(body.conversion.rate.rate, 0.25), `site rate ${body.conversion.rate.rate}`);
+	assertEq(body.goals, [{ name: 'signup', sessions: 2 }, { name: 'newsletter', sessions: 1 }], 'goals to pick from');
 	assertEq([body.sort, body.order, body.q, body.total, body.truncated, body.offset, body.limit],
 		['pageviews', 'desc', null, 4, false, 0, 100]);
 	const p = byPath(body);
@@ -156,6 +157,11 @@ test('filters: device, dates, segments; the conversion goal', async () => {
 	r = await pages('&goal=signup');
 	assertEq(r.body.pages.map((x) => [x.path, x.pageviews, x.converted]), [['/home', 2, 2], ['/thanks', 2, 2]]);
 	assertEq(r.body.conversion.rate.rate, 1);
+	r = await pages('&conversion=newsletter');
+	assertEq([r.body.conversion.goal, r.body.conversion.converted], ['newsletter', 1]);
+	assertEq(byPath(r.body)['/blog'].converted, 1);
+	assertEq(byPath(r.body)['/blog'].priority.conversion_gap, 0, '/blog converts at 50 % against 12.5 %');
+	assertEq(byPath(r.body)['/pricing'].priority.conversion_gap, 0.125);
 	r = await pages('&conversion=nosuch');
 	assertEq([r.body.conversion.goal, r.body.conversion.converted], ['nosuch', 0]);
 	assertEq(byPath(r.body)['/blog'].priority.conversion_gap, 0);

@@ -120,7 +120,7 @@ export async function viewPages(ctx) {
   const dateBox = h('div', { className: 'control date-range', id: 'pages-dates' });
   const stats = h('div', { className: 'toolbar-stats', role: 'group', 'aria-label': 'Totals' });
   const discover = {
-    goals: () => Promise.resolve(lastData && lastData.conversion && lastData.conversion.goal ? [String(lastData.conversion.goal)] : []),
+    goals: () => Promise.resolve(lastData && Array.isArray(lastData.goals) ? lastData.goals.map((g) => String(g.name)) : []),
     tagValues: () => Promise.resolve([]),
   };
   const segBar = segmentBar({ st, device: { id: st.device }, discover, onChange: (filters) => go({ filters, offset: 0 }) });
@@ -135,6 +135,7 @@ export async function viewPages(ctx) {
   });
   search.value = st.q;
   const lookFirst = h('button', { type: 'button', className: 'btn btn-secondary btn-small', id: 'pages-look-first' });
+  const goalBox = h('label', { className: 'control pages-goal', id: 'pages-goal-box' });
   const countEl = h('span', { className: 'muted toolbar-count', id: 'pages-count', role: 'status' });
   const headRow = h('tr');
   const tbody = h('tbody', { id: 'pages-body' });
@@ -145,6 +146,7 @@ export async function viewPages(ctx) {
     h('div', { className: 'card-toolbar' },
       h('h2', { className: 'card-title', text: 'Pages' }), countEl,
       h('div', { className: 'toolbar-spacer' }),
+      goalBox,
       lookFirst,
       h('label', { className: 'search' }, icon(ICONS.search, 16, 'icon search-icon'), search)),
     h('div', { className: 'table-scroll' }, table),
@@ -289,6 +291,20 @@ export async function viewPages(ctx) {
     lookFirst.setAttribute('aria-pressed', st.sort === 'priority' ? 'true' : 'false');
   }
 
+  // The conversion goal: the goals sessions reached, most first.
+  function renderGoal(data) {
+    const goals = Array.isArray(data.goals) ? data.goals.map((g) => [String(g.name), num(g.sessions)]) : [];
+    const current = data.conversion ? String(data.conversion.goal) : '';
+    if (current && !goals.some(([g]) => g === current)) goals.push([current, 0]);
+    clear(goalBox);
+    goalBox.hidden = goals.length === 0;
+    if (!goals.length) return;
+    const sel = h('select', { id: 'pages-goal', className: 'select', 'aria-label': 'Conversion goal' },
+      goals.map(([g, n]) => h('option', { value: g, text: `${g} (${plural(n, 'session', 'sessions')})`, selected: g === current })));
+    sel.addEventListener('change', () => go({ conv: sel.value, offset: 0 }));
+    goalBox.append(h('span', { className: 'control-label', text: 'Goal' }), sel);
+  }
+
   function renderStats(data) {
     const conv = data.conversion && data.conversion.rate ? data.conversion : null;
     clear(stats).append(
@@ -384,6 +400,7 @@ export async function viewPages(ctx) {
     renderDevice();
     renderDates();
     renderStats(data);
+    renderGoal(data);
     renderHead(data);
     renderRows(data);
     card.dataset.state = 'ready';
