@@ -12,8 +12,10 @@
 //   #/sites                                   sites, always the list
 //   #/site/KEY                                pages of a site; the query is described in pages.js
 //   #/site/KEY/page/ENCODED_PATH              heatmaps of a page; the query is described in page-state.js
+//   #/share/TOKEN                             a read-only share link of one page view (login.js)
 //
-// Files: dom.js (DOM helpers, icons), api.js (requests), ui.js (shared
+// Files: dom.js (DOM helpers, icons), api.js (requests), login.js (sign-in,
+// sign-out, share links opened), share.js (the Share button), ui.js (shared
 // pieces), shell.js (hashes, sidebar, view life cycle), pages.js (a
 // site's pages table), page.js (the page view), page-state.js (its hash
 // state, segment filters and compare sets), panel.js (its side panel),
@@ -29,6 +31,7 @@ import {
 } from './shell.js';
 import { viewPage } from './page.js';
 import { viewPages } from './pages.js';
+import { gate } from './login.js';
 
 async function checkHealth() {
   const el = document.getElementById('health');
@@ -81,7 +84,9 @@ function route(force) {
   viewEl.dataset.state = 'loading';
 
   const views = { home: viewSites, sites: viewSites, site: viewPages, page: viewPage, notfound: viewNotFound };
-  Promise.resolve(views[r.name](ctx)).catch((e) => {
+  // signed out, a session to check, a share link: login.js decides first
+  const view = gate(r) || views[r.name];
+  Promise.resolve(view(ctx)).catch((e) => {
     if (e && e.name === 'AbortError') return;
     if (!ctx.alive) return;
     clear(viewEl);

@@ -10,8 +10,9 @@ import { h, icon, ICONS, fmt, clear, announce } from './dom.js';
 import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl, elementsUrl, frustrationUrl } from './api.js';
 import { errorBox, callout, spinner, pageHeader, stat } from './ui.js';
 import {
-  viewEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle, reroute, done,
+  viewEl, hashSites, hashSite, hashPage, parseHash, updateNav, setTitle, reroute, done, sharedView,
 } from './shell.js';
+import { shareButton } from './share.js';
 import {
   DEVICES, TYPES, TABS, FRUSTRATION, BY, DOTS, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
   validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, filterText, vsChanges, setB,
@@ -142,9 +143,11 @@ export async function viewPage(ctx) {
     }
   }
 
-  // --- header
+  // --- header (a share link's visitor sees this page only: no way to the
+  // site or the list of sites, and nothing to share on)
+  const shared = !!sharedView();
   const header = pageHeader({
-    crumbs: [{ text: 'Sites', href: hashSites() }, { text: key, href: hashSite(key) }, { text: page }],
+    crumbs: shared ? null : [{ text: 'Sites', href: hashSites() }, { text: key, href: hashSite(key) }, { text: page }],
     title: page,
     titleClass: 'page-title-path',
     actions: [
@@ -154,6 +157,7 @@ export async function viewPage(ctx) {
         ? h('a', { className: 'btn btn-secondary', id: 'open-page', href: previewUrl(page), target: '_blank', rel: 'noopener noreferrer' },
           'Open page', icon(ICONS.external, 14))
         : null,
+      shared ? null : shareButton(ctx, key, page),
     ],
   });
   viewEl.appendChild(header);
@@ -696,7 +700,7 @@ export async function viewPage(ctx) {
           h('p', { className: 'callout-title' }, 'The preview now shows ', h('code', { text: here }), '.'),
           h('p', { className: 'callout-text', text: 'The heatmap is hidden because it belongs to another page.' }),
           h('div', { className: 'callout-actions' },
-            h('a', { className: 'btn btn-primary', href: hereHref, text: 'Show its heatmap' }),
+            shared ? null : h('a', { className: 'btn btn-primary', href: hereHref, text: 'Show its heatmap' }),
             h('button', {
               type: 'button', className: 'btn btn-secondary',
               on: { click: () => { iframe.src = src; } },

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The dashboard shell: hash URLs, the sidebar, the document title, and the
 // life cycle of a view (done, focus, re-route).
+//
+// A share link is #/share/TOKEN[?QUERY]. Once login.js has checked the
+// token (setShared), that hash is the page view of the token's site and
+// page with QUERY as its state, and hashPage() of that page writes share
+// hashes: a visitor can switch tabs and devices, never leave the page.
 import { clear } from './dom.js';
 import { queryString, cachedSites } from './api.js';
 import { spinner } from './ui.js';
@@ -13,7 +18,15 @@ export const mainEl = document.getElementById('main');
 const enc = encodeURIComponent;
 export const hashSites = () => '#/sites';
 export const hashSite = (key, query) => `#/site/${enc(key)}` + queryString(query);
-export const hashPage = (key, path, query) => `#/site/${enc(key)}/page/${enc(path)}` + queryString(query);
+export const hashPage = (key, path, query) => (shared && key === shared.site && path === shared.page
+  ? hashShare(shared.token, query)
+  : `#/site/${enc(key)}/page/${enc(path)}` + queryString(query));
+export const hashShare = (token, query) => `#/share/${enc(token)}` + queryString(query);
+
+// The share link on show: {token, site, page, view, expires}, or null.
+let shared = null;
+export function setShared(s) { shared = s || null; }
+export const sharedView = () => shared;
 
 function safeDecode(str) {
   try { return decodeURIComponent(str); } catch (e) { return null; }
@@ -26,6 +39,15 @@ export function parseHash() {
   const query = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : '');
   if (path === '' || path === '/') return { name: 'home', query };
   if (path === '/sites' || path === '/sites/') return { name: 'sites', query };
+  const sm = /^\/share\/([^/]+)\/?$/.exec(path);
+  if (sm) {
+    const token = safeDecode(sm[1]);
+    if (token === null || token === '') return { name: 'notfound', query };
+    if (!shared || shared.token !== token) return { name: 'share', token, query };
+    // a share link reads its one page: never the frustration of the whole site
+    query.delete('fscope');
+    return { name: 'page', key: shared.site, page: shared.page, query, shared: true };
+  }
   const m = /^\/site\/([^/]+)(?:\/page\/(.+))?\/?$/.exec(path);
   if (m) {
     const key = safeDecode(m[1]);
