@@ -119,6 +119,13 @@ test('"Where to look first" ranks by priority and says why', async () => {
 	assertEq(reasons[3], '4 sessions, converts at least as well as the site, no frustrated clicks');
 	assertEq(await page.textContent('#pages-look-first'), 'Most viewed first');
 	await shot('table');
+	// a tablet in landscape: the table still fits without scrolling sideways
+	await page.setViewportSize({ width: 1024, height: 768 });
+	await shot('tablet');
+	assert(await page.$eval('.table-scroll', (el) => el.scrollWidth <= el.clientWidth + 1), 'no sideways scroll at 1024 px');
+	const pathWidth = await page.$eval('#pages-table th.col-path', (el) => el.getBoundingClientRect().width);
+	assert(pathWidth >= 200, `the page column keeps room for the path at 1024 px (${pathWidth} px)`);
+	await page.setViewportSize({ width: 1440, height: 1000 });
 });
 
 test('a hostile path shows as text and nothing runs', async () => {

@@ -245,7 +245,7 @@ export async function viewPages(ctx) {
       const score = num(pr.score);
       const why = reason(p, site);
       const conv = p.conversion && typeof p.conversion.rate === 'number' ? p.conversion : null;
-      const flag = (k) => h('td', { className: 'num' + (num(p[k]) > 0 ? ` cell-flag cell-${k}` : ' cell-zero'), text: fmt(num(p[k])) });
+      const flag = (k) => h('td', { className: `num col-${k}` + (num(p[k]) > 0 ? ` cell-flag cell-${k}` : ' cell-zero'), text: fmt(num(p[k])) });
       const tr = h('tr', { className: 'page-row', dataset: { path } },
         h('td', { className: 'cell-main cell-path' },
           h('div', { className: 'page-cell' },
@@ -253,15 +253,15 @@ export async function viewPages(ctx) {
             h('div', { className: 'page-cell-text' },
               h('a', { className: 'row-title page-link', href, text: path, title: path }),
               ranked ? h('span', { className: 'page-reason', text: why, title: why }) : null))),
-        h('td', { className: 'num', text: fmt(num(p.pageviews)) }),
-        h('td', { className: 'num', text: fmt(num(p.sessions)) }),
-        h('td', { className: 'num', text: fmt(num(p.clicks)) }),
+        h('td', { className: 'num col-pageviews', text: fmt(num(p.pageviews)) }),
+        h('td', { className: 'num col-sessions', text: fmt(num(p.sessions)) }),
+        h('td', { className: 'num col-clicks', text: fmt(num(p.clicks)) }),
         flag('rage'), flag('dead'), flag('error'),
-        h('td', { className: 'num', text: typeof p.depth === 'number' ? `${Math.round(p.depth)}%` : '–', title: typeof p.depth === 'number' ? `over ${plural(num(p.scroll_pageviews), 'page view', 'page views')} with scroll data` : 'no scroll data' }),
-        h('td', { className: 'num cell-conv' + (conv && site && num(pr.conversion_gap) > 0 ? ' cell-below' : ''),
+        h('td', { className: 'num col-depth', text: typeof p.depth === 'number' ? `${Math.round(p.depth)}%` : '–', title: typeof p.depth === 'number' ? `over ${plural(num(p.scroll_pageviews), 'page view', 'page views')} with scroll data` : 'no scroll data' }),
+        h('td', { className: 'num col-conversion cell-conv' + (conv && site && num(pr.conversion_gap) > 0 ? ' cell-below' : ''),
           title: conv ? `${fmt(num(p.converted))} of ${fmt(num(p.sessions))} sessions; 95% interval ${pct(conv.low)}–${pct(conv.high)}` : 'no goal' },
         conv ? pct(conv.rate) : '–'),
-        h('td', { className: 'num cell-priority' + (score === 0 ? ' cell-zero' : ''), title: `${why}. Score ${fmt(num(pr.frustration))} frustrated clicks + ${num(pr.missed_conversions).toFixed(1)} conversions missed = ${score.toFixed(1)}` },
+        h('td', { className: 'num col-priority cell-priority' + (score === 0 ? ' cell-zero' : ''), title: `${why}. Score ${fmt(num(pr.frustration))} frustrated clicks + ${num(pr.missed_conversions).toFixed(1)} conversions missed = ${score.toFixed(1)}` },
           h('span', { className: 'num-with-bar' },
             h('span', { className: 'bar bar-priority', 'aria-hidden': 'true' },
               h('span', { className: 'bar-fill', style: { width: `${maxScore > 0 ? (score / maxScore) * 100 : 0}%` } })),
