@@ -72,6 +72,8 @@ echo "calor stored $stored clicks; wrk counted $(field requests "$c_res") answer
 echo
 bench/heatmap.sh
 echo
+bench/pages.sh
+echo
 bench/render/run.sh
 echo
 bash bench/tracker-size.sh
