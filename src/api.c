@@ -129,6 +129,8 @@ static const struct http_route routes[] = {
     {"GET", "/auth/share", 0, api_auth_share, 0, 0},
     {"POST", "/api/v1/share", 0, api_share_create, 8192, AUTH},
     {"GET", "/api/v1/sites", 0, api_get_sites, 0, AUTH},
+    {"POST", "/api/v1/sites", 0, api_post_site, 16384, AUTH},
+    {"PATCH", "/api/v1/sites", 0, api_patch_site, 16384, AUTH},
     {"GET", "/api/v1/pages", 0, api_get_pages, 0, AUTH},
     {"GET", "/api/v1/heatmap", 0, api_get_heatmap, 0, SHARE},
     {"GET", "/api/v1/scroll", 0, api_get_scroll, 0, SHARE},

@@ -129,6 +129,8 @@ int api_conversion_json(struct dynbuf *b, const struct api_conversion *c);
 
 void api_collect(struct http_request *req, void *ctx);
 void api_get_sites(struct http_request *req, void *ctx);
+void api_post_site(struct http_request *req, void *ctx);
+void api_patch_site(struct http_request *req, void *ctx);
 void api_get_pages(struct http_request *req, void *ctx);
 void api_get_heatmap(struct http_request *req, void *ctx);
 void api_get_scroll(struct http_request *req, void *ctx);

@@ -78,51 +78,6 @@ int api_resolve(struct http_request *req, struct api *api,
 	return 0;
 }
 
-void api_get_sites(struct http_request *req, void *ctx)
-{
-	struct api *api = ctx;
-	struct dynbuf b;
-	int rc;
-
-	if ((rc = api_sites_reload(api))) {
-		http_respond_failure(req, rc);
-		return;
-	}
-	dynbuf_init(&b, JSON_MAX);
-	pthread_rwlock_rdlock(&api->sites_lock);
-	rc = dynbuf_adds(&b, "{\"sites\": [");
-	for (size_t i = 0; !rc && i < api->n_sites; i++) {
-		const struct store_site *s = &api->sites[i];
-		rc = dynbuf_addf(&b, "%s{\"key\": \"", i ? ", " : "");
-		if (!rc)
-			rc = dynbuf_add_json_string(&b, s->key);
-		if (!rc)
-			rc = dynbuf_adds(&b, "\", \"name\": \"");
-		if (!rc)
-			rc = dynbuf_add_json_string(&b, s->name);
-		if (!rc)
-			rc = dynbuf_adds(&b, "\", \"origins\": [");
-		for (size_t k = 0; !rc && k < s->n_origins; k++) {
-			rc = dynbuf_adds(&b, k ? ", \"" : "\"");
-			if (!rc)
-				rc = dynbuf_add_json_string(&b, s->origins[k]);
-			if (!rc)
-				rc = dynbuf_adds(&b, "\"");
-		}
-		if (!rc)
-			rc = dynbuf_adds(&b, "]}");
-	}
-	pthread_rwlock_unlock(&api->sites_lock);
-	if (!rc)
-		rc = dynbuf_adds(&b, "]}");
-	if (rc) {
-		dynbuf_done(&b);
-		http_respond_failure(req, rc);
-		return;
-	}
-	http_respond_json(req, 200, &b);
-}
-
 /* ---- the pages table ---- */
 
 /* One page as read, with what the answer derives from it. */

@@ -200,6 +200,12 @@ int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
 	return s->ops->clicks_attrs_scan(s, f, tag_key, stride, cb, ctx);
 }
 
+int store_site_update(struct store *s, int64_t site_id, const char *name,
+		      const char *const *origins, size_t n_origins)
+{
+	return s->ops->site_update(s, site_id, name, origins, n_origins);
+}
+
 int store_site_set(struct store *s, int64_t site_id, const char *name,
 		   int32_t value)
 {

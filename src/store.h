@@ -360,6 +360,8 @@ struct store_ops {
 	int (*kv_get)(struct store *s, const char *kind, const char *key,
 		      int64_t now_ms, char *ret_value, size_t size);
 	int (*kv_delete)(struct store *s, const char *kind, const char *key);
+	int (*site_update)(struct store *s, int64_t site_id, const char *name,
+			   const char *const *origins, size_t n_origins);
 };
 
 /* Every backend embeds this as its first member. */
@@ -447,6 +449,11 @@ int store_clicks_attrs_scan(struct store *s, const struct store_filter *f,
 			    const char *tag_key, int64_t stride,
 			    store_attrs_cb cb, void *ctx);
 
+/* Rename a site (name not NULL) and/or replace its allowed origins
+ * (origins not NULL; n_origins 0: any origin), in one transaction. Same
+ * rules as store_site_add(); CALOR_ENOTFOUND for an unknown site. */
+int store_site_update(struct store *s, int64_t site_id, const char *name,
+		      const char *const *origins, size_t n_origins);
 /* Store setting name (store_config_keys) of a site; the caller has
  * checked the range with store_config_set(). */
 int store_site_set(struct store *s, int64_t site_id, const char *name,

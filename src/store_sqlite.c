@@ -214,17 +214,12 @@ static int origin_valid(const char *o)
 	return 1;
 }
 
-static int sqlite_site_add(struct store *base, const char *name,
-			   const char *const *origins, size_t n_origins,
-			   struct store_site *ret_site)
+/* A site's name and origins, checked as store.h says. */
+static int site_fields_check(struct store *base, const char *name,
+			     const char *const *origins, size_t n_origins)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct store_site site = {0};
-	sqlite3_stmt *st = NULL;
-	int rc, in_tx = 0;
-
-	if (!name || !*name || strlen(name) > STORE_MAX_NAME ||
-	    !utf8_valid(name, strlen(name)))
+	if (name && (!*name || strlen(name) > STORE_MAX_NAME ||
+		     !utf8_valid(name, strlen(name))))
 		return store_fail(base, CALOR_EINVAL,
 				  "site name must be 1..%d bytes of UTF-8",
 				  STORE_MAX_NAME);
@@ -237,9 +232,60 @@ static int sqlite_site_add(struct store *base, const char *name,
 					  "origin \"%.64s\" is not "
 					  "scheme://host[:port]",
 					  origins[i]);
+	return 0;
+}
+
+/* Replace a site's origins inside the open transaction. */
+static int origins_write(struct sqlite_store *s, int64_t site_id,
+			 const char *const *origins, size_t n_origins)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(s->wdb,
+			       "DELETE FROM site_origins WHERE site_id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sqlite_db_fail(s, s->wdb, "prepare origin delete");
+	sqlite3_bind_int64(st, 1, site_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = sqlite_db_fail(s, s->wdb, "delete origins");
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		return rc;
+	if (sqlite3_prepare_v2(s->wdb,
+			       "INSERT OR IGNORE INTO site_origins(site_id, "
+			       "origin) VALUES(?1, ?2)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sqlite_db_fail(s, s->wdb, "prepare origin insert");
+	for (size_t i = 0; !rc && i < n_origins; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, site_id);
+		sqlite3_bind_text(st, 2, origins[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite_db_fail(s, s->wdb, "insert origin");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sqlite_site_add(struct store *base, const char *name,
+			   const char *const *origins, size_t n_origins,
+			   struct store_site *ret_site)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_site site = {0};
+	sqlite3_stmt *st = NULL;
+	int rc, in_tx = 0;
+
+	if (!name)
+		name = "";
+	if ((rc = site_fields_check(base, name, origins, n_origins)))
+		return rc;
 	str_copy(site.name, name, sizeof(site.name));
 	site.created_ms = calor_now_ms();
 	random_key(site.key, 16);
+	store_config_defaults(&site.cfg);
 
 	pthread_mutex_lock(&s->write_lock);
 	if ((rc = sqlite_db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
@@ -260,30 +306,61 @@ static int sqlite_site_add(struct store *base, const char *name,
 		goto out;
 	}
 	site.id = sqlite3_last_insert_rowid(s->wdb);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (sqlite3_prepare_v2(s->wdb,
-			       "INSERT OR IGNORE INTO site_origins(site_id, "
-			       "origin) VALUES(?1, ?2)",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = sqlite_db_fail(s, s->wdb, "prepare origin insert");
+	if ((rc = origins_write(s, site.id, origins, n_origins)))
 		goto out;
-	}
-	for (size_t i = 0; i < n_origins; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, site.id);
-		sqlite3_bind_text(st, 2, origins[i], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			rc = sqlite_db_fail(s, s->wdb, "insert origin");
-			goto out;
-		}
+	for (size_t i = 0; i < n_origins; i++)
 		str_copy(site.origins[site.n_origins++], origins[i],
 			 sizeof(site.origins[0]));
-	}
 	if ((rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	in_tx = 0;
 	*ret_site = site;
+out:
+	sqlite3_finalize(st);
+	if (in_tx)
+		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->write_lock);
+	return rc;
+}
+
+static int sqlite_site_update(struct store *base, int64_t site_id,
+			      const char *name, const char *const *origins,
+			      size_t n_origins)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	sqlite3_stmt *st = NULL;
+	int rc, in_tx = 0;
+
+	if ((rc = site_fields_check(base, name, origins, n_origins)))
+		return rc;
+	pthread_mutex_lock(&s->write_lock);
+	if ((rc = sqlite_db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
+		goto out;
+	in_tx = 1;
+	if (sqlite3_prepare_v2(s->wdb,
+			       "UPDATE sites SET name = coalesce(?2, name)"
+			       " WHERE id = ?1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		rc = sqlite_db_fail(s, s->wdb, "prepare site update");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, site_id);
+	if (name)
+		sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = sqlite_db_fail(s, s->wdb, "update site");
+		goto out;
+	}
+	if (sqlite3_changes(s->wdb) == 0) {
+		rc = store_fail(base, CALOR_ENOTFOUND, "no such site");
+		goto out;
+	}
+	if (origins && (rc = origins_write(s, site_id, origins, n_origins)))
+		goto out;
+	if ((rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
+		goto out;
+	in_tx = 0;
+	atomic_fetch_add(&s->version, 1);
 out:
 	sqlite3_finalize(st);
 	if (in_tx)
@@ -1092,6 +1169,7 @@ static const struct store_ops sqlite_ops = {
     .kv_put = sqlite_kv_put,
     .kv_get = sqlite_kv_get,
     .kv_delete = sqlite_kv_delete,
+    .site_update = sqlite_site_update,
 };
 
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

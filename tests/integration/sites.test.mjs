@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Sites over HTTP: listed with origins, settings and the snippet; created
+// and edited (name, allowed origins, settings) by a signed-in user or a
+// token; every bad field a 400 naming it; a changed origin list takes
+// effect on /collect at once.
+import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup } from '../lib/harness.mjs';
+
+const dataDir = tempDir();
+const first = addSite(dataDir, 'first', ['https://first.example']);
+const server = await startServer({ dataDir });
+const json = (method, path, body, headers = {}) => server.api(path, { method, headers, body: JSON.stringify(body) });
+const collect = (site, origin) => {
+	const now = Date.now();
+	return fetch(`${server.url}/collect`, { method: 'POST', headers: { 'Content-Type': 'text/plain', Origin: origin },
+		body: JSON.stringify({ v: 1, site, now, pv: { id: `pv_site_${Math.random().toString(36).slice(2, 12)}`, seq: 0,
+			sid: 'sess_site_001', url: '/', ts: now, vw: 1440, vh: 900 }, ev: [] }) });
+};
+
+test('GET /api/v1/sites lists origins, every setting and the snippet', async () => {
+	const j = await (await server.api('/api/v1/sites')).json();
+	const s = j.sites.find(x => x.key === first);
+	assertEq([s.name, s.origins], ['first', ['https://first.example']], 'site');
+	assertEq(s.settings.rage_clicks, 3, 'settings');
+	assertEq(s.settings.backdate_days, 1, 'backdate_days');
+	assertEq(s.snippet, `<script defer src="http://127.0.0.1:${server.port}/calor.js" data-site="${first}"></script>`, 'snippet');
+	assert(Math.abs(s.created - Date.now()) < 120000, 'created');
+});
+
+let key;
+test('POST creates a site with origins and settings', async () => {
+	const r = await json('POST', '/api/v1/sites', { name: 'Shop <b>', origins: ['https://shop.example', 'http://localhost:3000'], settings: { rage_clicks: 4 } });
+	assertEq(r.status, 201, 'created');
+	const s = await r.json();
+	key = s.key;
+	assert(/^[A-Za-z0-9]{16}$/.test(key), `key ${key}`);
+	assertEq([s.name, s.origins, s.settings.rage_clicks], ['Shop <b>', ['http://localhost:3000', 'https://shop.example'], 4], 'stored');
+	assertEq((await collect(key, 'https://shop.example')).status, 204, 'an allowed origin collects at once');
+	assertEq((await collect(key, 'https://evil.example')).status, 403, 'another origin is refused');
+});
+
+test('PATCH renames, replaces origins and changes settings; /collect follows at once', async () => {
+	const r = await json('PATCH', `/api/v1/sites?site=${key}`, { name: 'Shop', origins: ['https://new.example'], settings: { dead_ms: 2000, backdate_days: 7 } });
+	assertEq(r.status, 200, 'patched');
+	const s = await r.json();
+	assertEq([s.name, s.origins, s.settings.dead_ms, s.settings.backdate_days, s.settings.rage_clicks],
+		['Shop', ['https://new.example'], 2000, 7, 4], 'stored');
+	assertEq((await collect(key, 'https://shop.example')).status, 403, 'the old origin is refused now');
+	assertEq((await collect(key, 'https://new.example')).status, 204, 'the new one collects');
+	const any = await json('PATCH', `/api/v1/sites?site=${key}`, { origins: [] });
+	assertEq((await any.json()).origins, [], 'no origins: any origin');
+	assertEq((await collect(key, 'https://evil.example')).status, 204, 'any origin');
+});
+
+test('every bad field is a 400 naming it; nothing is changed by a refused request', async () => {
+	const bad = [
+		[{}, 'name'], [{ name: '' }, 'name'], [{ name: 7 }, 'name'], [{ name: 'x'.repeat(129) }, 'name'],
+		[{ name: 'a', origins: 'https://a.example' }, 'origins'], [{ name: 'a', origins: [7] }, 'origins[0]'],
+		[{ name: 'a', origins: ['javascript:alert(1)'] }, 'origin'], [{ name: 'a', origins: ['https://a.example/path'] }, 'origin'],
+		[{ name: 'a', colour: 'red' }, 'colour'], [{ name: 'a', settings: { nope: 1 } }, 'unknown setting'],
+		[{ name: 'a', settings: { rage_clicks: 1 } }, 'rage_clicks'], [{ name: 'a', settings: { rage_ms: '5' } }, 'settings.rage_ms'],
+	];
+	const before = (await (await server.api('/api/v1/sites')).json()).sites.length;
+	for (const [body, name] of bad) {
+		const r = await json('POST', '/api/v1/sites', body);
+		assertEq(r.status, 400, JSON.stringify(body));
+		const e = await r.json();
+		assert(e.detail.includes(name), `${JSON.stringify(body)}: "${e.detail}" names ${name}`);
+	}
+	assertEq((await (await server.api('/api/v1/sites')).json()).sites.length, before, 'no site was made');
+	const r = await json('PATCH', `/api/v1/sites?site=${key}`, { name: 'Changed', settings: { rage_px: 0 } });
+	assertEq(r.status, 400, 'a bad setting refuses the whole change');
+	const s = (await (await server.api('/api/v1/sites')).json()).sites.find(x => x.key === key);
+	assertEq(s.name, 'Shop', 'name unchanged');
+	assertEq((await json('PATCH', '/api/v1/sites?site=nosuchsite', { name: 'x' })).status, 404, 'unknown site');
+	assertEq((await server.api('/api/v1/sites', { method: 'POST', body: 'not json' })).status, 400, 'not JSON');
+});
+
+test('a signed-in user needs the CSRF token to change a site; strangers cannot', async () => {
+	const { csrf, cookie } = await server.signIn({ addCookies: async () => {} });
+	const post = (headers) => fetch(`${server.url}/api/v1/sites`, { method: 'POST', headers: { Cookie: cookie, ...headers }, body: JSON.stringify({ name: 'via cookie' }) });
+	assertEq((await post({})).status, 403, 'no CSRF token');
+	assertEq((await post({ 'X-CSRF-Token': csrf })).status, 201, 'with it');
+	assertEq((await fetch(`${server.url}/api/v1/sites`, { method: 'POST', body: JSON.stringify({ name: 'stranger' }) })).status, 401, 'stranger');
+});
+
+await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
