@@ -108,6 +108,7 @@ test('a wrong password is explained, with the focus back on the password', async
 	assertEq(await page.locator('#signin-password').getAttribute('aria-invalid'), 'true', 'password marked');
 	assertEq(await page.evaluate(() => document.activeElement.id), 'signin-password', 'focus on the password');
 	assertEq(await page.locator('#signin-form').count(), 1, 'still signing in');
+	assertEq(await page.locator('#signin-why').count(), 0, 'nothing ended: no reason shown');
 	assertEq(await status(page, '/api/v1/sites'), 401, 'still refused');
 	// an empty user name is caught before asking the server
 	await page.fill('#signin-user', '');
@@ -172,7 +173,8 @@ test('Share: a link to the view on show, for 1, 7 or 30 days, with its expiry an
 	assertEq(shareUrl, `${server.url}/#/share/${shareToken}`, 'the link shown');
 	const hours = (shareAnswer.expires - Date.now()) / 3600000;
 	assert(hours > 23.9 && hours <= 24, `expires in a day (${hours} h)`);
-	assert(/^Works until .+\d/.test(await text(page, '#share-expiry')), 'its expiry is shown');
+	const expiry = await text(page, '#share-expiry');
+	assert(/^Works for 1 day, until .+\d/.test(expiry), `its lifetime and expiry are shown: ${expiry}`);
 	await page.click('#share-copy');
 	await page.locator('#share-copy[data-copied]').waitFor({ timeout: 3000 });
 	assertEq(await page.evaluate(() => navigator.clipboard.readText()), shareUrl, 'copied');
@@ -280,12 +282,15 @@ test('an expired link and a tampered one are explained', async () => {
 });
 
 test('sign out returns to the sign-in screen and the API refuses the old session', async () => {
+	if (await page.locator('#share-dialog[open]').count()) await page.keyboard.press('Escape'); // after a failure above
 	const old = (await ctx.cookies()).find(x => x.name === 'calor_session').value;
-	const logout = page.waitForRequest(r => r.url().endsWith('/auth/logout'));
-	await page.click('#sign-out');
+	const logout = page.waitForRequest(r => r.url().endsWith('/auth/logout'), { timeout: 10000 });
+	logout.catch(() => {});
+	await page.click('#sign-out', { timeout: 10000 });
 	assertEq((await logout).headers()['x-csrf-token'], csrf, 'sign-out carries the CSRF token');
 	await page.locator('#signin-form').waitFor({ timeout: 10000 });
 	assert(!(await page.locator('#user-box').isVisible()), 'no user shown');
+	assertEq(await text(page, '#signin-why'), 'You are signed out.', 'says why');
 	assertEq(await page.evaluate(() => location.hash), VIEW, 'the view stays in the hash');
 	assertEq(await status(page, '/api/v1/sites'), 401, 'the API is refused again');
 	assertEq((await fetch(`${server.url}/api/v1/sites`, { headers: { Cookie: `calor_session=${old}` } })).status, 401, 'the old session is gone on the server');
@@ -303,6 +308,7 @@ test('a session that ends in the middle of a view goes to sign-in, and back to t
 	await page.locator('#signin-form').waitFor({ timeout: 10000 });
 	const hash = await page.evaluate(() => location.hash);
 	assert(hash.includes('type=move'), `the view asked for is kept (${hash})`);
+	assertEq(await text(page, '#signin-why'), 'Your session has ended.', 'says why');
 	await page.fill('#signin-user', USER);
 	await page.fill('#signin-password', PASSWORD);
 	await page.click('#signin-submit');

@@ -21,8 +21,10 @@ import { errorBox } from './ui.js';
 import { viewEl, mainEl, reroute, setTitle, setShared, sharedView, hashShare, done } from './shell.js';
 import { fmtExpiry } from './share.js';
 
-// mode: unknown (not asked yet), user, signed-out
-const access = { mode: 'unknown', user: null, shareError: null };
+// mode: unknown (not asked yet), user, signed-out; why: what the sign-in
+// screen says first (null, 'signed-out' after Sign out, 'ended' when the
+// session ended under a view)
+const access = { mode: 'unknown', user: null, shareError: null, why: null };
 export const signedInUser = () => (access.mode === 'user' ? access.user : null);
 
 function setAccess(state) {
@@ -37,7 +39,8 @@ function signedIn(answer) {
   setCsrf(answer && typeof answer.csrf === 'string' ? answer.csrf : null);
 }
 
-function signedOut() {
+function signedOut(why) {
+  access.why = why || null;
   access.mode = 'signed-out';
   access.user = null;
   setCsrf(null);
@@ -54,7 +57,7 @@ setUnauthorizedHandler((err) => {
     return;
   }
   if (access.mode === 'signed-out') return;
-  signedOut();
+  signedOut(access.mode === 'user' ? 'ended' : null);
   reroute();
 });
 
@@ -189,16 +192,19 @@ function viewSignIn(ctx) {
   });
 
   const wanted = location.hash && location.hash !== '#' && location.hash !== '#/';
+  const why = access.why === 'signed-out' ? 'You are signed out.'
+    : access.why === 'ended' ? 'Your session has ended.' : null;
   viewEl.appendChild(h('div', { className: 'access-screen', id: 'signin' },
     h('div', { className: 'access-card card' },
       brand(),
       h('h1', { className: 'access-title', id: 'signin-title', text: 'Sign in' }),
-      h('p', { className: 'access-sub', text: wanted ? 'Sign in to open the view you asked for.' : 'Sign in to see your heatmaps.' }),
+      h('p', { className: 'access-sub', id: 'signin-sub' },
+        why ? h('strong', { className: 'access-why', id: 'signin-why', text: why }) : null, why ? ' ' : null,
+        wanted ? 'Sign in to open the view you asked for.' : 'Sign in to see your heatmaps.'),
       form),
     h('p', { className: 'access-note' },
-      'No user yet? On the server, run ',
-      h('code', { text: 'calor user add NAME' }),
-      '. ', h('code', { text: 'make run' }), ' prints the admin password.')));
+      'No user yet? On the server, run ', h('code', { text: 'calor user add NAME' }), '.',
+      h('br'), h('code', { text: 'make run' }), ' prints the password of its user ', h('code', { text: 'admin' }), '.')));
   done(ctx, 'signin');
   user.focus();
 }
@@ -217,7 +223,7 @@ async function signOut(btn) {
       return;
     }
   }
-  signedOut();
+  signedOut('signed-out');
   announce('Signed out');
   reroute();
 }
@@ -319,8 +325,8 @@ function renderShareBanner() {
       h('span', { className: 'access-brand-name', text: 'calor' })),
     h('span', { className: 'share-pill', text: 'Shared view' }),
     h('span', { className: 'share-banner-text', id: 'share-banner-text' },
-      h('strong', { text: 'Read-only' }), ': the heatmaps of ', h('code', { text: s.page, title: s.page }),
-      ' as they were shared. ',
+      h('strong', { text: 'Read-only' }), ': heatmaps of ', h('code', { text: s.page, title: s.page }),
+      ', shared from calor. ',
       h('span', { id: 'share-expires', text: `Expires ${fmtExpiry(s.expires)}.` })),
     h('a', { className: 'btn-link share-banner-signin', href: '#/', text: 'Sign in' }));
 }

@@ -42,6 +42,8 @@ function shareDialog(key, page, onClose) {
   const result = h('div', { className: 'share-result', id: 'share-result', hidden: true });
   const error = h('div', { className: 'callout callout-error callout-compact', id: 'share-error', role: 'alert', hidden: true });
   const create = h('button', { type: 'button', className: 'btn btn-primary', id: 'share-create' }, 'Create link');
+  const actions = h('div', { className: 'dialog-actions' }, create);
+  const showCreate = (on) => { create.hidden = !on; actions.hidden = !on; };
 
   function renderLifetime() {
     lifetime.replaceChildren(...LIFETIMES.map((l) => {
@@ -55,7 +57,7 @@ function shareDialog(key, page, onClose) {
         hours = l.hours;
         // a link already made keeps its own lifetime: make a new one
         result.hidden = true;
-        create.hidden = false;
+        showCreate(true);
         renderLifetime();
         document.getElementById(`share-hours-${l.hours}`).focus();
       });
@@ -78,9 +80,10 @@ function shareDialog(key, page, onClose) {
     error.hidden = true;
     create.disabled = true;
     create.textContent = 'Creating…';
+    const asked = hours;
     let answer;
     try {
-      answer = await send('POST', '/api/v1/share', { site: key, page, view: location.hash.replace(/^#/, ''), hours });
+      answer = await send('POST', '/api/v1/share', { site: key, page, view: location.hash.replace(/^#/, ''), hours: asked });
     } catch (e) {
       if (mine !== seq) return;
       create.disabled = false;
@@ -112,9 +115,9 @@ function shareDialog(key, page, onClose) {
     result.replaceChildren(
       h('div', { className: 'share-url-row' }, input, copy),
       h('p', { className: 'share-expiry', id: 'share-expiry' },
-        icon(ICONS.calendar, 14), `Works until ${fmtExpiry(Number(answer.expires))}.`));
+        icon(ICONS.calendar, 14), `Works for ${LIFETIMES.find((l) => l.hours === asked).label}, until ${fmtExpiry(Number(answer.expires))}`));
     result.hidden = false;
-    create.hidden = true;
+    showCreate(false);
     input.focus();
     announce('Share link created');
   }
@@ -133,7 +136,7 @@ function shareDialog(key, page, onClose) {
       lifetime),
     error,
     result,
-    h('div', { className: 'dialog-actions' }, create)));
+    actions));
   close.addEventListener('click', () => el.close());
   el.addEventListener('close', () => onClose());
   // a click on the backdrop (the dialog itself, outside its body) closes it
@@ -146,7 +149,7 @@ function shareDialog(key, page, onClose) {
       seq++;
       result.hidden = true;
       error.hidden = true;
-      create.hidden = false;
+      showCreate(true);
       create.disabled = false;
       create.textContent = 'Create link';
       el.showModal();
