@@ -219,6 +219,10 @@ test('the share link opens in a fresh signed-out browser: the same numbers, a re
 	await overlayReady(spage, 'confetti');
 	assert((await spage.evaluate(() => location.hash)).startsWith(`#/share/${shareToken}?`), 'tabs keep the share hash');
 	assertEq(await spage.locator('#share-banner').isVisible(), true, 'banner stays');
+	// the frustration report of this page only: no "Every page" switch
+	await spage.click('#tab-frustration');
+	await spage.locator('#frustration-report[data-state="ready"]').waitFor({ timeout: 10000 });
+	assert(!(await spage.locator('#fscope').isVisible()), 'no whole-site report');
 });
 
 test('the share link cannot read another page or site, nor change anything', async () => {
