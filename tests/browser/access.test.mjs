@@ -318,11 +318,29 @@ test('a session that ends in the middle of a view goes to sign-in, and back to t
 	await page.click('#signin-submit');
 	await page.locator('img#heatmap-overlay[data-type="move"]').waitFor({ state: 'attached', timeout: 15000 });
 	assertEq(await page.locator('#tab-move').getAttribute('aria-selected'), 'true', 'the move tab');
+	assertEq(await text(page, '#user-name'), USER, 'the user shown again');
+});
+
+test('too many wrong passwords: the sign-in screen says when to try again', async () => {
+	cli(['user', 'add', 'carl', '--data', dataDir], { input: 'carls-password-1\n' });
+	for (let i = 0; i < 5; i++) {
+		const r = await fetch(`${server.url}/auth/login`, { method: 'POST', body: JSON.stringify({ user: 'carl', password: `guess-${i}-xxxx` }) });
+		assertEq(r.status, 401, `guess ${i}`);
+	}
+	await page.click('#sign-out');
+	await page.locator('#signin-form').waitFor({ timeout: 10000 });
+	await page.fill('#signin-user', 'carl');
+	await page.fill('#signin-password', 'carls-password-1');
+	await page.click('#signin-submit');
+	await page.locator('#signin-error').waitFor({ state: 'visible', timeout: 10000 });
+	const msg = await text(page, '#signin-error');
+	assert(/^Too many wrong passwords for this user\. Try again in \d+ (seconds|minutes)\.$/.test(msg), `the message: ${msg}`);
+	await shot(page, 'signin-locked');
 });
 
 test('no script errors in the dashboard (a 401 or 403 asked for is not one)', async () => {
 	await ctx.close();
-	const unexpected = [...errors, ...sharedErrors].filter(e => !/status of (401|403)/.test(e));
+	const unexpected = [...errors, ...sharedErrors].filter(e => !/status of (401|403|429)/.test(e));
 	assertEq(unexpected, [], 'errors');
 });
 

@@ -180,7 +180,7 @@ function viewSignIn(ctx) {
       if (!ctx.alive || err.name === 'AbortError') return;
       setBusy(false);
       if (err.status === 401) showError('Wrong user name or password.', password);
-      else if (err.status === 429) showError(`Too many wrong passwords for this user. ${retryText(err.retryAfter)}`, password);
+      else if (err.status === 429) showError(`Too many wrong passwords for this user. ${retryText(err.retryAfter)}`, null);
       else if (err.status === 0) showError(err.detail, null);
       else showError(`Could not sign in: ${err.detail}`, null);
       return;
@@ -235,7 +235,7 @@ if (foot) foot.before(userBox);
 function renderUserBox() {
   const name = document.body.dataset.access === 'user' ? access.user : null;
   userBox.hidden = !name;
-  if (!name) { clear(userBox); return; }
+  if (!name) { clear(userBox); delete userBox.dataset.user; return; }
   if (userBox.dataset.user === name) return;
   userBox.dataset.user = name;
   const btn = h('button', { type: 'button', className: 'btn btn-secondary btn-small user-signout', id: 'sign-out' }, 'Sign out');
@@ -316,7 +316,7 @@ mainEl.insertBefore(banner, viewEl);
 function renderShareBanner() {
   const s = document.body.dataset.access === 'share' ? sharedView() : null;
   banner.hidden = !s;
-  if (!s) { clear(banner); return; }
+  if (!s) { clear(banner); delete banner.dataset.token; return; }
   if (banner.dataset.token === s.token) return;
   banner.dataset.token = s.token;
   banner.replaceChildren(
