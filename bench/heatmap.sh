@@ -9,26 +9,13 @@ cd "$(dirname "$0")/.."
 N=${BENCH_CLICKS:-1000000}
 REPS=${BENCH_REPS:-30}
 work=$(mktemp -d /tmp/calor-hbench-XXXXXX)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -Ibuild -o "$work/load" bench/heatmap_load.c build/libcalor.a \
-	$(pkg-config --libs libmicrohttpd sqlite3 jansson spng zlib libsodium) -lm -pthread
+. bench/lib.sh
+bench_build bench/heatmap_load.c
 t0=$(date +%s.%N)
 key=$("$work/load" "$work/data" "$N" 30)
 t1=$(date +%s.%N)
-token=$(./calor token add bench --data "$work/data" | head -n 1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-./calor serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+bench_serve
 
-stats() { sort -n | awk '{a[NR]=$1} END {printf "median %.1f ms, p90 %.1f ms, min %.1f ms", a[int((NR+1)/2)]*1000, a[int(NR*0.9)]*1000, a[1]*1000}'; }
-# a request that fails (401, 400, ...) stops the bench instead of timing it
-time_url() {
-	curl -fs -o /dev/null -H "Authorization: Bearer $token" "$1" || { echo "request failed: $1" >&2; exit 1; }
-	for _ in $(seq "$REPS"); do curl -s -o /dev/null -H "Authorization: Bearer $token" -w '%{time_total}\n' "$1"; done | stats
-}
 cells=$(sqlite3 -readonly "$work/data/calor.db" "SELECT count(*) FROM grid WHERE kind = 0")
 echo "heatmap API, one page, $N clicks over 30 days ($cells grid cells), $REPS requests each, 127.0.0.1, $(nproc) cores"
 echo "  load through the write path: $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f s (%.0f clicks/s)", b-a, '"$N"'/(b-a)}')"

@@ -10,24 +10,10 @@
 
 #include "store.h"
 
+#include "bench_rand.h"
+
 #define PER_BATCH 500
 #define GROUP	  40
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-	double u = uniform(), v = uniform();
-	return sqrt(-2.0 * log(u + 1e-300)) * cos(2 * M_PI * v);
-}
 
 int main(int argc, char **argv)
 {

@@ -11,25 +11,13 @@ N=${BENCH_CLICKS:-1000000}
 P=${BENCH_PAGES:-200}
 REPS=${BENCH_REPS:-20}
 work=$(mktemp -d /tmp/calor-pbench-XXXXXX)
-pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -Ibuild -o "$work/load" bench/pages_load.c build/libcalor.a \
-	$(pkg-config --libs libmicrohttpd sqlite3 jansson spng zlib libsodium) -lm -pthread
+. bench/lib.sh
+bench_build bench/pages_load.c
 t0=$(date +%s.%N)
 key=$("$work/load" "$work/data" "$N" "$P")
 t1=$(date +%s.%N)
-token=$(./calor token add bench --data "$work/data" | head -n 1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-./calor serve --listen "127.0.0.1:$port" --data "$work/data" >"$work/log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/healthz" && break; sleep 0.1; done
+bench_serve
 
-stats() { sort -n | awk '{a[NR]=$1} END {printf "median %.1f ms, p90 %.1f ms, min %.1f ms", a[int((NR+1)/2)]*1000, a[int(NR*0.9)]*1000, a[1]*1000}'; }
-time_url() {
-	curl -fs -o /dev/null -H "Authorization: Bearer $token" "$1" || { echo "request failed: $1" >&2; exit 1; }
-	for _ in $(seq "$REPS"); do curl -s -o /dev/null -H "Authorization: Bearer $token" -w '%{time_total}\n' "$1"; done | stats
-}
 db="$work/data/calor.db"
 pvs=$(sqlite3 -readonly "$db" "SELECT count(*) FROM pageviews")
 pages=$(sqlite3 -readonly "$db" "SELECT count(*) FROM pages")

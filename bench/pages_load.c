@@ -12,18 +12,10 @@
 
 #include "store.h"
 
+#include "bench_rand.h"
+
 #define PER_PV 10
 #define GROUP  200
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static double uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
-}
 
 int main(int argc, char **argv)
 {
@@ -54,7 +46,8 @@ int main(int argc, char **argv)
 		for (; k < GROUP && done < n; k++, pv++) {
 			struct ingest_batch *bt = &batches[k];
 			struct ingest_event *ev = events[k];
-			long page = (long)((double)pages * uniform() * uniform());
+			long page =
+			    (long)((double)pages * uniform() * uniform());
 			int64_t ts = now - (pv % 30) * 86400000LL;
 			int rage = uniform() < 0.01;
 			size_t m = 0;
@@ -66,16 +59,16 @@ int main(int argc, char **argv)
 				 page);
 			memset(bt, 0, sizeof(*bt));
 			bt->site_id = site.id;
-			bt->pv = (struct ingest_pageview){.id = ids[k],
-							  .session = sids[k],
-							  .url = urls[k],
-							  .referrer = "",
-							  .ts = ts,
-							  .vw = 1440,
-							  .vh = 900,
-							  .dpr = 1,
-							  .device =
-							      DEVICE_DESKTOP};
+			bt->pv =
+			    (struct ingest_pageview){.id = ids[k],
+						     .session = sids[k],
+						     .url = urls[k],
+						     .referrer = "",
+						     .ts = ts,
+						     .vw = 1440,
+						     .vh = 900,
+						     .dpr = 1,
+						     .device = DEVICE_DESKTOP};
 			for (; m < PER_PV && done < n; m++, done++) {
 				double r = uniform();
 				int burst = rage && m >= PER_PV - 4;
@@ -91,13 +84,14 @@ int main(int argc, char **argv)
 				    .selector = burst ? "#slow" : "#el",
 				    .el_w = 100,
 				    .el_h = 40,
-				    .flags = r < 0.02   ? CLICK_DEAD
+				    .flags = r < 0.02	? CLICK_DEAD
 					     : r < 0.03 ? CLICK_ERROR
 							: 0,
 				    .react_ms = -1,
 				    .error_ms = -1};
 				if (burst)
-					ev[m].ts = ts + 20000 + 100 * (int64_t)m;
+					ev[m].ts =
+					    ts + 20000 + 100 * (int64_t)m;
 			}
 			bt->n_clicks = m;
 			scrolls[k] = (struct ingest_scroll){
