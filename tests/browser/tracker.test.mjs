@@ -443,9 +443,12 @@ test('SPA: pushState and popstate start page views, replaceState only on a new U
 	// pointermoves (Chromium coalesces some): at most 1000 points are kept
 	const cdp = await ctx.newCDPSession(page);
 	await page.evaluate(() => { window.__moves = 0; addEventListener('pointermove', () => window.__moves++); });
-	for (let k = 0; k < 40 && await page.evaluate(() => window.__moves) < 1100; k++)
-		await Promise.all(Array.from({ length: 500 }, (_, i) => {
-			const j = k * 500 + i;
+	// in small concurrent batches (one at a time waits a frame each; huge
+	// batches coalesce into a few events on a slow machine), for at most 60 s
+	const until = Date.now() + 60000;
+	for (let j = 0; Date.now() < until && await page.evaluate(() => window.__moves) < 1100;)
+		await Promise.all(Array.from({ length: 20 }, () => {
+			j++;
 			return cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: 360 + (j * 25) % 1000, y: 200 + (Math.floor(j * 25 / 1000) % 30) * 20 });
 		}));
 	assert(await page.evaluate(() => window.__moves) >= 1100, 'enough pointer moves dispatched');
