@@ -20,6 +20,11 @@ int api_new(struct store *store, struct writer *writer, const char *demo_site,
 	    struct api **ret_api);
 /* Accepts NULL. */
 void api_free(struct api *api);
+
+/* The script tag for a site's pages into buf: the tracker at
+ * origin/calor.js, with the attributes the site's settings ask for. */
+void api_site_snippet(char *buf, size_t size, const char *origin,
+		      const struct store_site *s);
 /* The route table, to pass to http_server_new() with the api as ctx. */
 const struct http_route *api_routes(size_t *ret_n);
 /* The guard for http_config.guard: lets a request through when its

@@ -470,7 +470,7 @@ static int definitions_json(struct dynbuf *b,
 
 	for (const struct store_config_key *k = store_config_keys;
 	     !rc && k->name; k++)
-		if (strcmp(k->name, "backdate_days") != 0) {
+		if (strcmp(k->group, "frustration") == 0) {
 			rc = dynbuf_addf(b, "%s\"%s\": %d", first ? "" : ", ",
 					 k->name, store_config_get(cfg, k));
 			first = 0;

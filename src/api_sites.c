@@ -12,6 +12,20 @@
 
 #define SITES_JSON_MAX (16 * 1024 * 1024)
 
+/* The tag for a site's pages, with the attributes its privacy and
+ * collection settings ask for (docs/tracker.md). */
+void api_site_snippet(char *buf, size_t size, const char *origin,
+		      const struct store_site *s)
+{
+	snprintf(buf, size,
+		 "<script defer src=\"%.200s/calor.js\" data-site=\"%s\"%s%s%s>"
+		 "</script>",
+		 origin, s->key,
+		 s->cfg.consent_required ? " data-consent=\"required\"" : "",
+		 s->cfg.no_storage ? " data-storage=\"none\"" : "",
+		 s->cfg.url_hash ? " data-hash=\"true\"" : "");
+}
+
 /* {"key", "name", "origins", "created", "settings", "snippet"}. The snippet
  * points at the host the request came to. */
 static int site_json(struct dynbuf *b, struct http_request *req,
@@ -19,7 +33,7 @@ static int site_json(struct dynbuf *b, struct http_request *req,
 {
 	const char *host = http_request_header(req, "Host");
 	const char *proto = http_request_header(req, "X-Forwarded-Proto");
-	char snippet[512];
+	char snippet[512], origin[256];
 	int rc, first = 1;
 
 	rc = dynbuf_adds(b, "{\"key\": \"");
@@ -47,11 +61,10 @@ static int site_json(struct dynbuf *b, struct http_request *req,
 				 store_config_get(&s->cfg, k));
 		first = 0;
 	}
-	snprintf(snippet, sizeof(snippet),
-		 "<script defer src=\"%s://%.200s/calor.js\" "
-		 "data-site=\"%s\"></script>",
+	snprintf(origin, sizeof(origin), "%s://%.200s",
 		 proto && strcasecmp(proto, "https") == 0 ? "https" : "http",
-		 host ? host : "YOUR-CALOR-HOST", s->key);
+		 host ? host : "YOUR-CALOR-HOST");
+	api_site_snippet(snippet, sizeof(snippet), origin, s);
 	if (!rc)
 		rc = dynbuf_adds(b, "}, \"snippet\": \"");
 	if (!rc)

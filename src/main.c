@@ -40,7 +40,8 @@ static void usage(FILE *f)
 		"  site show KEY [--data DIR]\n"
 		"  site set KEY NAME=VALUE... [--data DIR]\n"
 		"      show or change a site's settings (frustration rules,\n"
-		"      backdate_days); a running server sees them in 10 s\n"
+		"      backdate_days, retention, snippet options); a running\n"
+		"      server sees them in 10 s\n"
 		"  export --site KEY [--data DIR] [--out FILE]\n"
 		"      write a site's events as NDJSON (docs/export.md)\n"
 		"  render --in FILE.ndjson --out FILE.png [--type click]\n"
@@ -173,6 +174,7 @@ static int cmd_site_add(int argc, char **argv)
 	const char *data = "calor-data", *name = NULL, *v;
 	struct store *store = NULL;
 	struct store_site site;
+	char snippet[512];
 	size_t n = 0;
 	int rc;
 
@@ -210,9 +212,9 @@ static int cmd_site_add(int argc, char **argv)
 	printf("%s\n", site.key);
 	printf("\nAdd this to every page of %s, before </head>:\n\n",
 	       site.name);
-	printf("  <script defer src=\"https://YOUR-CALOR-HOST/calor.js\" "
-	       "data-site=\"%s\"></script>\n",
-	       site.key);
+	api_site_snippet(snippet, sizeof(snippet), "https://YOUR-CALOR-HOST",
+			 &site);
+	printf("  %s\n", snippet);
 	store_close(store);
 	return 0;
 }

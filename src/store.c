@@ -8,37 +8,54 @@
 #include <stdio.h>
 #include <string.h>
 
-#define KEY(field, d, lo, hi, text)                                            \
+#define KEY(field, d, lo, hi, g, text)                                         \
 	{                                                                      \
 #field, offsetof(struct store_site_config, field), d, lo, hi,  \
-		    text                                                       \
+		    g, text                                                    \
 	}
+#define SIGNAL "frustration"
+#define COLLECT "collection"
+#define PRIVACY "privacy"
 const struct store_config_key store_config_keys[] = {
-    KEY(rage_clicks, STORE_RAGE_CLICKS, 2, 20,
+    KEY(rage_clicks, STORE_RAGE_CLICKS, 2, 20, SIGNAL,
 	"clicks in a rage run (each within rage_ms and rage_px of the "
 	"previous)"),
-    KEY(rage_ms, STORE_RAGE_MS, 50, 10000,
+    KEY(rage_ms, STORE_RAGE_MS, 50, 10000, SIGNAL,
 	"rage: most ms between a click and the previous"),
-    KEY(rage_px, STORE_RAGE_PX, 1, 500,
+    KEY(rage_px, STORE_RAGE_PX, 1, 500, SIGNAL,
 	"rage: most CSS px between a click and the previous"),
-    KEY(dead_ms, INGEST_DEAD_MS, 100, INGEST_OBSERVE_MS,
+    KEY(dead_ms, INGEST_DEAD_MS, 100, INGEST_OBSERVE_MS, SIGNAL,
 	"dead click: no reaction within this many ms (non-interactive "
 	"targets)"),
-    KEY(error_ms, INGEST_ERROR_MS, 100, INGEST_OBSERVE_MS,
+    KEY(error_ms, INGEST_ERROR_MS, 100, INGEST_OBSERVE_MS, SIGNAL,
 	"error click: an uncaught error within this many ms"),
-    KEY(quick_back_ms, 7000, 500, 120000,
+    KEY(quick_back_ms, 7000, 500, 120000, SIGNAL,
 	"quick back: back on the previous page within this many ms"),
-    KEY(scroll_reversals_min, 6, 1, 100000,
+    KEY(scroll_reversals_min, 6, 1, 100000, SIGNAL,
 	"excessive scrolling: at least this many direction reversals"),
-    KEY(scroll_reversals_factor, 3, 1, 1000,
+    KEY(scroll_reversals_factor, 3, 1, 1000, SIGNAL,
 	"excessive scrolling: and at least this many times the page's "
 	"median"),
-    KEY(backdate_days, 1, 1, 3650,
+    KEY(backdate_days, 1, 1, 3650, COLLECT,
 	"events may be dated up to this many days back (imports, "
 	"simulations); older times are moved up to it"),
-    {NULL, 0, 0, 0, 0, NULL},
+    KEY(retention_days, 0, 0, 3650, PRIVACY,
+	"events older than this many days are deleted (0: kept for "
+	"ever)"),
+    KEY(consent_required, 0, 0, 1, PRIVACY,
+	"snippet: record nothing until the page calls calor('consent', "
+	"true)"),
+    KEY(no_storage, 0, 0, 1, PRIVACY,
+	"snippet: never use localStorage or sessionStorage"),
+    KEY(url_hash, 0, 0, 1, COLLECT,
+	"snippet: URL fragments (#...) are part of the page (hash "
+	"routers)"),
+    {NULL, 0, 0, 0, 0, NULL, NULL},
 };
 #undef KEY
+#undef SIGNAL
+#undef COLLECT
+#undef PRIVACY
 
 void store_config_defaults(struct store_site_config *cfg)
 {

@@ -27,6 +27,10 @@ struct store_site_config {
 	int32_t scroll_reversals_min; /* excessive scrolling: at least this */
 	int32_t scroll_reversals_factor; /* and this × the page's median */
 	int32_t backdate_days; /* oldest event time accepted, days back */
+	int32_t retention_days;	  /* events older are deleted; 0 = kept */
+	int32_t consent_required; /* snippet: record after consent only */
+	int32_t no_storage;	  /* snippet: no localStorage/sessionStorage */
+	int32_t url_hash;	  /* snippet: URL fragments are pages */
 };
 
 /* One setting's name, place, default and range. */
@@ -34,6 +38,7 @@ struct store_config_key {
 	const char *name;
 	size_t offset; /* in struct store_site_config */
 	int32_t def, min, max;
+	const char *group; /* "frustration", "collection" or "privacy" */
 	const char *doc;
 };
 

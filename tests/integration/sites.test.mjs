@@ -51,6 +51,20 @@ test('PATCH renames, replaces origins and changes settings; /collect follows at 
 	assertEq((await collect(key, 'https://evil.example')).status, 204, 'any origin');
 });
 
+test('privacy and collection settings put their attributes in the snippet', async () => {
+	const tag = (extra) => `<script defer src="http://127.0.0.1:${server.port}/calor.js" data-site="${key}"${extra}></script>`;
+	let r = await json('PATCH', `/api/v1/sites?site=${key}`, { settings: { consent_required: 1, no_storage: 1, url_hash: 1, retention_days: 90 } });
+	let s = await r.json();
+	assertEq([s.settings.consent_required, s.settings.no_storage, s.settings.url_hash, s.settings.retention_days], [1, 1, 1, 90], 'stored');
+	assertEq(s.snippet, tag(' data-consent="required" data-storage="none" data-hash="true"'), 'all three attributes');
+	r = await json('PATCH', `/api/v1/sites?site=${key}`, { settings: { consent_required: 0, url_hash: 0 } });
+	assertEq((await r.json()).snippet, tag(' data-storage="none"'), 'only the one still on');
+	r = await json('PATCH', `/api/v1/sites?site=${key}`, { settings: { no_storage: 2 } });
+	assertEq(r.status, 400, 'a switch is 0 or 1');
+	r = await json('PATCH', `/api/v1/sites?site=${key}`, { settings: { no_storage: 0, retention_days: 0 } });
+	assertEq((await r.json()).snippet, tag(''), 'back to the plain tag');
+});
+
 test('every bad field is a 400 naming it; nothing is changed by a refused request', async () => {
 	const bad = [
 		[{}, 'name'], [{ name: '' }, 'name'], [{ name: 7 }, 'name'], [{ name: 'x'.repeat(129) }, 'name'],
