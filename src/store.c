@@ -13,7 +13,7 @@
 #field, offsetof(struct store_site_config, field), d, lo, hi,  \
 		    g, text                                                    \
 	}
-#define SIGNAL "frustration"
+#define SIGNAL	"frustration"
 #define COLLECT "collection"
 #define PRIVACY "privacy"
 const struct store_config_key store_config_keys[] = {

@@ -26,7 +26,7 @@ struct store_site_config {
 	int32_t quick_back_ms;	      /* back to the previous page within */
 	int32_t scroll_reversals_min; /* excessive scrolling: at least this */
 	int32_t scroll_reversals_factor; /* and this × the page's median */
-	int32_t backdate_days; /* oldest event time accepted, days back */
+	int32_t backdate_days;	  /* oldest event time accepted, days back */
 	int32_t retention_days;	  /* events older are deleted; 0 = kept */
 	int32_t consent_required; /* snippet: record after consent only */
 	int32_t no_storage;	  /* snippet: no localStorage/sessionStorage */
