@@ -108,6 +108,21 @@ void api_get_sites(struct http_request *req, void *ctx)
 	}
 	pthread_rwlock_unlock(&api->sites_lock);
 	if (!rc)
+		rc = dynbuf_adds(&b, "], \"setting_keys\": [");
+	for (const struct store_config_key *k = store_config_keys;
+	     !rc && k->name; k++) {
+		rc = dynbuf_addf(&b,
+				 "%s{\"name\": \"%s\", \"group\": \"%s\", "
+				 "\"default\": %d, \"min\": %d, \"max\": %d, "
+				 "\"doc\": \"",
+				 k == store_config_keys ? "" : ", ", k->name,
+				 k->group, k->def, k->min, k->max);
+		if (!rc)
+			rc = dynbuf_add_json_string(&b, k->doc);
+		if (!rc)
+			rc = dynbuf_adds(&b, "\"}");
+	}
+	if (!rc)
 		rc = dynbuf_adds(&b, "]}");
 	if (rc) {
 		dynbuf_done(&b);

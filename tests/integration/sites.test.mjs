@@ -22,6 +22,10 @@ test('GET /api/v1/sites lists origins, every setting and the snippet', async () 
 	assertEq([s.name, s.origins], ['first', ['https://first.example']], 'site');
 	assertEq(s.settings.rage_clicks, 3, 'settings');
 	assertEq(s.settings.backdate_days, 1, 'backdate_days');
+	const keys = Object.fromEntries(j.setting_keys.map(k => [k.name, k]));
+	assertEq(Object.keys(keys).sort(), Object.keys(s.settings).sort(), 'setting_keys describes every setting');
+	assertEq(keys.retention_days, { name: 'retention_days', group: 'privacy', default: 0, min: 0, max: 3650, doc: keys.retention_days.doc }, 'a key: group, default, range');
+	assert(/deleted/.test(keys.retention_days.doc), 'and its meaning');
 	assertEq(s.snippet, `<script defer src="http://127.0.0.1:${server.port}/calor.js" data-site="${first}"></script>`, 'snippet');
 	assert(Math.abs(s.created - Date.now()) < 120000, 'created');
 });
