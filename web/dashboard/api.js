@@ -118,7 +118,11 @@ export async function getPNG(url, signal) {
 }
 
 let sitesCache = null;
+let settingKeys = [];
 export const cachedSites = () => sitesCache;
+// What every site setting is (name, group, default, min, max, doc), from
+// the last list of sites.
+export const cachedSettingKeys = () => settingKeys;
 export function clearCache() { sitesCache = null; }
 export async function getSites(signal, fresh) {
   // a share link reads its one page only, not the list of sites
@@ -126,6 +130,7 @@ export async function getSites(signal, fresh) {
   if (!sitesCache || fresh) {
     const data = await getJSON('/api/v1/sites', signal);
     sitesCache = Array.isArray(data.sites) ? data.sites : [];
+    settingKeys = Array.isArray(data.setting_keys) ? data.setting_keys : [];
   }
   return sitesCache;
 }

@@ -17,6 +17,9 @@ export const mainEl = document.getElementById('main');
 
 const enc = encodeURIComponent;
 export const hashSites = () => '#/sites';
+export const hashNewSite = () => '#/sites/new';
+export const hashSiteSettings = (key) => `#/site/${enc(key)}/settings`;
+export const hashSiteInstall = (key) => `#/site/${enc(key)}/install`;
 export const hashSite = (key, query) => `#/site/${enc(key)}` + queryString(query);
 export const hashPage = (key, path, query) => (shared && key === shared.site && path === shared.page
   ? hashShare(shared.token, query)
@@ -39,6 +42,7 @@ export function parseHash() {
   const query = new URLSearchParams(qi >= 0 ? raw.slice(qi + 1) : '');
   if (path === '' || path === '/') return { name: 'home', query };
   if (path === '/sites' || path === '/sites/') return { name: 'sites', query };
+  if (path === '/sites/new') return { name: 'site-new', query };
   const sm = /^\/share\/([^/]+)\/?$/.exec(path);
   if (sm) {
     const token = safeDecode(sm[1]);
@@ -47,6 +51,11 @@ export function parseHash() {
     // a share link reads its one page: never the frustration of the whole site
     query.delete('fscope');
     return { name: 'page', key: shared.site, page: shared.page, query, shared: true };
+  }
+  const ms = /^\/site\/([^/]+)\/(settings|install)\/?$/.exec(path);
+  if (ms) {
+    const key = safeDecode(ms[1]);
+    return key === null ? { name: 'notfound', query } : { name: `site-${ms[2]}`, key, query };
   }
   const m = /^\/site\/([^/]+)(?:\/page\/(.+))?\/?$/.exec(path);
   if (m) {
@@ -68,6 +77,8 @@ const navSite = document.getElementById('nav-site');
 const navSiteName = document.getElementById('nav-site-name');
 const navPage = document.getElementById('nav-page');
 const navPagePath = document.getElementById('nav-page-path');
+const navInstall = document.getElementById('nav-install');
+const navSettings = document.getElementById('nav-settings');
 
 export function updateNav(route, siteName) {
   const sites = cachedSites();
@@ -75,14 +86,18 @@ export function updateNav(route, siteName) {
     const site = sites.find((x) => x.key === route.key);
     if (site && site.name) siteName = String(site.name);
   }
-  const onSites = route.name === 'sites' || route.name === 'home';
-  navSites.toggleAttribute('aria-current', false);
-  navSite.toggleAttribute('aria-current', false);
-  navPage.toggleAttribute('aria-current', false);
+  const onSites = route.name === 'sites' || route.name === 'home' || route.name === 'site-new';
+  for (const a of [navSites, navSite, navPage, navInstall, navSettings]) a.toggleAttribute('aria-current', false);
   if (onSites) navSites.setAttribute('aria-current', 'page');
   if (route.key) {
     navSiteGroup.hidden = false;
     navSite.href = hashSite(route.key);
+    // a share link's visitor sees the one page, not the site's settings
+    navInstall.hidden = navSettings.hidden = !!route.shared;
+    navInstall.href = hashSiteInstall(route.key);
+    navSettings.href = hashSiteSettings(route.key);
+    if (route.name === 'site-install') navInstall.setAttribute('aria-current', 'page');
+    if (route.name === 'site-settings') navSettings.setAttribute('aria-current', 'page');
     navSiteName.textContent = siteName || route.key;
     navSite.title = siteName || route.key;
     if (route.name === 'site') navSite.setAttribute('aria-current', 'page');
