@@ -17,6 +17,7 @@
 #include "export.h"
 #include "http.h"
 #include "offline.h"
+#include "retention.h"
 #include "simulate.h"
 #include "store.h"
 #include "writer.h"
@@ -30,8 +31,10 @@ static void usage(FILE *f)
 		"usage: calor VERB [options]\n"
 		"\n"
 		"  serve [--listen ADDR:PORT] [--data DIR] [--demo-site KEY]\n"
-		"        [--threads N]\n"
-		"      run the server (default 127.0.0.1:8080, ./calor-data)\n"
+		"        [--threads N] [--retention-interval SECONDS]\n"
+		"      run the server (default 127.0.0.1:8080, ./calor-data);\n"
+		"      sites' retention_days are enforced every SECONDS\n"
+		"      (default 3600; the first pass after at most 30 s)\n"
 		"  site add NAME [--origin URL]... [--data DIR]\n"
 		"      create a site; prints its key on the first line, then\n"
 		"      the snippet to put on its pages\n"
@@ -91,6 +94,8 @@ static int cmd_serve(int argc, char **argv)
 	const char *data = "calor-data", *demo = NULL, *v;
 	struct store *store = NULL;
 	struct writer *writer = NULL;
+	struct retention *retention = NULL;
+	int64_t retention_ms = RETENTION_INTERVAL_MS;
 	struct api *api = NULL;
 	struct http_server *http = NULL;
 	const struct http_route *routes;
@@ -113,6 +118,15 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			cfg.threads = (unsigned)n;
+		} else if ((v = opt_value(argc, argv, &i,
+					  "--retention-interval"))) {
+			int64_t n;
+			if (parse_int64(v, 1, 86400, &n)) {
+				fprintf(stderr, "calor: --retention-interval: "
+						"1..86400 seconds\n");
+				return 2;
+			}
+			retention_ms = n * 1000;
 		} else {
 			fprintf(stderr, "calor serve: unknown option %s\n",
 				argv[i]);
@@ -143,6 +157,10 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "calor: %s\n", err);
 		goto out;
 	}
+	if (retention_new(store, retention_ms, &retention)) {
+		fprintf(stderr, "calor: cannot start the retention pass\n");
+		goto out;
+	}
 	log_info("calor %s listening on http://%s/ (data %s)", CALOR_VERSION,
 		 cfg.listen, data);
 	printf("calor listening on http://%s/\n", cfg.listen);
@@ -152,6 +170,7 @@ static int cmd_serve(int argc, char **argv)
 	log_info("signal %d: finishing what was received", sig);
 	/* no new connections; every queued batch is committed and answered */
 	http_server_quiesce(http);
+	retention_stop(retention); /* ends after its current transaction */
 	writer_stop(writer);
 	for (int64_t t0 = calor_mono_ms();
 	     http_server_connections(http) > 0 &&
@@ -160,6 +179,7 @@ static int cmd_serve(int argc, char **argv)
 	rc = 0;
 out:
 	http_server_free(http);
+	retention_free(retention);
 	writer_free(writer);
 	api_free(api);
 	store_close(store);

@@ -23,6 +23,7 @@ static _Atomic int64_t events_accepted, batches_accepted, batches_duplicate;
 static _Atomic int64_t rejected[N_REASONS];
 static _Atomic int64_t commit_buckets[N_BOUNDS], commit_count, commit_sum_us,
     commit_failures;
+static _Atomic int64_t retention_passes, retention_deleted;
 
 void metrics_events_accepted(int64_t n)
 {
@@ -53,6 +54,12 @@ void metrics_commit(int64_t micros, int ok)
 	atomic_fetch_add(&commit_sum_us, micros);
 	if (!ok)
 		atomic_fetch_add(&commit_failures, 1);
+}
+
+void metrics_retention_pass(int64_t n)
+{
+	atomic_fetch_add(&retention_deleted, n);
+	atomic_fetch_add(&retention_passes, 1);
 }
 
 int metrics_render(struct dynbuf *b)
@@ -101,5 +108,18 @@ int metrics_render(struct dynbuf *b)
 		    (double)atomic_load(&commit_sum_us) / 1e6,
 		    (long long)atomic_load(&commit_count),
 		    (long long)atomic_load(&commit_failures));
+	if (!rc)
+		rc = dynbuf_addf(
+		    b,
+		    "# HELP calor_retention_passes_total Retention passes "
+		    "finished.\n"
+		    "# TYPE calor_retention_passes_total counter\n"
+		    "calor_retention_passes_total %lld\n"
+		    "# HELP calor_retention_deleted_total Page views, clicks, "
+		    "moves and goals deleted by retention.\n"
+		    "# TYPE calor_retention_deleted_total counter\n"
+		    "calor_retention_deleted_total %lld\n",
+		    (long long)atomic_load(&retention_passes),
+		    (long long)atomic_load(&retention_deleted));
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* metrics: process-wide counters (atomics) and their Prometheus text form
  * for GET /metrics: events accepted, batches rejected by reason, commit
- * latency. */
+ * latency, retention passes. */
 #ifndef CALOR_METRICS_H
 #define CALOR_METRICS_H
 
@@ -18,6 +18,9 @@ void metrics_batch_accepted(int dup);
 void metrics_batch_rejected(const char *reason);
 /* Record one commit's latency in microseconds and whether it succeeded. */
 void metrics_commit(int64_t micros, int ok);
+/* Count one finished retention pass that deleted n events (page views,
+ * clicks, moves and goals). */
+void metrics_retention_pass(int64_t n);
 /* Append the Prometheus text exposition to b. */
 int metrics_render(struct dynbuf *b);
 

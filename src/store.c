@@ -255,6 +255,15 @@ int store_goals_list(struct store *s, const struct store_filter *f,
 	return s->ops->goals_list(s, f, cb, ctx);
 }
 
+int store_purge(struct store *s, int64_t site_id, int64_t before_ms,
+		const atomic_int *stop, struct store_purge_stats *ret_stats)
+{
+	if (!s->ops->purge)
+		return store_fail(s, CALOR_EINVAL,
+				  "the %s backend cannot purge", s->ops->name);
+	return s->ops->purge(s, site_id, before_ms, stop, ret_stats);
+}
+
 int store_kv_put(struct store *s, const char *kind, const char *key,
 		 const char *value, int64_t expires_ms, int replace)
 {

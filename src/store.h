@@ -5,6 +5,7 @@
 #ifndef CALOR_STORE_H
 #define CALOR_STORE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -313,6 +314,13 @@ struct store_export_cb {
 	int (*goal)(void *ctx, const struct store_export_goal *g);
 };
 
+/* What store_purge() deleted, in rows. */
+struct store_purge_stats {
+	int64_t pageviews, clicks, moves, goals; /* the events */
+	int64_t tags, batches; /* page view tags, batch (duplicate) records */
+	int64_t grid_rows;     /* daily grid and width rows */
+};
+
 struct store;
 
 struct store_ops {
@@ -367,6 +375,9 @@ struct store_ops {
 	int (*kv_delete)(struct store *s, const char *kind, const char *key);
 	int (*site_update)(struct store *s, int64_t site_id, const char *name,
 			   const char *const *origins, size_t n_origins);
+	int (*purge)(struct store *s, int64_t site_id, int64_t before_ms,
+		     const atomic_int *stop,
+		     struct store_purge_stats *ret_stats);
 };
 
 /* Every backend embeds this as its first member. */
@@ -481,6 +492,24 @@ int store_pageviews_scan(struct store *s, const struct store_filter *f,
 /* The goals reached by sessions matching f, most sessions first. */
 int store_goals_list(struct store *s, const struct store_filter *f,
 		     store_goal_cb cb, void *ctx);
+
+/* Retention: delete one site's page views that started before before_ms
+ * and everything stored under each (clicks, moves, goals, tags, scroll
+ * data, its batch records), whatever those events' own times; and the
+ * site's daily grid rows of the UTC days wholly before before_ms's day,
+ * taken off the all-time roll-up. The grid rows of before_ms's own day are
+ * left whole, so unsegmented heatmaps and click counts go on counting that
+ * day's purged events until a later purge whose cutoff is past it (and the
+ * events of a purged page view on later days until those days pass).
+ * Pages stay (a path, no visitor data; their ids keep the grids valid).
+ * The work is done in short write transactions taken in turn with the
+ * writer's, so it may take a while but /collect waits at most one of
+ * them. When stop (may be NULL) becomes non-zero, it ends between two
+ * transactions with CALOR_ESHUTDOWN; what was deleted stays deleted.
+ * Returns 0 and *ret_stats, CALOR_ESTORE/CALOR_EIO/CALOR_EFULL (detail in
+ * store_last_error()), CALOR_EINVAL for a backend that cannot purge. */
+int store_purge(struct store *s, int64_t site_id, int64_t before_ms,
+		const atomic_int *stop, struct store_purge_stats *ret_stats);
 
 /* ---- access control's small records (users, sessions, API tokens,
  * secrets), kept by every backend so calor nodes can share them ---- */

@@ -1170,6 +1170,7 @@ static const struct store_ops sqlite_ops = {
     .kv_get = sqlite_kv_get,
     .kv_delete = sqlite_kv_delete,
     .site_update = sqlite_site_update,
+    .purge = sqlite_purge,
 };
 
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,

@@ -139,4 +139,8 @@ void sqlite_read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
 int sqlite_export_site(struct store *base, int64_t site_id,
 		       const struct store_export_cb *cb, void *ctx);
 
+/* Retention (store_sqlite_purge.c). */
+int sqlite_purge(struct store *base, int64_t site_id, int64_t before_ms,
+		 const atomic_int *stop, struct store_purge_stats *ret_stats);
+
 #endif

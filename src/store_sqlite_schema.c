@@ -186,6 +186,11 @@ static const char *const migrations[] = {
     "  kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  expires_ms INTEGER NOT NULL DEFAULT 0,"
     "  PRIMARY KEY(kind, key)) WITHOUT ROWID;",
+    /* 7 -> 8: moves and goals by page view, so retention deletes a page
+     * view's rows without reading the whole table (clicks, tags and
+     * batches are already keyed by it) */
+    "CREATE INDEX moves_pageview ON moves(pageview_id);"
+    "CREATE INDEX goals_pageview ON goals(pageview_id);",
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 

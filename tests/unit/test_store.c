@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for store (real SQLite in a temporary directory) and writer:
  * sites, batches stored once, duplicates, all-or-nothing, reads. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -311,7 +312,7 @@ TEST(schema_1_upgraded_in_place)
 	    query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND day = -1"),
 	    3);
 	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 4"), 2);
-	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 7);
+	ASSERT_EQ(query_int("SELECT value FROM meta WHERE key = 'schema'"), 8);
 	/* old page views were given their source class */
 	ASSERT_EQ(query_int("SELECT source FROM pageviews WHERE id = 2"),
 		  SOURCE_SEARCH);
@@ -393,7 +394,208 @@ TEST(grids_match_rows)
 	remove_dir();
 }
 
+/* ---- retention ---- */
+
+#define DAY 86400000LL
+
+/* A page view starting at ts with 3 clicks delay ms later (+0, +1, +2
+ * ms), a move of 2 points and a goal; dh is the document height. */
+struct purge_pv {
+	struct ingest_batch b;
+	struct ingest_event ev[5];
+	int32_t mx[2], my[2], mdt[2];
+	char id[32];
+};
+
+static void purge_pv_make(struct purge_pv *p, int64_t site_id, int n,
+			  int64_t ts, int64_t delay, int32_t dh)
+{
+	memset(p, 0, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "pv_purge_%06d", n);
+	p->b.site_key = "k";
+	p->b.site_id = site_id;
+	p->b.pv = (struct ingest_pageview){.id = p->id,
+					   .session = "sess_purge",
+					   .url = "/p",
+					   .referrer = "",
+					   .ts = ts,
+					   .vw = 1440,
+					   .vh = 800,
+					   .dpr = 1,
+					   .device = DEVICE_DESKTOP,
+					   .n_tags = 1};
+	p->b.pv.tags[0] = (struct ingest_tag){"variant", "A"};
+	for (int i = 0; i < 3; i++) {
+		p->ev[i].type = EVENT_CLICK;
+		p->ev[i].ts = ts + delay + i;
+		/* far apart: no rage runs */
+		p->ev[i].u.click =
+		    (struct ingest_click){.x = 100 + 400 * i,
+					  .y = 200 + 400 * i,
+					  .vw = 1440,
+					  .vh = 800,
+					  .dw = 1440,
+					  .dh = dh,
+					  .selector = "#b",
+					  .el_w = 10,
+					  .el_h = 10,
+					  .flags = i == 0 ? CLICK_DEAD : 0};
+	}
+	p->mx[0] = 10, p->mx[1] = 20, p->my[0] = 30, p->my[1] = 40;
+	p->mdt[0] = 0, p->mdt[1] = 5;
+	p->ev[3].type = EVENT_MOVE;
+	p->ev[3].ts = ts + delay;
+	p->ev[3].u.move = (struct ingest_move){.vw = 1440,
+					       .doc_h = dh,
+					       .n = 2,
+					       .x = p->mx,
+					       .y = p->my,
+					       .dt = p->mdt};
+	p->ev[4].type = EVENT_GOAL;
+	p->ev[4].ts = ts + delay + 3;
+	p->ev[4].u.goal.name = "signup";
+	p->b.events = p->ev;
+	p->b.n_events = 5;
+	p->b.n_clicks = 3;
+}
+
+/* Write count page views of a site starting at ts, 1 s apart. */
+static int purge_write(struct store *s, int64_t site_id, int first, int count,
+		       int64_t ts, int64_t delay, int32_t dh)
+{
+	struct purge_pv *pv = calloc((size_t)count, sizeof(*pv));
+	const struct ingest_batch **ptrs = calloc((size_t)count, sizeof(*ptrs));
+	int *results = calloc((size_t)count, sizeof(*results));
+	int rc = CALOR_ENOMEM;
+
+	if (pv && ptrs && results) {
+		for (int i = 0; i < count; i++) {
+			purge_pv_make(&pv[i], site_id, first + i,
+				      ts + 1000LL * i, delay, dh);
+			ptrs[i] = &pv[i].b;
+		}
+		rc = store_write_batches(s, ptrs, (size_t)count, results);
+		for (int i = 0; !rc && i < count; i++)
+			if (results[i] != STORE_WRITE_STORED)
+				rc = CALOR_EEXIST;
+	}
+	free(pv);
+	free(ptrs);
+	free(results);
+	return rc;
+}
+
+/* Rows of the grid (or widths) whose roll-up differs from the sum of its
+ * days, or whose tallest document is not the tallest of its days. */
+static const char grid_drift_sql[] =
+    "SELECT count(*) FROM (SELECT page_id, device, kind, cy, cx,"
+    " sum(CASE WHEN day >= 0 THEN n END) AS d,"
+    " sum(CASE WHEN day = -1 THEN n END) AS r FROM grid GROUP BY 1, 2, 3,"
+    " 4, 5) WHERE d IS NOT r";
+static const char width_drift_sql[] =
+    "SELECT count(*) FROM (SELECT page_id, device, kind, vw,"
+    " sum(CASE WHEN day >= 0 THEN n END) AS d,"
+    " sum(CASE WHEN day = -1 THEN n END) AS r,"
+    " max(CASE WHEN day >= 0 THEN max_dh END) AS dh,"
+    " max(CASE WHEN day = -1 THEN max_dh END) AS rh FROM grid_widths"
+    " GROUP BY 1, 2, 3, 4) WHERE d IS NOT r OR dh IS NOT rh";
+
+/* Retention: 600 page views on day 10 and one late on day 19 whose clicks
+ * fall on day 20 go, with every row under them, in many transactions;
+ * day 20 after the cutoff and day 30 stay; the grids of days 10 and 19
+ * leave the roll-up exactly, day 20's stay whole; another site keeps
+ * everything; a purged page view's batch is new again. */
+TEST(purge_old_pageviews)
+{
+	struct store *s = open_fresh();
+	struct store_site a, b;
+	struct store_purge_stats n;
+	struct purge_pv again;
+	const struct ingest_batch *one[1] = {&again.b};
+	int results[1];
+	atomic_int stop = 1;
+	int64_t cutoff = 20 * DAY + 12 * 3600000LL;
+	uint64_t version;
+	ASSERT(s);
+	ASSERT_EQ(store_site_add(s, "a", NULL, 0, &a), 0);
+	ASSERT_EQ(store_site_add(s, "b", NULL, 0, &b), 0);
+	ASSERT_EQ(purge_write(s, a.id, 0, 600, 10 * DAY, 0, 9000), 0);
+	/* starts 1 s before day 20, its events 1 s into day 20 */
+	ASSERT_EQ(purge_write(s, a.id, 600, 1, 20 * DAY - 1000, 2000, 3000), 0);
+	ASSERT_EQ(
+	    purge_write(s, a.id, 700, 5, 20 * DAY + 13 * 3600000LL, 0, 3000),
+	    0);
+	ASSERT_EQ(purge_write(s, a.id, 800, 7, 30 * DAY, 0, 3000), 0);
+	ASSERT_EQ(purge_write(s, b.id, 900, 4, 10 * DAY, 0, 3000), 0);
+	ASSERT_EQ(query_int("SELECT count(*) FROM pageviews"), 617);
+
+	/* asked to stop: stops before the first transaction */
+	ASSERT_EQ(store_purge(s, a.id, cutoff, &stop, &n), CALOR_ESHUTDOWN);
+	ASSERT_EQ(query_int("SELECT count(*) FROM pageviews"), 617);
+	version = store_data_version(s);
+	atomic_store(&stop, 0);
+	ASSERT_EQ(store_purge(s, a.id, cutoff, &stop, &n), 0);
+	ASSERT(store_data_version(s) != version);
+	ASSERT_EQ(n.pageviews, 601);
+	ASSERT_EQ(n.clicks, 601 * 3);
+	ASSERT_EQ(n.moves, 601 * 2);
+	ASSERT_EQ(n.goals, 601);
+	ASSERT_EQ(n.tags, 601);
+	ASSERT_EQ(n.batches, 601);
+	ASSERT(n.grid_rows > 0);
+
+	/* site a: 12 page views left with their rows; site b: all 4 */
+	ASSERT_EQ(query_int("SELECT count(*) FROM pageviews"), 16);
+	ASSERT_EQ(query_int("SELECT count(*) FROM clicks"), 16 * 3);
+	ASSERT_EQ(query_int("SELECT count(*) FROM moves"), 16 * 2);
+	ASSERT_EQ(query_int("SELECT count(*) FROM goals"), 16);
+	ASSERT_EQ(query_int("SELECT count(*) FROM pageview_tags"), 16);
+	ASSERT_EQ(query_int("SELECT count(*) FROM batches"), 16);
+	ASSERT_EQ(query_int("SELECT count(*) FROM clicks WHERE pageview_id"
+			    " NOT IN (SELECT id FROM pageviews)"),
+		  0);
+	/* pages stay */
+	ASSERT_EQ(query_int("SELECT count(*) FROM pages"), 2);
+
+	/* grids: nothing of site a before day 20; day 20 whole (the late
+	 * page view's 3 clicks still counted: the cutoff's day is not
+	 * split), roll-ups the sum of the days left */
+	ASSERT_EQ(query_int("SELECT count(*) FROM grid JOIN pages p ON"
+			    " p.id = page_id WHERE p.site_id = 1 AND day >= 0"
+			    " AND day < 20"),
+		  0);
+	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND"
+			    " day = 20"),
+		  3 + 5 * 3);
+	ASSERT_EQ(query_int("SELECT sum(n) FROM grid JOIN pages p ON p.id ="
+			    " page_id WHERE p.site_id = 1 AND kind = 0 AND"
+			    " day = -1"),
+		  3 + 12 * 3);
+	ASSERT_EQ(query_int(grid_drift_sql), 0);
+	ASSERT_EQ(query_int(width_drift_sql), 0);
+	/* the tallest document of site a is now 3000, not day 10's 9000 */
+	ASSERT_EQ(query_int("SELECT max(max_dh) FROM grid_widths JOIN pages p"
+			    " ON p.id = page_id WHERE p.site_id = 1 AND"
+			    " day = -1"),
+		  3000);
+	/* site b untouched */
+	ASSERT_EQ(query_int("SELECT sum(n) FROM grid JOIN pages p ON p.id ="
+			    " page_id WHERE p.site_id = 2 AND kind = 0 AND"
+			    " day = 10"),
+		  4 * 3);
+
+	/* a second purge finds nothing more */
+	ASSERT_EQ(store_purge(s, a.id, cutoff, NULL, &n), 0);
+	ASSERT_EQ(n.pageviews + n.clicks + n.grid_rows, 0);
+	/* a purged page view's batch is stored again, not a duplicate */
+	purge_pv_make(&again, a.id, 0, 10 * DAY, 0, 3000);
+	ASSERT_EQ(store_write_batches(s, one, 1, results), 0);
+	ASSERT_EQ(results[0], STORE_WRITE_STORED);
+	store_close(s);
+	remove_dir();
+}
+
 TEST_MAIN(RUN(grids_match_rows); RUN(schema_1_upgraded_in_place);
 	  RUN(sites_roundtrip); RUN(batches_stored_once);
 	  RUN(writer_commits_then_reports); RUN(pages_listed);
-	  RUN(unknown_spec_refused))
+	  RUN(unknown_spec_refused); RUN(purge_old_pageviews))
