@@ -87,8 +87,9 @@ export function reachChart(data) {
   });
   const defs = s('defs', null,
     s('linearGradient', { id: 'reach-fill', x1: 0, y1: 0, x2: 0, y2: 1 },
-      s('stop', { offset: '0', 'stop-color': '#e8590c', 'stop-opacity': '0.28' }),
-      s('stop', { offset: '1', 'stop-color': '#e8590c', 'stop-opacity': '0.02' })));
+      // colours from style.css (.reach-stop-*), so they follow the theme
+      s('stop', { offset: '0', class: 'reach-stop-top' }),
+      s('stop', { offset: '1', class: 'reach-stop-end' })));
   svg.appendChild(defs);
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
     svg.appendChild(s('line', { class: 'chart-grid', x1: M.l, x2: W - M.r, y1: yOf(v), y2: yOf(v) }));
