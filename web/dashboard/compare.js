@@ -7,7 +7,9 @@ import { getPNG } from './api.js';
 import { sampleLine } from './insights.js';
 
 // A small stage: the page framed at dev.width, the PNG over it, scaled to
-// fit its box. Returns { el, load(pngPromise), destroy() }.
+// fit its box. Returns { el, iframe, stage, overlay, width, height(),
+// heat(), load(pngPromise), destroy() }: the parts the hover and the PNG
+// export need.
 function miniStage(id, src, dev, title) {
   const iframe = h('iframe', {
     name: 'calor-preview', className: 'preview', id: `${id}-frame`, title,
@@ -20,9 +22,11 @@ function miniStage(id, src, dev, title) {
   const box = h('div', { className: 'side-stage', id }, sizer);
   let docH = 0;
   let heatH = 0;
+  let heatW = dev.width;
   let url = null;
+  const stageHeight = () => Math.min(200000, Math.max(docH, heatH, dev.viewport));
   function layout() {
-    const H = Math.min(200000, Math.max(docH, heatH, dev.viewport));
+    const H = stageHeight();
     stage.style.width = `${dev.width}px`;
     stage.style.height = `${H}px`;
     iframe.style.height = `${H}px`;
@@ -50,6 +54,13 @@ function miniStage(id, src, dev, title) {
   layout();
   return {
     el: box,
+    iframe,
+    stage,
+    overlay,
+    width: dev.width,
+    height: stageHeight,
+    // the heatmap's size in CSS px, or null while it is not drawn
+    heat: () => (overlay.dataset.state === 'ready' && !overlay.hidden ? { width: heatW, height: heatH } : null),
     async load(pngP) {
       try {
         const png = await pngP;
@@ -58,7 +69,8 @@ function miniStage(id, src, dev, title) {
         overlay.src = url;
         await overlay.decode();
         heatH = png.height || 0;
-        overlay.style.width = `${png.width || dev.width}px`;
+        heatW = png.width || dev.width;
+        overlay.style.width = `${heatW}px`;
         overlay.style.height = `${heatH}px`;
         overlay.hidden = false;
         overlay.dataset.state = 'ready';
@@ -74,13 +86,13 @@ function miniStage(id, src, dev, title) {
 }
 
 // sides: [{ id: 'a'|'b', label, device, data, pngUrl }]; src: the page path.
-// Returns { el, destroy(), setOpacity(v) }.
+// Returns { el, stages: [{ id, ...miniStage }], destroy(), setOpacity(v) }.
 export function sideBySide(sides, src, signal, opacity) {
   const stages = [];
   const cols = sides.map((s) => {
     const st = miniStage(`side-${s.id}-stage`, src, s.device, `Set ${s.id.toUpperCase()}: ${s.label}`);
     st.setOpacity(opacity);
-    stages.push(st);
+    stages.push(Object.assign(st, { id: s.id }));
     const data = s.data || {};
     const empty = !(Number(data.clicks) > 0);
     if (!empty) st.load(getPNG(s.pngUrl, signal));
@@ -96,6 +108,7 @@ export function sideBySide(sides, src, signal, opacity) {
   });
   return {
     el: h('div', { className: 'sides-grid', id: 'compare-sides' }, cols),
+    stages,
     destroy() { for (const s of stages) s.destroy(); },
     setOpacity(v) { for (const s of stages) s.setOpacity(v); },
   };

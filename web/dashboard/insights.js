@@ -7,6 +7,7 @@
 // attacker-controlled: they only ever reach the DOM as text.
 import { h, icon, ICONS, fmt, fmtRate, fmtTime, fmtMs, clear } from './dom.js';
 import { spinner } from './ui.js';
+import { DOWNLOAD_ICON } from './export.js';
 
 const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 const str = (v) => (v === null || v === undefined ? '' : String(v));
@@ -36,6 +37,25 @@ function rateNode(r, cls) {
   return h('span', { className: cls }, i < 0 ? t : [h('span', { className: 'rate-main', text: t.slice(0, i) }), ' ', h('span', { className: 'rate-ci', text: t.slice(i + 1) })]);
 }
 
+// The element table as CSV columns and rows: the API's fields
+// (docs/api.md, GET /api/v1/elements), shares and rates as fractions with
+// their 95 % interval, then the page's own conversion on every row.
+export const ELEMENT_CSV_HEADER = ['selector', 'clicks', 'share', 'share_low', 'share_high', 'sessions', 'rage', 'dead', 'error',
+  'interactive', 'non_interactive_clicks', 'converted', 'conversion', 'conversion_low', 'conversion_high',
+  'goal', 'page_conversion', 'page_conversion_low', 'page_conversion_high'];
+export function elementsCsv(data) {
+  const conv = data && data.conversion && typeof data.conversion === 'object' ? data.conversion : null;
+  const r = (x, k) => (x && typeof x[k] === 'number' && Number.isFinite(x[k]) ? x[k] : null);
+  const pageRate = conv ? conv.rate : null;
+  const rows = (Array.isArray(data && data.elements) ? data.elements : []).filter((e) => e && typeof e === 'object').map((e) => [
+    str(e.selector), n(e.clicks), r(e.share, 'rate'), r(e.share, 'low'), r(e.share, 'high'), n(e.sessions),
+    n(e.rage), n(e.dead), n(e.error), typeof e.interactive === 'boolean' ? e.interactive : null, n(e.non_interactive_clicks),
+    typeof e.converted === 'number' ? e.converted : null, r(e.conversion, 'rate'), r(e.conversion, 'low'), r(e.conversion, 'high'),
+    conv ? str(conv.goal) : null, r(pageRate, 'rate'), r(pageRate, 'low'), r(pageRate, 'high'),
+  ]);
+  return { header: ELEMENT_CSV_HEADER, rows };
+}
+
 const SORTS = [
   ['clicks', 'Clicks'],
   ['rage', 'Rage'],
@@ -43,7 +63,8 @@ const SORTS = [
   ['error', 'Error'],
 ];
 
-// The Elements panel. opts: { el, state, data, st, device, go, hover(sel), pick(sel), found(sel) }
+// The Elements panel. opts: { el, state, data, st, device, go, hover(sel), pick(sel), found(sel),
+// csv(button): download the table as CSV }
 export function renderElements(opts) {
   const { el, state, st, device, go } = opts;
   const head = h('header', { className: 'panel-head' },
@@ -155,7 +176,12 @@ export function renderElements(opts) {
       sampleLine(data, 'elements-sample'),
       h('div', { className: 'panel-controls' },
         h('span', { className: 'control' }, h('span', { className: 'control-label', text: 'Devices' }), scope),
-        h('span', { className: 'control' }, h('span', { className: 'control-label', text: 'Order by' }), sortSeg)),
+        h('span', { className: 'control' }, h('span', { className: 'control-label', text: 'Order by' }), sortSeg),
+        opts.csv ? h('button', {
+          type: 'button', className: 'btn btn-secondary btn-small btn-export', id: 'export-elements-csv',
+          title: 'Download every element of this table as CSV (up to 1,000 rows)',
+          on: { click: (e) => opts.csv(e.currentTarget) },
+        }, icon(DOWNLOAD_ICON, 14), 'Export CSV') : null),
       convLine),
     h('div', { className: 'table-scroll' }, table),
     h('p', { className: 'panel-note panel-foot', text: 'Share of clicks and conversion carry 95% intervals (Wilson). A conversion is marked higher or lower only when its interval does not overlap the page\'s.' }));

@@ -6,6 +6,8 @@
 // A change of tab, filter or setting writes the hash; the router hands the
 // new hash to update(), which redraws the controls and reloads only what the
 // change touches (the framed page stays). A new device builds the view anew.
+// Hovering the stage shows the value and the element under the pointer
+// (hover.js); Export PNG and the Elements CSV are made in export.js.
 import { h, icon, ICONS, fmt, clear, announce } from './dom.js';
 import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl, elementsUrl, frustrationUrl } from './api.js';
 import { errorBox, callout, spinner, pageHeader, stat } from './ui.js';
@@ -19,8 +21,10 @@ import {
 } from './page-state.js';
 import { renderPanel } from './panel.js';
 import { segmentBar, changesEditor } from './filters.js';
-import { renderElements, renderReport } from './insights.js';
+import { renderElements, renderReport, elementsCsv } from './insights.js';
 import { sideBySide } from './compare.js';
+import { stageHover, hoverSource, HOVER_CELL } from './hover.js';
+import { exportPng, csvBlob, download, fileName, DOWNLOAD_ICON } from './export.js';
 
 const RELIABLE_SESSIONS = 1000;
 const MAX_STAGE_HEIGHT = 200000;
@@ -161,10 +165,12 @@ export async function viewPage(ctx) {
     ],
   });
   viewEl.appendChild(header);
+  let siteName = key;
   getSites(signal).then((sites) => {
     const site = sites.find((x) => x.key === key);
     if (!site || !ctx.alive) return;
     const name = String(site.name || key);
+    siteName = name;
     const a = header.querySelector('.crumb:nth-child(2) a');
     if (a) { a.textContent = name; a.title = name; }
     updateNav(ctx.route, name);
@@ -558,6 +564,11 @@ export async function viewPage(ctx) {
   }, label));
   const scaleOut = h('span', { className: 'muted zoom-scale', id: 'zoom-scale' });
   const overlayStatus = h('span', { className: 'overlay-status', id: 'overlay-status', role: 'status', 'aria-live': 'polite' });
+  const exportBtn = h('button', {
+    type: 'button', className: 'btn btn-secondary btn-small btn-export', id: 'export-png', disabled: true,
+    title: 'Download a PNG of the heatmap over the page, with a caption saying what it shows',
+    on: { click: () => exportImage() },
+  }, icon(DOWNLOAD_ICON, 14), 'Export PNG');
 
   const stagePanel = h('section', { className: 'stage-panel card', id: 'stage-panel', 'aria-label': 'Heatmap over the page' },
     h('div', { className: 'stage-bar' },
@@ -569,7 +580,8 @@ export async function viewPage(ctx) {
         h('div', { className: 'seg seg-small', role: 'group', 'aria-labelledby': 'zoom-label' }, zoomBtns),
         scaleOut),
       h('div', { className: 'toolbar-spacer' }),
-      overlayStatus),
+      overlayStatus,
+      exportBtn),
     viewport);
   const sidesBox = h('div', { className: 'sides-box', id: 'sides-box', hidden: true });
   stagePanel.appendChild(sidesBox);
@@ -619,7 +631,127 @@ export async function viewPage(ctx) {
       if (!highlight(sel, true)) announce('This element is not on the page as it is now.');
     },
     found: (sel) => (previewReady() ? !!findInPreview(sel) : null),
+    csv: (btn) => exportElementsCsv(btn),
   };
+
+  // --- hover: the value and the element under the pointer (hover.js). The
+  // type on show sets hoverSrc once it is drawn; side by side, each side's
+  // stage gets its own tooltip, its x taken to A's width.
+  let hoverSrc = null;
+  let sideHovers = [];
+  const mainHover = stageHover({
+    iframe, stage, host: stagePanel, id: 'hover-tip',
+    value: (x, y) => (hoverSrc && !overlay.hidden && !overlay.classList.contains('is-stale') ? hoverSrc.value(x, y) : null),
+    element: (el) => hoverSrc.element(el),
+  });
+  function dropHover() {
+    hoverSrc = null;
+    mainHover.hide();
+    for (const hv of sideHovers) hv.destroy();
+    sideHovers = [];
+  }
+  ctx.cleanup.push(() => { dropHover(); mainHover.destroy(); });
+
+  function makeHover(type, stAt, data) {
+    const setA = { device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters };
+    const sets = type === 'diff' ? [['a', setA], ['b', setB(stAt)]] : [['', setA]];
+    return hoverSource({
+      type, T: TYPES[type], data, dotRadius: Math.max(6, DOTS[stAt.dot].radius / 5),
+      grid: () => getJSON(heatmapUrl({ ...apiParams(stAt, key, page, type, W), cell: HOVER_CELL }), signal),
+      sets: () => Promise.all(sets.map(([, set]) => getJSON(heatmapUrl({
+        site: key, page, type: 'click', device: set.device, width: W, from: set.from, to: set.to, ...filterParams(set.filters), cell: HOVER_CELL,
+      }), signal))),
+      tables: () => Promise.all(sets.map(([id, set]) => getJSON(elementsUrl({
+        site: key, page, device: type === 'elements' && stAt.escope === 'all' ? 'all' : set.device,
+        from: set.from, to: set.to, ...filterParams(set.filters), limit: 1000,
+      }), signal).then((json) => ({ id, json })))),
+      changed: () => { mainHover.refresh(); for (const hv of sideHovers) hv.refresh(); },
+    });
+  }
+
+  // --- exports: the PNG of what is on show, the element table as CSV
+  const fileParts = (...rest) => [siteName, page === '/' ? 'home' : page, ...rest];
+
+  // What the PNG shows, in words: the set(s), the sample, the settings.
+  function captionOf(stAt, type, data, op) {
+    const T = TYPES[type];
+    const sample = (x) => {
+      const pv = Number(x && x.pageviews) || 0;
+      const ss = Number(x && x.sessions) || 0;
+      return `${fmt(pv)} page views · ${fmt(ss)} sessions${ss < RELIABLE_SESSIONS ? ' (fewer than 1,000 sessions: not yet reliable)' : ''}`;
+    };
+    const lines = [];
+    if (type === 'diff') {
+      lines.push(stAt.cmp === 'side' ? 'Compare, side by side: each set\'s clicks over its own copy of the page'
+        : 'Compare: red where A clicks more per page view, blue where B does');
+      lines.push(`A: ${describe({ device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters })} · ${sample(data.a)}`);
+      lines.push(`B: ${describe(setB(stAt))} · ${sample(data.b)}`);
+    } else {
+      const f = filterEntries(stAt.filters).map(([k, v]) => filterText(k, v));
+      lines.push(`${T.label} · ${device.label}, ${W} px wide · ${rangeText(stAt.from, stAt.to)} · ${f.length ? f.join(' · ') : 'all visitors'}`);
+      const counted = type === 'elements' ? base || data : data;
+      const s = T.kind === 'bands' || type === 'confetti' ? data : base || data;
+      lines.push(sample(s) + (T.noun ? ` · ${fmt(Number(counted && counted.clicks) || 0)} ${T.noun}` : ''));
+    }
+    const set = [`opacity ${Math.round(op * 100)}%`];
+    if (T.kind === 'density' || (type === 'diff' && stAt.cmp !== 'side')) {
+      set.push(`radius ${stAt.radius} px`, stAt.norm === 'max' ? 'scaled to the hottest spot' : 'scaled to the 99th percentile');
+    }
+    if ((T.kind === 'density' || T.kind === 'bands') && stAt.palette !== 'classic') set.push('colour-blind safe palette');
+    lines.push(`Exported ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from calor · ${set.join(' · ')}`);
+    return { title: `${siteName} · ${page}`, lines };
+  }
+
+  async function exportImage() {
+    if (!shown || shown.state !== 'ready' || exportBtn.dataset.state === 'busy') return;
+    const stAt = st;
+    const type = stAt.type;
+    const op = Number(opacityInput.value) / 100;
+    exportBtn.disabled = true;
+    exportBtn.dataset.state = 'busy';
+    setOverlayStatus('Drawing the PNG…', true);
+    try {
+      const columns = sides
+        ? sides.stages.map((sg) => {
+          const heat = sg.heat();
+          return {
+            iframe: sg.iframe, overlay: heat ? sg.overlay : null, width: sg.width, height: sg.height(),
+            heatWidth: heat ? heat.width : 0, heatHeight: heat ? heat.height : 0, opacity: op, badge: sg.id.toUpperCase(),
+          };
+        })
+        : [{ iframe, overlay: overlay.hidden ? null : overlay, width: W, height: stageH, heatWidth: heatW, heatHeight: heatH, opacity: op, badge: '' }];
+      const { blob, pageShown } = await exportPng({ columns, caption: captionOf(stAt, type, shown.data || {}, op) });
+      if (!ctx.alive) return;
+      download(blob, fileName(fileParts(type, device.id), 'png'));
+      exportBtn.dataset.page = pageShown ? 'shown' : 'missing';
+      announce(pageShown ? 'The PNG is downloading.' : 'The PNG is downloading, without the page beneath: it could not be drawn.');
+    } catch (e) {
+      if (ctx.alive) notices.appendChild(errorBox('Could not export the PNG', e));
+    } finally {
+      delete exportBtn.dataset.state;
+      exportBtn.disabled = !(shown && shown.state === 'ready');
+      if (ctx.alive && !overlay.classList.contains('is-loading')) setOverlayStatus('');
+    }
+  }
+
+  async function exportElementsCsv(btn) {
+    const stAt = st;
+    const dev = stAt.escope === 'all' ? 'all' : device.id;
+    btn.disabled = true;
+    try {
+      const data = await getJSON(elementsUrl({
+        site: key, page, device: dev, from: stAt.from, to: stAt.to, ...filterParams(stAt.filters),
+        sort: stAt.esort === 'clicks' ? undefined : stAt.esort, conversion: stAt.conv || undefined, limit: 1000,
+      }), signal);
+      const { header, rows } = elementsCsv(data);
+      download(csvBlob(header, rows), fileName(fileParts('elements', dev), 'csv'));
+      announce(`${rows.length} ${rows.length === 1 ? 'element' : 'elements'} exported.`);
+    } catch (e) {
+      if (e.name !== 'AbortError' && ctx.alive) notices.appendChild(errorBox('Could not export the elements', e));
+    } finally {
+      btn.disabled = false;
+    }
+  }
 
   function renderZoom() {
     for (const b of zoomBtns) b.setAttribute('aria-pressed', b.dataset.zoom === st.zoom ? 'true' : 'false');
@@ -891,6 +1023,8 @@ export async function viewPage(ctx) {
     const me = shown;
     workbench.dataset.type = type;
     mark.hidden = true;
+    dropHover();
+    exportBtn.disabled = true;
     if (sides) { sides.destroy(); sides = null; }
     clear(sidesBox);
     sidesBox.hidden = !side;
@@ -998,8 +1132,15 @@ export async function viewPage(ctx) {
       sides = sideBySide([
         { id: 'a', label: labels.a, device, data: data.a, pngUrl: heatmapUrl({ ...setParams(setA), format: 'png' }) },
         { id: 'b', label: labels.b, device: deviceById(b.device), data: data.b, pngUrl: heatmapUrl({ ...setParams(b), format: 'png' }) },
-      ], src, ctrl.signal, opacity / 100);
+      ], src, ctrl.signal, Number(opacityInput.value) / 100);
       sidesBox.appendChild(sides.el);
+      hoverSrc = makeHover(type, stAt, data);
+      sideHovers = sides.stages.map((sg) => stageHover({
+        iframe: sg.iframe, stage: sg.stage, host: sidesBox, id: `hover-tip-${sg.id}`,
+        value: (x, y) => (hoverSrc ? hoverSrc.value((x * W) / sg.width, y) : null),
+        element: (el) => hoverSrc.element(el),
+      }));
+      exportBtn.disabled = false;
       done(ctx);
       return;
     }
@@ -1031,6 +1172,8 @@ export async function viewPage(ctx) {
     overlay.classList.remove('is-loading');
     overlay.dataset.state = 'ready';
     setOverlayStatus('');
+    hoverSrc = makeHover(type, stAt, data);
+    exportBtn.disabled = false;
     layout();
     done(ctx);
   }

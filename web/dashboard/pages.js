@@ -17,13 +17,15 @@
 //   offset   the first row shown (pages of PAGE_SIZE)
 //   FILTERS  the segment, with the API's names (page-state.js)
 //
-// Paths are attacker-controlled: they reach the DOM only as text.
-import { h, icon, ICONS, fmt, fmtPct, clear } from './dom.js';
+// Paths are attacker-controlled: they reach the DOM only as text (and the
+// CSV export neutralises them, export.js).
+import { h, icon, ICONS, fmt, fmtPct, clear, announce } from './dom.js';
 import { getJSON, getSites, pagesUrl } from './api.js';
 import { errorBox, emptyState, pageHeader, stat, copyButton, rowLink } from './ui.js';
 import { viewEl, hashSites, hashSite, hashPage, updateNav, setTitle, done, delayedSpinner, reroute } from './shell.js';
 import { DEVICES, parseState, filterEntries, filterParams, validDate, utcDay } from './page-state.js';
 import { segmentBar } from './filters.js';
+import { csvBlob, download, fileName, DOWNLOAD_ICON } from './export.js';
 
 const PAGE_SIZE = 50;
 const SEARCH_MAX = 200;
@@ -44,6 +46,21 @@ const COLUMNS = [
 const SORTS = new Set(COLUMNS.map((c) => c.id));
 const GOAL_RE = /^[a-z0-9_-]{1,64}$/;
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+// The pages as CSV: the table's columns with the API's names (docs/api.md,
+// GET /api/v1/pages), conversion as a fraction with its 95 % interval.
+export const PAGES_CSV_HEADER = ['path', 'pageviews', 'sessions', 'clicks', 'rage', 'dead', 'error', 'depth', 'scroll_pageviews',
+  'converted', 'conversion', 'conversion_low', 'conversion_high', 'priority'];
+export function pagesCsvRows(pages) {
+  const r = (x, k) => (x && typeof x[k] === 'number' && Number.isFinite(x[k]) ? x[k] : null);
+  return pages.filter((p) => p && typeof p === 'object').map((p) => [
+    String(p.path === undefined || p.path === null ? '' : p.path), num(p.pageviews), num(p.sessions), num(p.clicks),
+    num(p.rage), num(p.dead), num(p.error), r(p, 'depth'), num(p.scroll_pageviews),
+    r(p, 'converted'), r(p.conversion, 'rate'), r(p.conversion, 'low'), r(p.conversion, 'high'), r(p.priority, 'score'),
+  ]);
+}
+const CSV_CHUNK = 1000; // the API's largest page
+const CSV_MAX = 10000; // the pages the API ranks at most
 
 // The view's state from the hash query.
 export function parsePagesState(query) {
@@ -137,6 +154,11 @@ export async function viewPages(ctx) {
   const lookFirst = h('button', { type: 'button', className: 'btn btn-secondary btn-small', id: 'pages-look-first' });
   const goalBox = h('label', { className: 'control pages-goal', id: 'pages-goal-box' });
   const countEl = h('span', { className: 'muted toolbar-count', id: 'pages-count', role: 'status' });
+  const csvBtn = h('button', {
+    type: 'button', className: 'btn btn-secondary btn-small btn-export', id: 'pages-csv',
+    title: 'Download every page under these filters as CSV, in this order',
+    on: { click: () => exportCsv() },
+  }, icon(DOWNLOAD_ICON, 14), 'Export CSV');
   const headRow = h('tr');
   const tbody = h('tbody', { id: 'pages-body' });
   const pager = h('div', { className: 'pages-pager', id: 'pages-pager' });
@@ -148,6 +170,7 @@ export async function viewPages(ctx) {
       h('div', { className: 'toolbar-spacer' }),
       goalBox,
       lookFirst,
+      csvBtn,
       h('label', { className: 'search' }, icon(ICONS.search, 16, 'icon search-icon'), search)),
     h('div', { className: 'table-scroll' }, table),
     pager);
@@ -336,6 +359,31 @@ export async function viewPages(ctx) {
   });
   ctx.cleanup.push(() => clearTimeout(searchTimer));
 
+  // Every page under the filters (not only the rows on show), in the
+  // table's order, as CSV.
+  let siteName = key;
+  async function exportCsv() {
+    const at = st;
+    csvBtn.disabled = true;
+    try {
+      const all = [];
+      let total = Infinity;
+      for (let offset = 0; offset < Math.min(total, CSV_MAX); offset += CSV_CHUNK) {
+        const data = await getJSON(pagesUrl({ ...apiParams(key, at), limit: CSV_CHUNK, offset }), signal);
+        const pages = Array.isArray(data.pages) ? data.pages : [];
+        total = num(data.total);
+        all.push(...pages);
+        if (pages.length < CSV_CHUNK) break;
+      }
+      download(csvBlob(PAGES_CSV_HEADER, pagesCsvRows(all)), fileName([siteName, 'pages', at.device], 'csv'));
+      announce(`${all.length} ${all.length === 1 ? 'page' : 'pages'} exported.`);
+    } catch (e) {
+      if (e.name !== 'AbortError' && ctx.alive) clear(notices).append(errorBox('Could not export the pages', e, () => exportCsv()));
+    } finally {
+      csvBtn.disabled = false;
+    }
+  }
+
   // --- loading: one request per state; a newer one aborts the older
   let lastData = null;
   let loadCtrl = null;
@@ -375,6 +423,7 @@ export async function viewPages(ctx) {
       if (!ctx.alive) return;
       const site = sites.find((s) => s.key === key);
       const name = site ? String(site.name || key) : key;
+      siteName = name;
       updateNav(ctx.route, name);
       setTitle(name);
       const sub = h('span', { className: 'sub-items' },
