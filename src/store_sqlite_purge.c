@@ -23,6 +23,9 @@ enum {
 	P_R_DEVICE,
 	P_R_GRID_KINDS,
 	P_R_WIDTH_KINDS,
+	P_R_PV_ANY,
+	P_R_GRID_ANY,
+	P_R_WIDTH_ANY,
 	P_READS,
 	P_PV_OLD = P_READS,
 	P_DEL_CLICKS,
@@ -60,6 +63,13 @@ static const char *const purge_sql[P_COUNT] = {
     [P_R_WIDTH_KINDS] = "SELECT device, kind FROM grid_widths WHERE"
 			" page_id = ?1 AND (device, kind) > (?2, ?3) ORDER BY"
 			" device, kind LIMIT 1",
+    /* is there anything to delete: a seek, not a write transaction */
+    [P_R_PV_ANY] = "SELECT 1 FROM pageviews WHERE page_id = ?1 AND"
+		   " device = ?2 AND ts < ?4 LIMIT 1",
+    [P_R_GRID_ANY] = "SELECT 1 FROM grid WHERE " CELL_WHERE
+		     " AND day >= 0 AND day < ?4 LIMIT 1",
+    [P_R_WIDTH_ANY] = "SELECT 1 FROM grid_widths WHERE " CELL_WHERE
+		      " AND day >= 0 AND day < ?4 LIMIT 1",
     [P_PV_OLD] = "SELECT id FROM pageviews WHERE page_id = ?1 AND"
 		 " device = ?2 AND ts < ?4 LIMIT ?5",
     [P_DEL_CLICKS] = "DELETE FROM clicks WHERE pageview_id = ?1",
@@ -129,6 +139,21 @@ static void bind_all(sqlite3_stmt *st, const int64_t v[7])
 
 	for (int i = 0; i < 7 && i < n; i++)
 		sqlite3_bind_int64(st, i + 1, v[i]);
+}
+
+/* *ret_any: 1 when read statement i, bound to v, has a row. */
+static int any_row(struct purge *p, int i, const int64_t v[7], int *ret_any)
+{
+	sqlite3_stmt *st = p->st[i];
+	int step;
+
+	bind_all(st, v);
+	step = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return sqlite_db_fail(p->s, p->rdb, "purge check");
+	*ret_any = step == SQLITE_ROW;
+	return 0;
 }
 
 static int stopped(const struct purge *p)
@@ -259,16 +284,21 @@ static int next_device(struct purge *p, int64_t page_id, int64_t *device)
 }
 
 /* Every old page view of a page, device by device (each a range of the
- * pageviews_page index). */
+ * pageviews_page index); a device with none costs no write transaction. */
 static int page_events_purge(struct purge *p, int64_t page_id)
 {
 	int64_t device = -1;
 	int rc, more = 0;
 
-	while (!(rc = next_device(p, page_id, &device)) && device >= 0)
-		do
+	while (!(rc = next_device(p, page_id, &device)) && device >= 0) {
+		const int64_t v[7] = {page_id, device, 0, p->before_ms};
+		if ((rc = any_row(p, P_R_PV_ANY, v, &more)))
+			break;
+		while (!rc && more)
 			rc = pageviews_chunk(p, page_id, device, &more);
-		while (!rc && more);
+		if (rc)
+			break;
+	}
 	return rc;
 }
 
@@ -387,11 +417,19 @@ static int page_grids_purge(struct purge *p, int64_t page_id)
 		struct grid_at at = {page_id, -1, -1};
 
 		while (!(rc = next_kind(p, widths, &at)) && at.device >= 0) {
-			size_t n = 0, gone = 0;
-			do {
+			const int64_t v[7] = {page_id, at.device, at.kind,
+					      p->before_day};
+			size_t n = PURGE_CELLS, gone = 0;
+			int any = 0;
+
+			if ((rc = any_row(p,
+					  widths ? P_R_WIDTH_ANY : P_R_GRID_ANY,
+					  v, &any)))
+				break;
+			while (!rc && any && n == PURGE_CELLS) {
 				rc = cells_chunk(p, widths, &at, &n);
 				gone += n;
-			} while (!rc && n == PURGE_CELLS);
+			}
 			if (!rc && widths && gone)
 				rc = widths_max_dh(p, &at);
 			if (rc)
