@@ -355,10 +355,12 @@ test('Export PNG: the page beneath, the heatmap over it (hottest on the most cli
 	assert(white > 0.4 && dark > 0.05, `the headline: white page ${white.toFixed(2)} with dark text ${dark.toFixed(2)}`);
 	// the caption, as text in the file
 	const t = pngText(bytes);
+	assertEq(JSON.parse(t['calor:layout']), [{ x: 0, y: 0, width: 1440, height: stageH, page: true }], 'the page at the top left, 1:1');
 	assertEq(t.Title, `demo · ${PAGE}`, 'title');
 	const e = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', cell: '1000' });
 	for (const want of ['Clicks · Desktop, 1440 px wide · all time · all visitors',
-		`${e.pageviews} page views · ${e.sessions} sessions (fewer than 1,000 sessions: not yet reliable) · ${DESKTOP_CLICKS} clicks`, 'opacity 100%', 'radius 25 px']) {
+		`${e.pageviews} page views · ${e.sessions} sessions (fewer than 1,000 sessions: not yet reliable) · ${DESKTOP_CLICKS} clicks`, 'opacity 100%', 'radius 25 px',
+		'Colour scale: Fewer clicks to More clicks']) {
 		assert(t.Description.includes(want), `caption has "${want}": ${t.Description}`);
 	}
 	assert(!t.Description.includes('Page not shown'), 'no note');
@@ -484,9 +486,11 @@ test('Compare: the tooltip shows both sides; side by side, each side has one and
 	assertEq(img.width, 1440 + 16 + 390, 'both pages side by side');
 	const t = pngText(bytes);
 	assert(t.Description.includes('A: Desktop · all time') && t.Description.includes('B: Mobile · all time'), `caption: ${t.Description}`);
+	const [la, lb] = JSON.parse(t['calor:layout']);
+	assertEq([la.x, la.width, la.page, lb.x, lb.width, lb.page, la.y === lb.y && la.y > 0], [0, 1440, true, 1456, 390, true, true], 'columns, under their labels');
 	// the phone's page beneath: its header button in brand blue
 	const ctaB = (await target('#side-b-stage-frame', '#nav-cta')).doc;
-	const brand = shareOf(img, { ...ctaB, x: ctaB.x + 1456 }, [0x4f, 0x46, 0xe5]);
+	const brand = shareOf(img, { ...ctaB, x: ctaB.x + lb.x, y: ctaB.y + lb.y }, [0x4f, 0x46, 0xe5]);
 	assert(brand > 0.5, `B's #nav-cta ${JSON.stringify(ctaB)} is brand blue (${(brand * 100).toFixed(0)}%)`);
 });
 

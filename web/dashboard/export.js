@@ -300,6 +300,8 @@ export async function rasterizeFrame(iframe, width, height) {
 
 const CAPTION_PAD = 12;
 const COLUMN_GAP = 16;
+const LABEL_H = 32; // the strip naming each column, side by side
+const LEGEND_H = 26;
 const MAX_EXPORT_HEIGHT = 30000; // CSS px of page; taller pages are cut
 
 function themeColour(name, fallback) {
@@ -329,8 +331,11 @@ function wrap(ctx, text, maxWidth) {
 
 // One PNG of what is on show. columns: [{ iframe, overlay (a decoded
 // <img> of the heatmap, or null), width, height (CSS px of the stage),
-// heatWidth, heatHeight, opacity (0..1), badge ('A', 'B' or '') }];
-// caption: { title, lines: [text] }. Returns { blob, pageShown, notes }.
+// heatWidth, heatHeight, opacity (0..1), badge ('A', 'B' or ''), label,
+// colour (of the badge) }]; caption: { title, lines: [text], legend:
+// { stops: [CSS colour], left, right } or null }. Page px map 1:1 to image
+// px (below the label strip when there is one). Returns { blob, pageShown,
+// notes }.
 export async function exportPng({ columns, caption, meta }) {
   const notes = [];
   const parts = [];
@@ -349,7 +354,9 @@ export async function exportPng({ columns, caption, meta }) {
     parts.push({ ...c, height, page });
   }
   const W = parts.reduce((a, p) => a + p.width, 0) + COLUMN_GAP * (parts.length - 1);
-  const pageH = Math.max(...parts.map((p) => p.height));
+  const top = parts.some((p) => p.badge) ? LABEL_H : 0;
+  const pageH = top + Math.max(...parts.map((p) => p.height));
+  const legend = caption.legend && Array.isArray(caption.legend.stops) && caption.legend.stops.length > 1 ? caption.legend : null;
 
   // the caption's height depends on how its lines wrap
   const measure = document.createElement('canvas').getContext('2d');
@@ -360,7 +367,7 @@ export async function exportPng({ columns, caption, meta }) {
   const titleLines = wrap(measure, caption.title, W - 2 * CAPTION_PAD);
   measure.font = textFont;
   const textLines = [...caption.lines, ...notes].flatMap((l) => wrap(measure, l, W - 2 * CAPTION_PAD));
-  const capH = CAPTION_PAD * 2 + titleLines.length * 19 + textLines.length * 17;
+  const capH = CAPTION_PAD * 2 + titleLines.length * 19 + textLines.length * 17 + (legend ? LEGEND_H : 0);
 
   const canvas = document.createElement('canvas');
   canvas.width = W;
@@ -372,27 +379,43 @@ export async function exportPng({ columns, caption, meta }) {
   ctx.fillRect(0, 0, W, pageH);
   let x0 = 0;
   for (const p of parts) {
-    if (p.page) ctx.drawImage(p.page, x0, 0);
+    if (p.page) ctx.drawImage(p.page, x0, top);
     if (p.overlay && p.opacity > 0) {
       ctx.save();
       ctx.beginPath();
-      ctx.rect(x0, 0, p.width, p.height);
+      ctx.rect(x0, top, p.width, p.height);
       ctx.clip();
       ctx.globalAlpha = Math.min(1, p.opacity);
       ctx.imageSmoothingEnabled = true;
       ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(p.overlay, x0, 0, p.heatWidth, p.heatHeight);
+      ctx.drawImage(p.overlay, x0, top, p.heatWidth, p.heatHeight);
       ctx.restore();
     }
-    if (p.badge) {
-      ctx.font = `700 13px ${font}`;
+    if (top) {
+      // the column's letter and what it shows, above its page
       ctx.fillStyle = surface;
-      ctx.fillRect(x0 + 8, 8, 24, 22);
-      ctx.fillStyle = themeColour('--text', 'black');
-      ctx.textAlign = 'center';
+      ctx.fillRect(x0, 0, p.width, LABEL_H);
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x0, 0, p.width, LABEL_H);
+      ctx.clip();
       ctx.textBaseline = 'middle';
-      ctx.fillText(p.badge, x0 + 20, 19.5);
-      ctx.textAlign = 'start';
+      let x = x0 + 8;
+      if (p.badge) {
+        ctx.fillStyle = p.colour || themeColour('--text', 'black');
+        ctx.fillRect(x, 6, 20, 20);
+        ctx.fillStyle = themeColour('--on-solid', 'white');
+        ctx.font = `700 12px ${font}`;
+        ctx.textAlign = 'center';
+        ctx.fillText(p.badge, x + 10, 16.5);
+        ctx.textAlign = 'start';
+        x += 28;
+      }
+      ctx.fillStyle = themeColour('--text', 'black');
+      ctx.font = `600 13px ${font}`;
+      const [label] = wrap(ctx, (p.label || '').replace(/ /g, '\u00a0'), x0 + p.width - 8 - x);
+      ctx.fillText(label || '', x, 16.5);
+      ctx.restore();
     }
     x0 += p.width + COLUMN_GAP;
   }
@@ -410,12 +433,36 @@ export async function exportPng({ columns, caption, meta }) {
   ctx.font = textFont;
   ctx.fillStyle = themeColour('--muted', 'gray');
   for (const l of textLines) { ctx.fillText(l, CAPTION_PAD, y); y += 17; }
+  if (legend) {
+    // the colour scale: left label, the bar, right label
+    y += 6;
+    ctx.textBaseline = 'middle';
+    const left = String(legend.left || '');
+    const lw = ctx.measureText(left).width;
+    ctx.fillText(left, CAPTION_PAD, y + 6);
+    const bx = CAPTION_PAD + lw + 8;
+    const bw = Math.max(60, Math.min(200, W - bx - CAPTION_PAD - ctx.measureText(String(legend.right || '')).width - 8));
+    const grad = ctx.createLinearGradient(bx, 0, bx + bw, 0);
+    legend.stops.forEach((c, i) => grad.addColorStop(i / (legend.stops.length - 1), c));
+    ctx.fillStyle = grad;
+    ctx.fillRect(bx, y + 1, bw, 10);
+    ctx.fillStyle = themeColour('--muted', 'gray');
+    ctx.fillText(String(legend.right || ''), bx + bw + 8, y + 6);
+  }
 
   const raw = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the image could not be encoded'))), 'image/png'));
+  // where each column's page is in the image, for tools (and the tests)
+  let x = 0;
+  const layout = parts.map((p) => {
+    const box = { x, y: top, width: p.width, height: p.height, page: !!p.page };
+    x += p.width + COLUMN_GAP;
+    return box;
+  });
   const blob = await pngWithText(raw, [
     ['Title', caption.title],
-    ['Description', [...caption.lines, ...notes].join('\n')],
+    ['Description', [...caption.lines, ...notes, ...(legend ? [`Colour scale: ${legend.left} to ${legend.right}`] : [])].join('\n')],
     ['Software', 'calor'],
+    ['calor:layout', JSON.stringify(layout)],
     ...(meta || []),
   ]);
   return { blob, pageShown, notes };

@@ -274,7 +274,7 @@ export function stageHover(opts) {
     if (!value) { hide(); return; }
     const kids = [...value];
     if (el) kids.push(...opts.element(el));
-    else kids.push(h('p', { className: 'hover-line hover-sub hover-element-unknown', text: 'Element: the framed page cannot be read here (another origin, or not loaded)' }));
+    else kids.push(h('p', { className: 'hover-line hover-element hover-sub hover-element-unknown', text: 'Element: the framed page cannot be read here (another origin, or not loaded)' }));
     tip.replaceChildren(...kids.filter(Boolean));
     tip.hidden = false;
     tip.dataset.state = 'shown';

@@ -23,6 +23,7 @@ import { renderPanel } from './panel.js';
 import { segmentBar, changesEditor } from './filters.js';
 import { renderElements, renderReport, elementsCsv } from './insights.js';
 import { sideBySide } from './compare.js';
+import { paletteColour } from './charts.js';
 import { stageHover, hoverSource, HOVER_CELL } from './hover.js';
 import { exportPng, csvBlob, download, fileName, DOWNLOAD_ICON } from './export.js';
 
@@ -675,10 +676,11 @@ export async function viewPage(ctx) {
   // What the PNG shows, in words: the set(s), the sample, the settings.
   function captionOf(stAt, type, data, op) {
     const T = TYPES[type];
+    const count = (c, one, many) => `${fmt(c)} ${c === 1 ? one : many}`;
     const sample = (x) => {
       const pv = Number(x && x.pageviews) || 0;
       const ss = Number(x && x.sessions) || 0;
-      return `${fmt(pv)} page views · ${fmt(ss)} sessions${ss < RELIABLE_SESSIONS ? ' (fewer than 1,000 sessions: not yet reliable)' : ''}`;
+      return `${count(pv, 'page view', 'page views')} · ${count(ss, 'session', 'sessions')}${ss < RELIABLE_SESSIONS ? ' (fewer than 1,000 sessions: not yet reliable)' : ''}`;
     };
     const lines = [];
     if (type === 'diff') {
@@ -691,7 +693,12 @@ export async function viewPage(ctx) {
       lines.push(`${T.label} · ${device.label}, ${W} px wide · ${rangeText(stAt.from, stAt.to)} · ${f.length ? f.join(' · ') : 'all visitors'}`);
       const counted = type === 'elements' ? base || data : data;
       const s = T.kind === 'bands' || type === 'confetti' ? data : base || data;
-      lines.push(sample(s) + (T.noun ? ` · ${fmt(Number(counted && counted.clicks) || 0)} ${T.noun}` : ''));
+      const c = Number(counted && counted.clicks) || 0;
+      lines.push(sample(s) + (T.noun ? ` · ${count(c, T.one, T.noun)}` : ''));
+      if (type === 'confetti' && Array.isArray(data.categories)) {
+        lines.push(`Dots coloured by ${(BY.find((b) => b.id === stAt.by) || { label: stAt.by }).label.toLowerCase()}: ${data.categories
+          .filter(Boolean).map((k) => `${String(k.name === undefined ? '' : k.name) || '(none)'} ${fmt(Number(k.count) || 0)}`).join(' · ')}`);
+      }
     }
     const set = [`opacity ${Math.round(op * 100)}%`];
     if (T.kind === 'density' || (type === 'diff' && stAt.cmp !== 'side')) {
@@ -699,7 +706,23 @@ export async function viewPage(ctx) {
     }
     if ((T.kind === 'density' || T.kind === 'bands') && stAt.palette !== 'classic') set.push('colour-blind safe palette');
     lines.push(`Exported ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from calor · ${set.join(' · ')}`);
-    return { title: `${siteName} · ${page}`, lines };
+    return { title: `${siteName} · ${page}`, lines, legend: legendOf(stAt, type) };
+  }
+
+  // The colour scale of the overlay, as on the panel.
+  function legendOf(stAt, type) {
+    const T = TYPES[type];
+    const ramp = (palette) => [0, 0.25, 0.5, 0.75, 1].map((t) => paletteColour(palette, t));
+    if (type === 'diff' && stAt.cmp !== 'side') {
+      const css = getComputedStyle(document.documentElement).getPropertyValue('--palette-diverging');
+      const stops = css.match(/#[0-9a-fA-F]{3,8}\b|rgba?\([^)]*\)/g) || [];
+      return { stops, left: 'More clicks per page view in A', right: 'More in B' };
+    }
+    if (type === 'diff') return { stops: ramp('classic'), left: 'Fewer clicks', right: 'More clicks (each side scaled to itself)' };
+    if (type === 'scroll') return { stops: ramp(stAt.palette), left: 'Seen by few', right: 'Seen by all' };
+    if (type === 'attention') return { stops: ramp(stAt.palette), left: 'Little attention', right: 'Most attention' };
+    if (T.kind === 'density') return { stops: ramp(stAt.palette), left: `Fewer ${T.noun}`, right: `More ${T.noun}` };
+    return null;
   }
 
   async function exportImage() {
@@ -717,6 +740,8 @@ export async function viewPage(ctx) {
           return {
             iframe: sg.iframe, overlay: heat ? sg.overlay : null, width: sg.width, height: sg.height(),
             heatWidth: heat ? heat.width : 0, heatHeight: heat ? heat.height : 0, opacity: op, badge: sg.id.toUpperCase(),
+            label: sg.id === 'a' ? describe({ device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters }) : describe(setB(stAt)),
+            colour: getComputedStyle(document.documentElement).getPropertyValue(`--side-${sg.id}-solid`).trim(),
           };
         })
         : [{ iframe, overlay: overlay.hidden ? null : overlay, width: W, height: stageH, heatWidth: heatW, heatHeight: heatH, opacity: op, badge: '' }];
