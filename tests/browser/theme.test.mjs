@@ -383,6 +383,11 @@ test('the page view, the pages table and the sites fit at 1280x800, 1440x900, ta
 		if (size.name === 'tablet-portrait') await shot(page, 'page-tablet');
 		if (size.name === 'tablet-landscape') await shot(page, 'page-tablet-landscape');
 		if (size.name === '1024x768') await shot(page, 'page-1024');
+		// the Elements table beside the page keeps its columns in view
+		await page.evaluate((h) => { location.hash = h; }, HASH.page.replace('type=click', 'type=elements'));
+		await page.locator('#type-panel[data-state="ready"] #elements-body tr.element-row').first().waitFor({ timeout: 15000 });
+		const el = await page.evaluate(() => [...document.querySelectorAll('#type-panel .table-scroll')].map((t) => t.scrollWidth - t.clientWidth));
+		if (!el.length || el.some((d) => d > 1)) problems.push(`${size.name}: the Elements table scrolls sideways (${el})`);
 		for (const name of ['pages', 'sites']) {
 			await page.evaluate((h) => { location.hash = h; }, HASH[name]);
 			await ready(page, name);
