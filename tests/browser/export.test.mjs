@@ -193,6 +193,10 @@ function pngText(buf) {
 	return out;
 }
 
+// The clicks the tooltip counts: the cells of a cell=5 answer whose
+// centre is in the 20 px square centred on (x, y).
+const near = d => d >= -10 && d < 10;
+const around = (j, x, y) => j.cells.filter(c => near(c[0] + j.cell / 2 - x) && near(c[1] + j.cell / 2 - y)).reduce((a, c) => a + c[2], 0);
 const inside = (b, x, y, slack = 0) => x >= b.x - slack && x <= b.x + b.w + slack && y >= b.y - slack && y <= b.y + b.h + slack;
 
 // The reddest spot of a composite: centroid of the pixels whose red most
@@ -243,7 +247,7 @@ test('the CSV and file name rules of the served export.js', async () => {
 	assertEq(got.names, ['calor-demo-demo-pricing.html-click-desktop.png', 'calor-Unicode-site-etc-passwd-a-b.csv'], 'file names');
 });
 
-test('hover: the tooltip names the element under the pointer as the tracker does, with its clicks and the cell\'s count', async () => {
+test('hover: the tooltip names the element under the pointer as the tracker does, with its clicks and the count around the pointer', async () => {
 	const pro = await target('iframe#preview', '#plan-pro');
 	await hover('#hover-tip', pro);
 	const tip = page.locator('#hover-tip');
@@ -256,11 +260,10 @@ test('hover: the tooltip names the element under the pointer as the tracker does
 	// the cell under the pointer, as the API counts it
 	const x = Number(await tip.getAttribute('data-x')), y = Number(await tip.getAttribute('data-y'));
 	assert(inside(pro.doc, x, y, 2), `the pointer (${x}, ${y}) is on the button ${JSON.stringify(pro.doc)}`);
-	const grid = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', width: '1440', cell: '20' });
-	const cell = grid.cells.find(c => c[0] === Math.floor(x / 20) * 20 && c[1] === Math.floor(y / 20) * 20);
-	const want = cell ? cell[2] : 0;
-	assert(want > 0, 'the API has clicks in that cell');
-	assertEq(await tip.locator('.hover-value .hover-count').getAttribute('data-count'), String(want), 'cell count');
+	const grid = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', width: '1440', cell: '5' });
+	const want = around(grid, x, y);
+	assertEq(want, CLICKS.pro, 'the API has the button\'s clicks around the pointer');
+	assertEq(await tip.locator('.hover-value .hover-count').getAttribute('data-count'), String(want), 'count around the pointer');
 	assert((await tip.innerText()).includes(`${(want / DESKTOP_CLICKS * 100).toFixed(1)}% of all ${DESKTOP_CLICKS}`), `share: ${await tip.innerText()}`);
 	// it sits near the pointer, takes no pointer and no focus
 	const tb = await tip.boundingBox();
@@ -268,6 +271,14 @@ test('hover: the tooltip names the element under the pointer as the tracker does
 	assertEq(await tip.evaluate(el => [getComputedStyle(el).pointerEvents, el.tabIndex, el.getAttribute('aria-hidden'), el.querySelectorAll('a, button, input, [tabindex]').length]),
 		['none', -1, 'true', 0], 'pointer-events, focus');
 	await shot('hover');
+	// the dark theme: the tooltip takes the theme's colours
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await hover('#hover-tip', { x: pro.x + 1, y: pro.y });
+	const [bg, body] = await page.evaluate(() => [getComputedStyle(document.getElementById('hover-tip')).backgroundColor,
+		getComputedStyle(document.documentElement).getPropertyValue('--surface').trim()]);
+	assert(bg !== 'rgb(255, 255, 255)', `dark tooltip background ${bg} (--surface ${body})`);
+	await shot('hover-dark');
+	await page.emulateMedia({ colorScheme: 'light' });
 
 	// an element without an id: the tracker's "#card-pro > h3"
 	const h3 = await target('iframe#preview', '#card-pro h3');
@@ -309,7 +320,7 @@ test('hover names elements exactly as calor.js does, on every element of the pag
 	assertEq(ours, tracker, 'selectors');
 });
 
-test('hover on scroll and attention: the reach and the attention of the depth', async () => {
+test('hover on scroll, attention and confetti: the reach and the attention of the depth, the dots', async () => {
 	await open(PAGE, { device: 'desktop', type: 'scroll' });
 	await ready('scroll');
 	const s = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', type: 'scroll', width: '1440' });
@@ -325,6 +336,15 @@ test('hover on scroll and attention: the reach and the attention of the depth', 
 	await ready('attention');
 	await hover('#hover-tip', await target('iframe#preview', '#plan-pro'));
 	assert((await tip.locator('.hover-value').innerText()).endsWith('of all attention'), 'attention');
+	// confetti: the dots under the pointer (medium dots: 10 px)
+	await open(PAGE, { device: 'desktop', type: 'confetti' });
+	await ready('confetti');
+	await hover('#hover-tip', await target('iframe#preview', '#plan-pro'));
+	const cx = Number(await tip.getAttribute('data-x')), cy = Number(await tip.getAttribute('data-y'));
+	const c = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', type: 'confetti', width: '1440', radius: '50' });
+	const dots = c.points.filter(p => Math.hypot(p[0] - cx, p[1] - cy) <= 10).length;
+	assertEq(await tip.locator('.hover-value .hover-count').getAttribute('data-count'), String(dots), 'dots under the pointer');
+	assertEq(dots, CLICKS.pro, 'the button\'s clicks');
 	await page.mouse.move(5, 5);
 });
 
@@ -458,9 +478,9 @@ test('Compare: the tooltip shows both sides; side by side, each side has one and
 	await tip.locator('.hover-side-b .hover-count').waitFor({ timeout: 10000 });
 	await page.waitForFunction(() => document.querySelectorAll('#hover-tip .hover-element-clicks').length === 2);
 	const x = Number(await tip.getAttribute('data-x')), y = Number(await tip.getAttribute('data-y'));
-	const at = (g) => { const c = g.cells.find(c => c[0] === Math.floor(x / 20) * 20 && c[1] === Math.floor(y / 20) * 20); return c ? c[2] : 0; };
-	const a = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', width: '1440', cell: '20' });
-	const b = await api('/api/v1/heatmap', { page: PAGE, device: 'mobile', width: '1440', cell: '20' });
+	const at = (g) => around(g, x, y);
+	const a = await api('/api/v1/heatmap', { page: PAGE, device: 'desktop', width: '1440', cell: '5' });
+	const b = await api('/api/v1/heatmap', { page: PAGE, device: 'mobile', width: '1440', cell: '5' });
 	assertEq([await tip.locator('.hover-side-a .hover-count').getAttribute('data-count'), await tip.locator('.hover-side-b .hover-count').getAttribute('data-count')],
 		[String(at(a)), String(at(b))], 'both sides\' cells');
 	assertEq(await tip.locator('.hover-element-clicks strong').evaluateAll(els => els.map(e => e.textContent)),

@@ -9,8 +9,11 @@
 // the same numbers. Stored selectors only reach the tooltip as text.
 import { h, fmt, fmtPct, fmtMs } from './dom.js';
 
-// The grid cell the hover asks the heatmap API for (CSS px).
-export const HOVER_CELL = 20;
+// The grid cell the hover asks the heatmap API for, and the square around
+// the pointer whose cells it counts (CSS px): a square centred on the
+// pointer, so the count does not jump at the edges of a coarse grid.
+export const HOVER_CELL = 5;
+export const HOVER_BOX = 20;
 
 const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
@@ -67,8 +70,9 @@ export function selectorOf(t) {
 
 // -------------------------------------------------------------------- values
 
-// A heatmap JSON answer (docs/api.md, format=json) as a lookup of the cell
-// under a point. total: the events of the answer.
+// A heatmap JSON answer (docs/api.md, format=json) as a lookup: at(x, y)
+// sums the cells whose centre lies in the HOVER_BOX square centred on
+// (x, y). total: the events of the answer.
 export function cellGrid(json) {
   const j = json || {};
   const cell = n(j.cell) || HOVER_CELL;
@@ -76,11 +80,21 @@ export function cellGrid(json) {
   for (const c of Array.isArray(j.cells) ? j.cells : []) {
     if (Array.isArray(c)) m.set(`${Math.floor(n(c[0]) / cell)},${Math.floor(n(c[1]) / cell)}`, n(c[2]));
   }
+  const half = HOVER_BOX / 2;
   return {
     cell,
     total: n(j.clicks),
     pageviews: n(j.pageviews),
-    at: (x, y) => m.get(`${Math.floor(x / cell)},${Math.floor(y / cell)}`) || 0,
+    at(x, y) {
+      // cell i's centre is (i + 0.5) * cell: keep x - half <= centre < x + half
+      const i0 = Math.ceil((x - half) / cell - 0.5);
+      const i1 = Math.ceil((x + half) / cell - 0.5) - 1;
+      const j0 = Math.ceil((y - half) / cell - 0.5);
+      const j1 = Math.ceil((y + half) / cell - 0.5) - 1;
+      let c = 0;
+      for (let i = i0; i <= i1; i++) for (let k = j0; k <= j1; k++) c += m.get(`${i},${k}`) || 0;
+      return c;
+    },
   };
 }
 
@@ -101,7 +115,7 @@ export function densityValue(T, grid, x, y) {
   const c = grid.at(x, y);
   return [line('hover-value',
     h('strong', { className: 'hover-count', dataset: { count: String(c) }, text: plural(c, T.one, T.noun) }),
-    ` in this ${grid.cell} px square`),
+    ` in the ${HOVER_BOX} × ${HOVER_BOX} px around the pointer`),
   line('hover-sub', grid.total > 0 ? `${fmtPct(c / grid.total)} of all ${fmt(grid.total)}` : 'none on this page')];
 }
 
@@ -278,8 +292,8 @@ export function stageHover(opts) {
     tip.replaceChildren(...kids.filter(Boolean));
     tip.hidden = false;
     tip.dataset.state = 'shown';
-    tip.dataset.x = String(Math.round(x));
-    tip.dataset.y = String(Math.round(y));
+    tip.dataset.x = x.toFixed(2);
+    tip.dataset.y = y.toFixed(2);
     // near the pointer, inside the window
     const r = iframe.getBoundingClientRect();
     const s = scaleOf();

@@ -7,7 +7,8 @@
 // new hash to update(), which redraws the controls and reloads only what the
 // change touches (the framed page stays). A new device builds the view anew.
 // Hovering the stage shows the value and the element under the pointer
-// (hover.js); Export PNG and the Elements CSV are made in export.js.
+// (hover.js); Export PNG (export.js, its caption from page-export.js) and
+// the Elements CSV download what is on show.
 import { h, icon, ICONS, fmt, clear, announce } from './dom.js';
 import { getJSON, getPNG, getSites, heatmapUrl, scrollUrl, elementsUrl, frustrationUrl } from './api.js';
 import { errorBox, callout, spinner, pageHeader, stat } from './ui.js';
@@ -17,13 +18,13 @@ import {
 import { shareButton } from './share.js';
 import {
   DEVICES, TYPES, TABS, FRUSTRATION, BY, DOTS, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
-  validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, filterText, vsChanges, setB,
+  validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, vsChanges, setB,
 } from './page-state.js';
 import { renderPanel } from './panel.js';
 import { segmentBar, changesEditor } from './filters.js';
 import { renderElements, renderReport, elementsCsv } from './insights.js';
 import { sideBySide } from './compare.js';
-import { paletteColour } from './charts.js';
+import { pngCaption, describeSet } from './page-export.js';
 import { stageHover, hoverSource, HOVER_CELL } from './hover.js';
 import { exportPng, csvBlob, download, fileName, DOWNLOAD_ICON } from './export.js';
 
@@ -372,10 +373,7 @@ export async function viewPage(ctx) {
   }
 
   // A set in words: "Desktop · all time · Browser: Firefox".
-  function describe(set) {
-    const dev = deviceById(set.device);
-    return [dev ? dev.label : set.device, rangeText(set.from, set.to), ...filterEntries(set.filters).map(([k, v]) => filterText(k, v))].join(' · ');
-  }
+  const describe = describeSet;
 
   async function applyPreset(v) {
     const none = { vsDevice: '', vsFrom: '', vsTo: '', vsFilters: {} };
@@ -673,58 +671,6 @@ export async function viewPage(ctx) {
   // --- exports: the PNG of what is on show, the element table as CSV
   const fileParts = (...rest) => [siteName, page === '/' ? 'home' : page, ...rest];
 
-  // What the PNG shows, in words: the set(s), the sample, the settings.
-  function captionOf(stAt, type, data, op) {
-    const T = TYPES[type];
-    const count = (c, one, many) => `${fmt(c)} ${c === 1 ? one : many}`;
-    const sample = (x) => {
-      const pv = Number(x && x.pageviews) || 0;
-      const ss = Number(x && x.sessions) || 0;
-      return `${count(pv, 'page view', 'page views')} · ${count(ss, 'session', 'sessions')}${ss < RELIABLE_SESSIONS ? ' (fewer than 1,000 sessions: not yet reliable)' : ''}`;
-    };
-    const lines = [];
-    if (type === 'diff') {
-      lines.push(stAt.cmp === 'side' ? 'Compare, side by side: each set\'s clicks over its own copy of the page'
-        : 'Compare: red where A clicks more per page view, blue where B does');
-      lines.push(`A: ${describe({ device: stAt.device, from: stAt.from, to: stAt.to, filters: stAt.filters })} · ${sample(data.a)}`);
-      lines.push(`B: ${describe(setB(stAt))} · ${sample(data.b)}`);
-    } else {
-      const f = filterEntries(stAt.filters).map(([k, v]) => filterText(k, v));
-      lines.push(`${T.label} · ${device.label}, ${W} px wide · ${rangeText(stAt.from, stAt.to)} · ${f.length ? f.join(' · ') : 'all visitors'}`);
-      const counted = type === 'elements' ? base || data : data;
-      const s = T.kind === 'bands' || type === 'confetti' ? data : base || data;
-      const c = Number(counted && counted.clicks) || 0;
-      lines.push(sample(s) + (T.noun ? ` · ${count(c, T.one, T.noun)}` : ''));
-      if (type === 'confetti' && Array.isArray(data.categories)) {
-        lines.push(`Dots coloured by ${(BY.find((b) => b.id === stAt.by) || { label: stAt.by }).label.toLowerCase()}: ${data.categories
-          .filter(Boolean).map((k) => `${String(k.name === undefined ? '' : k.name) || '(none)'} ${fmt(Number(k.count) || 0)}`).join(' · ')}`);
-      }
-    }
-    const set = [`opacity ${Math.round(op * 100)}%`];
-    if (T.kind === 'density' || (type === 'diff' && stAt.cmp !== 'side')) {
-      set.push(`radius ${stAt.radius} px`, stAt.norm === 'max' ? 'scaled to the hottest spot' : 'scaled to the 99th percentile');
-    }
-    if ((T.kind === 'density' || T.kind === 'bands') && stAt.palette !== 'classic') set.push('colour-blind safe palette');
-    lines.push(`Exported ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC from calor · ${set.join(' · ')}`);
-    return { title: `${siteName} · ${page}`, lines, legend: legendOf(stAt, type) };
-  }
-
-  // The colour scale of the overlay, as on the panel.
-  function legendOf(stAt, type) {
-    const T = TYPES[type];
-    const ramp = (palette) => [0, 0.25, 0.5, 0.75, 1].map((t) => paletteColour(palette, t));
-    if (type === 'diff' && stAt.cmp !== 'side') {
-      const css = getComputedStyle(document.documentElement).getPropertyValue('--palette-diverging');
-      const stops = css.match(/#[0-9a-fA-F]{3,8}\b|rgba?\([^)]*\)/g) || [];
-      return { stops, left: 'More clicks per page view in A', right: 'More in B' };
-    }
-    if (type === 'diff') return { stops: ramp('classic'), left: 'Fewer clicks', right: 'More clicks (each side scaled to itself)' };
-    if (type === 'scroll') return { stops: ramp(stAt.palette), left: 'Seen by few', right: 'Seen by all' };
-    if (type === 'attention') return { stops: ramp(stAt.palette), left: 'Little attention', right: 'Most attention' };
-    if (T.kind === 'density') return { stops: ramp(stAt.palette), left: `Fewer ${T.noun}`, right: `More ${T.noun}` };
-    return null;
-  }
-
   async function exportImage() {
     if (!shown || shown.state !== 'ready' || exportBtn.dataset.state === 'busy') return;
     const stAt = st;
@@ -745,7 +691,8 @@ export async function viewPage(ctx) {
           };
         })
         : [{ iframe, overlay: overlay.hidden ? null : overlay, width: W, height: stageH, heatWidth: heatW, heatHeight: heatH, opacity: op, badge: '' }];
-      const { blob, pageShown } = await exportPng({ columns, caption: captionOf(stAt, type, shown.data || {}, op) });
+      const caption = pngCaption({ site: siteName, page, st: stAt, type, data: shown.data || {}, base, device, width: W, opacity: op });
+      const { blob, pageShown } = await exportPng({ columns, caption });
       if (!ctx.alive) return;
       download(blob, fileName(fileParts(type, device.id), 'png'));
       exportBtn.dataset.page = pageShown ? 'shown' : 'missing';
