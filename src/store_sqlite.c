@@ -57,6 +57,17 @@ static const char *const write_sql[ST_COUNT] = {
 			" ?6, ?7) ON CONFLICT DO UPDATE SET"
 			" n = n + excluded.n,"
 			" max_dh = max(max_dh, excluded.max_dh)",
+    /* a purge's counts taken off (store_sqlite_grid.c) */
+    [ST_GRID_SUB] = "UPDATE grid SET n = n - ?7 WHERE page_id = ?1 AND"
+		    " device = ?2 AND kind = ?3 AND day = ?4 AND cy = ?5 AND"
+		    " cx = ?6 RETURNING n",
+    [ST_GRID_DROP] = "DELETE FROM grid WHERE page_id = ?1 AND device = ?2"
+		     " AND kind = ?3 AND day = ?4 AND cy = ?5 AND cx = ?6",
+    [ST_WIDTH_SUB] = "UPDATE grid_widths SET n = n - ?6 WHERE page_id = ?1"
+		     " AND device = ?2 AND kind = ?3 AND day = ?4 AND"
+		     " vw = ?5 RETURNING n",
+    [ST_WIDTH_DROP] = "DELETE FROM grid_widths WHERE page_id = ?1 AND"
+		      " device = ?2 AND kind = ?3 AND day = ?4 AND vw = ?5",
     [ST_PREV_CLICKS] = "SELECT ts, x, y FROM clicks WHERE pageview_id = ?1"
 		       " AND ts <= ?2 ORDER BY ts DESC, id DESC LIMIT ?3",
     [ST_SETTING_UPSERT] = "INSERT INTO site_settings(site_id, name, value)"
@@ -542,198 +553,6 @@ static int write_dwell(struct sqlite_store *s, int64_t pv_id,
 	return step_done(s, st, "update dwell");
 }
 
-/* Where the grid's page, device and day are; see store.h. */
-struct grid_key {
-	int64_t page_id, device, day;
-};
-
-static int grid_add_one(struct sqlite_store *s, const struct grid_key *k,
-			enum store_grid_kind kind, int32_t x, int32_t y,
-			int32_t vw, int64_t n);
-static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
-			      enum store_grid_kind kind, int32_t vw,
-			      int32_t doc_h, int64_t n);
-
-/* Add n to a cell of the day's grid and of the all-time roll-up. */
-static int grid_add(struct sqlite_store *s, const struct grid_key *k,
-		    enum store_grid_kind kind, int32_t x, int32_t y, int32_t vw,
-		    int64_t n)
-{
-	struct grid_key all = {k->page_id, k->device, GRID_ALL_DAYS};
-	int rc = grid_add_one(s, k, kind, x, y, vw, n);
-	return rc ? rc : grid_add_one(s, &all, kind, x, y, vw, n);
-}
-
-/* The same for the widths seen. */
-static int grid_width_add(struct sqlite_store *s, const struct grid_key *k,
-			  enum store_grid_kind kind, int32_t vw, int32_t doc_h,
-			  int64_t n)
-{
-	struct grid_key all = {k->page_id, k->device, GRID_ALL_DAYS};
-	int rc = grid_width_add_one(s, k, kind, vw, doc_h, n);
-	return rc ? rc : grid_width_add_one(s, &all, kind, vw, doc_h, n);
-}
-
-#define DELTAS_FLUSH_AT 65536 /* pending counts before an early write */
-
-static uint64_t delta_hash(const struct grid_delta *d)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	int64_t parts[7] = {d->table, d->page_id, d->device, d->kind,
-			    d->day,   d->a,	  d->b};
-	for (int i = 0; i < 7; i++) {
-		h ^= (uint64_t)parts[i];
-		h *= 0x100000001b3ULL;
-		h ^= h >> 29;
-	}
-	return h;
-}
-
-static int delta_same(const struct grid_delta *x, const struct grid_delta *y)
-{
-	return x->table == y->table && x->page_id == y->page_id &&
-	       x->device == y->device && x->kind == y->kind &&
-	       x->day == y->day && x->a == y->a && x->b == y->b;
-}
-
-static void deltas_clear(struct sqlite_store *s)
-{
-	if (s->n_deltas)
-		memset(s->deltas, 0, s->cap_deltas * sizeof(*s->deltas));
-	s->n_deltas = 0;
-}
-
-/* Write every pending count with one upsert per distinct cell. */
-static int deltas_flush(struct sqlite_store *s)
-{
-	int rc = 0;
-
-	for (size_t i = 0; !rc && s->n_deltas && i < s->cap_deltas; i++) {
-		const struct grid_delta *d = &s->deltas[i];
-		sqlite3_stmt *st;
-		if (!d->used)
-			continue;
-		st = s->st[d->table ? ST_WIDTH_UPSERT : ST_GRID_UPSERT];
-		sqlite3_bind_int64(st, 1, d->page_id);
-		sqlite3_bind_int(st, 2, d->device);
-		sqlite3_bind_int(st, 3, d->kind);
-		sqlite3_bind_int64(st, 4, d->day);
-		sqlite3_bind_int(st, 5, d->a);
-		if (d->table) {
-			sqlite3_bind_int64(st, 6, d->n);
-			sqlite3_bind_int(st, 7, d->max_dh);
-		} else {
-			sqlite3_bind_int(st, 6, d->b);
-			sqlite3_bind_int64(st, 7, d->n);
-		}
-		rc = step_done(s, st, "upsert grid");
-	}
-	deltas_clear(s);
-	return rc;
-}
-
-static int delta_add(struct sqlite_store *s, const struct grid_delta *d)
-{
-	struct grid_delta *slot;
-	size_t mask;
-	int rc;
-
-	if (s->n_deltas >= DELTAS_FLUSH_AT && (rc = deltas_flush(s)))
-		return rc;
-	if (2 * (s->n_deltas + 1) > s->cap_deltas) {
-		/* grow (only while empty or nearly: rehash by flushing) */
-		size_t cap = s->cap_deltas ? 2 * s->cap_deltas : 4096;
-		struct grid_delta *p;
-		if (s->n_deltas && (rc = deltas_flush(s)))
-			return rc;
-		if (cap > 2 * DELTAS_FLUSH_AT)
-			cap = 2 * DELTAS_FLUSH_AT;
-		if (cap > s->cap_deltas) {
-			p = calloc(cap, sizeof(*p));
-			if (!p)
-				return CALOR_ENOMEM;
-			free(s->deltas);
-			s->deltas = p;
-			s->cap_deltas = cap;
-		}
-	}
-	mask = s->cap_deltas - 1;
-	for (size_t i = delta_hash(d) & mask;; i = (i + 1) & mask) {
-		slot = &s->deltas[i];
-		if (!slot->used) {
-			*slot = *d;
-			slot->used = 1;
-			s->n_deltas++;
-			return 0;
-		}
-		if (delta_same(slot, d)) {
-			slot->n += d->n;
-			if (d->max_dh > slot->max_dh)
-				slot->max_dh = d->max_dh;
-			return 0;
-		}
-	}
-}
-
-static int grid_add_one(struct sqlite_store *s, const struct grid_key *k,
-			enum store_grid_kind kind, int32_t x, int32_t y,
-			int32_t vw, int64_t n)
-{
-	int64_t cx = (int64_t)x * STORE_GRID_COLS / (vw > 0 ? vw : 1);
-	struct grid_delta d = {.table = 0,
-			       .page_id = k->page_id,
-			       .device = (int32_t)k->device,
-			       .kind = kind,
-			       .day = k->day,
-			       .a = y / STORE_GRID_ROW_PX,
-			       .b = (int32_t)(cx < 32767 ? cx : 32767),
-			       .n = n};
-	return delta_add(s, &d);
-}
-
-static int grid_width_add_one(struct sqlite_store *s, const struct grid_key *k,
-			      enum store_grid_kind kind, int32_t vw,
-			      int32_t doc_h, int64_t n)
-{
-	struct grid_delta d = {.table = 1,
-			       .page_id = k->page_id,
-			       .device = (int32_t)k->device,
-			       .kind = kind,
-			       .day = k->day,
-			       .a = vw,
-			       .n = n,
-			       .max_dh = doc_h};
-	return delta_add(s, &d);
-}
-
-/* Count a click into the click grid and, when flagged, the dead and error
- * grids. */
-static int grid_click(struct sqlite_store *s, const struct ingest_event *e,
-		      unsigned flags, int64_t page_id, int64_t device)
-{
-	const struct ingest_click *c = &e->u.click;
-	struct grid_key k = {page_id, device, e->ts / 86400000};
-	static const struct {
-		enum store_grid_kind kind;
-		unsigned flag;
-	} kinds[] = {{STORE_GRID_CLICK, 0},
-		     {STORE_GRID_DEAD, CLICK_DEAD},
-		     {STORE_GRID_ERROR, CLICK_ERROR},
-		     {STORE_GRID_RAGE, CLICK_RAGE}};
-	int rc;
-
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		if (kinds[i].flag && !(flags & kinds[i].flag))
-			continue;
-		if ((rc = grid_add(s, &k, kinds[i].kind, c->x, c->y, c->vw,
-				   1)) ||
-		    (rc =
-			 grid_width_add(s, &k, kinds[i].kind, c->vw, c->dh, 1)))
-			return rc;
-	}
-	return 0;
-}
-
 /* 1 when a click at (x, y, ts) completes or extends a rage run with the
  * page view's previous clicks: the batch's rule, else store.h's. */
 static int is_rage(struct sqlite_store *s, const struct ingest_batch *b,
@@ -806,7 +625,8 @@ static int write_click(struct sqlite_store *s, const struct ingest_batch *b,
 	sqlite3_bind_int(st, 18, (int)flags);
 	if ((rc = step_done(s, st, "insert click")))
 		return rc;
-	return grid_click(s, e, flags, page_id, device);
+	return sqlite_grid_click(s, page_id, device, e->ts, c->x, c->y, c->vw,
+				 c->dh, flags, 1);
 }
 
 static int write_moves(struct sqlite_store *s, const struct ingest_event *e,
@@ -827,18 +647,14 @@ static int write_moves(struct sqlite_store *s, const struct ingest_event *e,
 		if ((rc = step_done(s, st, "insert move")))
 			return rc;
 	}
-	for (size_t i = 0; i < m->n; i++) {
-		struct grid_key k = {page_id, device,
-				     (e->ts + m->dt[i]) / 86400000};
-		if ((rc = grid_add(s, &k, STORE_GRID_MOVE, m->x[i], m->y[i],
-				   m->vw, 1)))
+	/* every point on its own day, like its cell: a purge finds each
+	 * count where the point's row says */
+	for (size_t i = 0; i < m->n; i++)
+		if ((rc = sqlite_grid_move(s, page_id, device, e->ts + m->dt[i],
+					   m->x[i], m->y[i], m->vw, m->doc_h,
+					   1)))
 			return rc;
-	}
-	{
-		struct grid_key k = {page_id, device, e->ts / 86400000};
-		return grid_width_add(s, &k, STORE_GRID_MOVE, m->vw, m->doc_h,
-				      (int64_t)m->n);
-	}
+	return 0;
 }
 
 static int write_goal(struct sqlite_store *s, const struct ingest_batch *b,
@@ -1018,14 +834,14 @@ static int sqlite_write_batches(struct store *base,
 		ret_results[i] =
 		    dup ? STORE_WRITE_DUPLICATE : STORE_WRITE_STORED;
 	}
-	if ((rc = deltas_flush(s)) ||
+	if ((rc = sqlite_grid_flush(s)) ||
 	    (rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	in_tx = 0;
 	atomic_fetch_add(&s->version, 1);
 out:
 	if (in_tx) {
-		deltas_clear(s);
+		sqlite_grid_clear(s);
 		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
 	}
 	pthread_mutex_unlock(&s->write_lock);

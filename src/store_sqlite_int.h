@@ -30,6 +30,10 @@ enum {
 	ST_MOVE_INSERT,
 	ST_GRID_UPSERT,
 	ST_WIDTH_UPSERT,
+	ST_GRID_SUB,
+	ST_GRID_DROP,
+	ST_WIDTH_SUB,
+	ST_WIDTH_DROP,
 	ST_PREV_CLICKS,
 	ST_SETTING_UPSERT,
 	ST_COUNT
@@ -51,12 +55,29 @@ struct sqlite_store {
 	size_t n_deltas, cap_deltas;
 };
 
-/* One pending grid (table 0: cell cy, cx) or width (table 1: vw) count. */
+/* One pending grid (table 0: cell cy, cx) or width (table 1: vw) count;
+ * n < 0 takes counts off. */
 struct grid_delta {
 	int64_t page_id, day, n;
 	int32_t device, kind, a, b, max_dh;
 	uint8_t table, used;
 };
+
+/* The grids (store_sqlite_grid.c), inside the caller's write
+ * transaction: count one click with its flags, or one move point of a move
+ * whose document was dh tall, into the cells and width rows store.h
+ * describes, for its UTC day and the all-time roll-up; n is 1 on a write
+ * and -1 on a purge, which gives the exact same cells. Counts add up in
+ * memory until sqlite_grid_flush() writes them (a row taken down to
+ * nothing is deleted); sqlite_grid_clear() drops them after a rollback. */
+int sqlite_grid_click(struct sqlite_store *s, int64_t page_id, int64_t device,
+		      int64_t ts, int32_t x, int32_t y, int32_t vw, int32_t dh,
+		      unsigned flags, int64_t n);
+int sqlite_grid_move(struct sqlite_store *s, int64_t page_id, int64_t device,
+		     int64_t ts, int32_t x, int32_t y, int32_t vw, int32_t dh,
+		     int64_t n);
+int sqlite_grid_flush(struct sqlite_store *s);
+void sqlite_grid_clear(struct sqlite_store *s);
 
 /* Record db's error on s (as store_fail) and map it to a CALOR_E* code. */
 int sqlite_db_fail(struct sqlite_store *s, sqlite3 *db, const char *what);
