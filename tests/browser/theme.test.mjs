@@ -397,6 +397,8 @@ test('the page view, the pages table and the sites fit at 1280x800, 1440x900, ta
 			const bar = await page.evaluate(() => document.querySelector('.sidebar').getBoundingClientRect().height);
 			if (size.width < 900 && bar > 100) problems.push(`${size.name} ${name}: the top bar is ${bar} px high`);
 			if (w.slice(2).some((d) => d > 1)) problems.push(`${size.name} ${name}: a table scrolls sideways (${w.slice(2)})`);
+			const cut = await page.$$eval('a.row-title', (as) => as.filter((a) => a.scrollWidth > a.clientWidth + 1).map((a) => a.textContent));
+			if (cut.length) problems.push(`${size.name} ${name}: names cut short: ${cut}`);
 			if (size.name === 'tablet-portrait') await shot(page, `${name}-tablet`);
 		}
 	}
