@@ -16,6 +16,7 @@
 #include "core.h"
 #include "export.h"
 #include "http.h"
+#include "maint.h"
 #include "offline.h"
 #include "retention.h"
 #include "simulate.h"
@@ -48,6 +49,19 @@ static void usage(FILE *f)
 		"      its next retention pass)\n"
 		"  export --site KEY [--data DIR] [--out FILE]\n"
 		"      write a site's events as NDJSON (docs/export.md)\n"
+		"  erase --site KEY --visitor SESSION_ID [--data DIR]\n"
+		"  erase --site KEY --from YYYY-MM-DD --to YYYY-MM-DD [--data "
+		"DIR]\n"
+		"      delete a visitor's page views (the tracker's session\n"
+		"      id, calor_sid) or those started on those UTC days,\n"
+		"      with everything under them and their heatmap counts;\n"
+		"      safe while calor serve runs (docs/operations.md)\n"
+		"  backup [--data DIR] --out FILE\n"
+		"      copy the data directory into one checked file while\n"
+		"      calor serve may run\n"
+		"  restore --in FILE [--data DIR] [--force]\n"
+		"      check a backup and restore it into DIR (refused when\n"
+		"      DIR has a database, unless --force; stop serve first)\n"
 		"  render --in FILE.ndjson --out FILE.png [--type click]\n"
 		"        [--width PX] [--scale N] [--radius PX]\n"
 		"        [--palette NAME] [--device desktop|tablet|mobile]\n"
@@ -668,6 +682,12 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(argv[1], "render") == 0)
 		return cmd_render(argc - 2, argv + 2);
+	if (strcmp(argv[1], "erase") == 0)
+		return maint_erase_cmd(argc - 2, argv + 2);
+	if (strcmp(argv[1], "backup") == 0)
+		return maint_backup_cmd(argc - 2, argv + 2);
+	if (strcmp(argv[1], "restore") == 0)
+		return maint_restore_cmd(argc - 2, argv + 2);
 	if ((strcmp(argv[1], "user") == 0 || strcmp(argv[1], "token") == 0) &&
 	    argc >= 3 && strcmp(argv[2], "add") == 0)
 		return cmd_access_add(argc - 3, argv + 3,

@@ -258,10 +258,26 @@ int store_goals_list(struct store *s, const struct store_filter *f,
 int store_purge(struct store *s, int64_t site_id, int64_t before_ms,
 		const atomic_int *stop, struct store_purge_stats *ret_stats)
 {
+	const struct store_pageview_sel sel = {
+	    .site_id = site_id, .from_ms = INT64_MIN, .to_ms = before_ms};
+
 	if (!s->ops->purge)
 		return store_fail(s, CALOR_EINVAL,
 				  "the %s backend cannot purge", s->ops->name);
-	return s->ops->purge(s, site_id, before_ms, stop, ret_stats);
+	if (before_ms <= 0) { /* nothing is older than the epoch */
+		*ret_stats = (struct store_purge_stats){0};
+		return 0;
+	}
+	return s->ops->purge(s, &sel, before_ms, stop, ret_stats);
+}
+
+int store_erase(struct store *s, const struct store_pageview_sel *sel,
+		const atomic_int *stop, struct store_purge_stats *ret_stats)
+{
+	if (!s->ops->purge)
+		return store_fail(s, CALOR_EINVAL,
+				  "the %s backend cannot erase", s->ops->name);
+	return s->ops->purge(s, sel, 0, stop, ret_stats);
 }
 
 int store_kv_put(struct store *s, const char *kind, const char *key,

@@ -314,11 +314,23 @@ struct store_export_cb {
 	int (*goal)(void *ctx, const struct store_export_goal *g);
 };
 
-/* What store_purge() deleted, in rows. */
+/* Which page views store_erase() deletes: one site's page views that
+ * started in [from_ms, to_ms) (server clock), and only those of one
+ * session when session is not NULL (the tracker's pv.sid; docs/api.md,
+ * "Erasing a visitor"). */
+struct store_pageview_sel {
+	int64_t site_id;
+	int64_t from_ms, to_ms;
+	const char *session;
+};
+
+/* What store_purge() or store_erase() deleted, in rows. */
 struct store_purge_stats {
 	int64_t pageviews, clicks, moves, goals; /* the events */
 	int64_t tags, batches; /* page view tags, batch (duplicate) records */
-	int64_t grid_rows;     /* daily grid and width rows */
+	int64_t grid_rows;     /* daily grid and width rows dropped whole */
+	int64_t grid_events;   /* clicks and move points taken off the
+				* grids one by one */
 };
 
 struct store;
@@ -375,8 +387,10 @@ struct store_ops {
 	int (*kv_delete)(struct store *s, const char *kind, const char *key);
 	int (*site_update)(struct store *s, int64_t site_id, const char *name,
 			   const char *const *origins, size_t n_origins);
-	int (*purge)(struct store *s, int64_t site_id, int64_t before_ms,
-		     const atomic_int *stop,
+	/* store_purge (drop_before_ms: its before_ms) and store_erase
+	 * (drop_before_ms 0) */
+	int (*purge)(struct store *s, const struct store_pageview_sel *sel,
+		     int64_t drop_before_ms, const atomic_int *stop,
 		     struct store_purge_stats *ret_stats);
 };
 
@@ -450,7 +464,8 @@ int store_export_site(struct store *s, int64_t site_id,
 
 /* A number that changes whenever this store object commits events, and
  * starts random, so (version, question) names an answer: the API's ETag.
- * Writes by other processes are not seen until this one commits again. */
+ * Commits by other connections to the same data (another process: `calor
+ * erase`, `calor restore`) change it too, by the next call after them. */
 uint64_t store_data_version(struct store *s);
 
 /* The scroll record of every page view matching f (f->page required). */
@@ -497,10 +512,9 @@ int store_goals_list(struct store *s, const struct store_filter *f,
  * and everything stored under each (clicks, moves, goals, tags, scroll
  * data, its batch records), whatever those events' own times; and the
  * site's daily grid rows of the UTC days wholly before before_ms's day,
- * taken off the all-time roll-up. The grid rows of before_ms's own day are
- * left whole, so unsegmented heatmaps and click counts go on counting that
- * day's purged events until a later purge whose cutoff is past it (and the
- * events of a purged page view on later days until those days pass).
+ * taken off the all-time roll-up. A deleted click or move point of
+ * before_ms's day or later is taken off its grid cells one by one (as
+ * store_erase() does), so the grids count exactly the events left.
  * Pages stay (a path, no visitor data; their ids keep the grids valid).
  * The work is done in short write transactions taken in turn with the
  * writer's, so it may take a while but /collect waits at most one of
@@ -509,6 +523,16 @@ int store_goals_list(struct store *s, const struct store_filter *f,
  * Returns 0 and *ret_stats, CALOR_ESTORE/CALOR_EIO/CALOR_EFULL (detail in
  * store_last_error()), CALOR_EINVAL for a backend that cannot purge. */
 int store_purge(struct store *s, int64_t site_id, int64_t before_ms,
+		const atomic_int *stop, struct store_purge_stats *ret_stats);
+/* Erase: delete the page views sel selects with everything stored under
+ * each, as store_purge() does, and take each of their clicks and move
+ * points off the grid cells and width rows it was counted in (the same
+ * cells the write computed, on the event's own day and in the roll-up),
+ * so unsegmented heatmaps and click counts lose exactly those events. A
+ * width row keeps the tallest document its day saw (a page's height, not
+ * a visitor's) unless the row goes; the roll-up's follows its days. Same
+ * transactions, stop and errors as store_purge(). sel is borrowed. */
+int store_erase(struct store *s, const struct store_pageview_sel *sel,
 		const atomic_int *stop, struct store_purge_stats *ret_stats);
 
 /* ---- access control's small records (users, sessions, API tokens,
@@ -531,5 +555,41 @@ int store_kv_delete(struct store *s, const char *kind, const char *key);
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		      size_t err_size);
+
+/* ---- backup and restore of a SQLite data directory ---- */
+
+/* What a backup holds (or a restore wrote). */
+struct store_backup_stats {
+	int64_t bytes;			  /* the backup file's size */
+	int64_t sites, pageviews, clicks; /* clicks as the grids count */
+	int files;	   /* files beside the database, carried */
+	int files_skipped; /* left out: over 1 MiB, or past 64 files */
+};
+
+/* Back up data directory dir into a new file out_path: the database
+ * (DIR/calor.db) copied with SQLite's online backup API, in steps, from
+ * one read snapshot — commits that other connections (a running calor
+ * serve) make meanwhile go on and are not in it — made a standalone
+ * database file, with the small regular files kept beside the database
+ * (a setup's key or password files) carried in it; then checked with
+ * PRAGMA integrity_check. Written as out_path.tmp, synced and renamed, so
+ * a failed backup leaves no file that looks whole. Returns 0 and
+ * *ret_stats, CALOR_ENOTFOUND (no database in dir), CALOR_ESTORE (not a
+ * calor database this binary reads, or a failed check), CALOR_EIO,
+ * CALOR_EFULL, CALOR_EBUSY, with a detail in err. */
+int store_sqlite_backup(const char *dir, const char *out_path,
+			struct store_backup_stats *ret_stats, char *err,
+			size_t err_size);
+/* Restore backup in_path into data directory dir (created if missing):
+ * checks the whole backup (PRAGMA integrity_check, a calor schema this
+ * binary reads) before touching dir; refuses with CALOR_EEXIST when dir
+ * already has a database or one of the carried files, unless force; then
+ * copies the database in through SQLite (so an old database's WAL is
+ * replaced with it, never replayed over it) and writes the carried files
+ * back. A server must not be running on dir. Returns 0 and *ret_stats,
+ * or an error as store_sqlite_backup() with a detail in err. */
+int store_sqlite_restore(const char *in_path, const char *dir, int force,
+			 struct store_backup_stats *ret_stats, char *err,
+			 size_t err_size);
 
 #endif

@@ -179,9 +179,12 @@ static void sqlite_close(struct store *base)
 	sqlite3_close(s->wdb);
 	for (size_t i = 0; i < s->n_pool; i++)
 		sqlite3_close(s->pool[i]);
+	sqlite3_finalize(s->watch_st);
+	sqlite3_close(s->watch_db);
 	free(s->deltas);
 	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->pool_lock);
+	pthread_mutex_destroy(&s->watch_lock);
 	free(s->path);
 	free(s);
 }
@@ -848,9 +851,47 @@ out:
 	return rc;
 }
 
+/* The watch connection, opened at the first use; 0, or an error after
+ * which the version follows this process's commits only. */
+static int watch_open(struct sqlite_store *s)
+{
+	int rc;
+
+	if ((rc = db_open(s, 1, &s->watch_db)))
+		return rc;
+	if (sqlite3_prepare_v3(s->watch_db, "PRAGMA data_version", -1,
+			       SQLITE_PREPARE_PERSISTENT, &s->watch_st,
+			       NULL) != SQLITE_OK)
+		return sqlite_db_fail(s, s->watch_db, "data_version");
+	return 0;
+}
+
+/* This process's commits move the version at once; another connection's
+ * (another process's) move PRAGMA data_version on the watch connection,
+ * which is asked here, so an answer cached under the old version is not
+ * taken for the new data. */
 static uint64_t sqlite_data_version(struct store *base)
 {
-	return atomic_load(&((struct sqlite_store *)base)->version);
+	struct sqlite_store *s = (struct sqlite_store *)base;
+
+	pthread_mutex_lock(&s->watch_lock);
+	if (!s->watch_st && !s->watch_failed && watch_open(s)) {
+		s->watch_failed = 1;
+		log_warn("store: cannot watch for other writers: %s",
+			 s->base.last_error);
+	}
+	if (s->watch_st) {
+		if (sqlite3_step(s->watch_st) == SQLITE_ROW) {
+			int64_t seen = sqlite3_column_int64(s->watch_st, 0);
+			if (seen != s->watch_seen) {
+				s->watch_seen = seen;
+				atomic_fetch_add(&s->version, 1);
+			}
+		}
+		sqlite3_reset(s->watch_st);
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+	return atomic_load(&s->version);
 }
 
 /* ---- access control's records ---- */
@@ -1016,6 +1057,7 @@ int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 	}
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_mutex_init(&s->watch_lock, NULL);
 	dynbuf_init(&path, 4096);
 	if (dynbuf_addf(&path, "%s/calor.db", dir)) {
 		snprintf(err, err_size, "data directory path too long");

@@ -49,6 +49,13 @@ struct sqlite_store {
 	sqlite3 *pool[READ_POOL_MAX];
 	size_t n_pool;
 	_Atomic uint64_t version; /* see store_data_version() */
+	/* a connection of its own that sees other connections' commits
+	 * (another process's: `calor erase`, `calor restore`) */
+	pthread_mutex_t watch_lock;
+	sqlite3 *watch_db;
+	sqlite3_stmt *watch_st; /* PRAGMA data_version */
+	int64_t watch_seen;
+	int watch_failed;
 	/* grid and width counts of the open write transaction, added up in
 	 * memory and written once per distinct cell (writer only) */
 	struct grid_delta *deltas;
@@ -92,6 +99,8 @@ void sqlite_read_release(struct sqlite_store *s, sqlite3 *db);
  * caller's transaction (store_sqlite_schema.c). A database newer than this
  * binary is refused with CALOR_ESTORE. */
 int sqlite_schema_apply(struct sqlite_store *s);
+/* The schema version this binary writes (and the newest it reads). */
+int sqlite_schema_version(void);
 
 /* Reads (store_sqlite_read.c). */
 int sqlite_pages_list(struct store *base, const struct store_filter *f,
@@ -160,8 +169,10 @@ void sqlite_read_end(struct sqlite_store *s, sqlite3 *db, sqlite3_stmt *st,
 int sqlite_export_site(struct store *base, int64_t site_id,
 		       const struct store_export_cb *cb, void *ctx);
 
-/* Retention (store_sqlite_purge.c). */
-int sqlite_purge(struct store *base, int64_t site_id, int64_t before_ms,
-		 const atomic_int *stop, struct store_purge_stats *ret_stats);
+/* Retention and erasure (store_sqlite_purge.c): store_purge() with
+ * drop_before_ms its before_ms, store_erase() with 0. */
+int sqlite_purge(struct store *base, const struct store_pageview_sel *sel,
+		 int64_t drop_before_ms, const atomic_int *stop,
+		 struct store_purge_stats *ret_stats);
 
 #endif

@@ -194,6 +194,11 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION (1 + (int)(sizeof(migrations) / sizeof(migrations[0])))
 
+int sqlite_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
 int sqlite_schema_apply(struct sqlite_store *s)
 {
 	sqlite3_stmt *st = NULL;

@@ -503,7 +503,8 @@ static const char width_drift_sql[] =
 /* Retention: 600 page views on day 10 and one late on day 19 whose clicks
  * fall on day 20 go, with every row under them, in many transactions;
  * day 20 after the cutoff and day 30 stay; the grids of days 10 and 19
- * leave the roll-up exactly, day 20's stay whole; another site keeps
+ * leave the roll-up exactly, day 20's keep the page views left (the late
+ * one's clicks and moves taken off one by one); another site keeps
  * everything; a purged page view's batch is new again. */
 TEST(purge_old_pageviews)
 {
@@ -543,6 +544,7 @@ TEST(purge_old_pageviews)
 	ASSERT_EQ(n.tags, 601);
 	ASSERT_EQ(n.batches, 601);
 	ASSERT(n.grid_rows > 0);
+	ASSERT_EQ(n.grid_events, 3 + 2); /* the late one's, on day 20 */
 
 	/* site a: 12 page views left with their rows; site b: all 4 */
 	ASSERT_EQ(query_int("SELECT count(*) FROM pageviews"), 16);
@@ -557,20 +559,20 @@ TEST(purge_old_pageviews)
 	/* pages stay */
 	ASSERT_EQ(query_int("SELECT count(*) FROM pages"), 2);
 
-	/* grids: nothing of site a before day 20; day 20 whole (the late
-	 * page view's 3 clicks still counted: the cutoff's day is not
-	 * split), roll-ups the sum of the days left */
+	/* grids: nothing of site a before day 20; day 20 counts the 5 page
+	 * views left there, not the late one's clicks; roll-ups the sum of
+	 * the days left */
 	ASSERT_EQ(query_int("SELECT count(*) FROM grid JOIN pages p ON"
 			    " p.id = page_id WHERE p.site_id = 1 AND day >= 0"
 			    " AND day < 20"),
 		  0);
 	ASSERT_EQ(query_int("SELECT sum(n) FROM grid WHERE kind = 0 AND"
 			    " day = 20"),
-		  3 + 5 * 3);
+		  5 * 3);
 	ASSERT_EQ(query_int("SELECT sum(n) FROM grid JOIN pages p ON p.id ="
 			    " page_id WHERE p.site_id = 1 AND kind = 0 AND"
 			    " day = -1"),
-		  3 + 12 * 3);
+		  12 * 3);
 	ASSERT_EQ(query_int(grid_drift_sql), 0);
 	ASSERT_EQ(query_int(width_drift_sql), 0);
 	/* the tallest document of site a is now 3000, not day 10's 9000 */
