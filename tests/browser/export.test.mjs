@@ -12,9 +12,9 @@
 // tests/out/export-*.
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
 import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, freePort, launchChromium, sleep, ROOT } from '../lib/harness.mjs';
-import { decodePng, heatScore } from '../lib/png.mjs';
+import { decodePng, heatScore, pngText } from '../lib/png.mjs';
+import { parseCsv } from '../lib/csv.mjs';
 
 const OUT = join(ROOT, 'tests', 'out');
 mkdirSync(OUT, { recursive: true });
@@ -148,49 +148,6 @@ async function downloadOf(sel) {
 	const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(sel)]);
 	const path = await dl.path();
 	return { name: dl.suggestedFilename(), bytes: readFileSync(path) };
-}
-
-// RFC 4180, strictly: CRLF after every record, quotes only around whole fields.
-function parseCsv(text) {
-	const rows = [];
-	let row = [], field = '', quoted = false, wasQuoted = false;
-	for (let i = 0; i < text.length;) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') { field += '"'; i += 2; } else if (c === '"') { quoted = false; i++; } else { field += c; i++; }
-			continue;
-		}
-		if (c === '"') {
-			if (field !== '' || wasQuoted) throw new Error(`a quote inside an unquoted field at ${i}`);
-			quoted = wasQuoted = true; i++;
-		} else if (c === ',') { row.push(field); field = ''; wasQuoted = false; i++; } else if (c === '\r' && text[i + 1] === '\n') {
-			row.push(field); rows.push(row); row = []; field = ''; wasQuoted = false; i += 2;
-		} else if (c === '\r' || c === '\n') throw new Error(`a bare line break at ${i}`);
-		else { if (wasQuoted) throw new Error(`text after a closing quote at ${i}`); field += c; i++; }
-	}
-	if (quoted) throw new Error('an unterminated quote');
-	if (field !== '' || row.length) throw new Error('the last record has no CRLF');
-	return rows;
-}
-
-// The iTXt chunks of a PNG, with their CRCs checked.
-function pngText(buf) {
-	const out = {};
-	for (let off = 8; off < buf.length;) {
-		const len = buf.readUInt32BE(off);
-		const type = buf.toString('latin1', off + 4, off + 8);
-		if (type === 'iTXt') {
-			assertEq(buf.readUInt32BE(off + 8 + len), crc32(buf.subarray(off + 4, off + 8 + len)), 'iTXt CRC');
-			const d = buf.subarray(off + 8, off + 8 + len);
-			const k = d.indexOf(0);
-			let p = d.indexOf(0, k + 3) + 1;
-			p = d.indexOf(0, p) + 1;
-			out[d.toString('latin1', 0, k)] = d.toString('utf8', p);
-		}
-		if (type === 'IEND') break;
-		off += 12 + len;
-	}
-	return out;
 }
 
 // The clicks the tooltip counts: the cells of a cell=5 answer whose

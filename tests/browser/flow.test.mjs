@@ -9,6 +9,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, cli, launchChromium, sleep, ROOT } from '../lib/harness.mjs';
+import { decodePng, pngText } from '../lib/png.mjs';
+import { parseCsv } from '../lib/csv.mjs';
 
 const OUT = join(ROOT, 'tests', 'out');
 mkdirSync(OUT, { recursive: true });
@@ -102,7 +104,9 @@ test('events arrive from the demo site while the install page watches', async ()
 		});
 	}
 	await page.locator('#install-status[data-state="received"]').waitFor({ timeout: 15000 });
-	assert((await page.textContent('#install-text')).startsWith('Events are arriving. 2 page views today'), await page.textContent('#install-text'));
+	// the check runs every 3 s: it may first see one of the two
+	await page.waitForFunction(() => document.getElementById('install-status').dataset.count === '2', null, { timeout: 10000 });
+	assertEq(await page.textContent('#install-text'), 'Events are arriving. 2 page views today (UTC) on 1 page, 2 since you opened this page.');
 	await shot('install-received');
 	// more visitors, the seeded simulator's, over the last day
 	const out = cli(['simulate', '--target', server.url, '--site', key, '--sessions', '400', '--seed', '11', '--days', '1', '--json']);
@@ -178,6 +182,41 @@ test('compare variant A with B', async () => {
 	await page.click('#cmp-side');
 	await page.locator('#side-b-stage-overlay[data-state="ready"]').waitFor({ state: 'visible', timeout: 20000 });
 	await shot('compare-side');
+});
+
+// A download started by clicking sel: its suggested name and bytes.
+async function download(sel) {
+	const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60000 }), page.click(sel)]);
+	return { name: dl.suggestedFilename(), bytes: readFileSync(await dl.path()) };
+}
+
+test('export a PNG and a CSV, and read them', async () => {
+	await page.click('#tab-click');
+	await page.click('#filter-chip-tag-variant .chip-x');
+	await page.waitForFunction(() => !location.hash.includes('tag.variant'));
+	await overlay('click');
+	const stageH = Number(await page.locator('#stage').getAttribute('data-height'));
+	const png = await download('#export-png');
+	assertEq(png.name, 'calor-Lumio-demo-index.html-click-desktop.png', 'PNG file name');
+	const img = decodePng(png.bytes);
+	assertEq(img.width, 1440, 'the PNG is the desktop width');
+	assert(img.height > stageH, `the page and a caption (${img.height} > ${stageH})`);
+	const t = pngText(png.bytes);
+	assertEq(t.Title, `Lumio · ${HOME}`, 'its title');
+	const j = await api(`/api/v1/heatmap?site=${key}&page=${encodeURIComponent(HOME)}&device=desktop&cell=1000`);
+	assert(t.Description.includes(`${j.pageviews} page views · ${j.sessions} sessions`), `the caption has the sample size: ${t.Description}`);
+	assertEq(JSON.parse(t['calor:layout'])[0].page, true, 'the page is drawn beneath');
+
+	await page.click('#tab-elements');
+	await page.locator('#type-panel[data-state="ready"] #elements-body tr.element-row').first().waitFor({ timeout: 15000 });
+	const csv = await download('#export-elements-csv');
+	assertEq(csv.name, 'calor-Lumio-demo-index.html-elements-desktop.csv', 'CSV file name');
+	const rows = parseCsv(csv.bytes.toString('utf8'));
+	const el = await api(`/api/v1/elements?site=${key}&page=${encodeURIComponent(HOME)}&device=desktop&limit=1000`);
+	assertEq(rows.length - 1, el.elements.length, 'a row per element');
+	assertEq(rows.slice(1, 4).map((r) => [r[0], Number(r[1])]), el.elements.slice(0, 3).map((e) => [e.selector, e.clicks]), 'the top elements with their clicks');
+	await page.click('#tab-click');
+	await overlay('click');
 });
 
 let shareUrl = null;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // A small PNG reader for tests (8-bit RGBA, RGB or palette, non-interlaced), so
 // heatmap pixels can be checked without trusting the encoder that made them.
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 
 export function decodePng(buf) {
 	const sig = [137, 80, 78, 71, 13, 10, 26, 10];
@@ -83,4 +83,24 @@ export function hottestPixel(img) {
 			if (s > best) { best = s; sx = x; sy = y; n = 1; } else if (s === best) { sx += x; sy += y; n++; }
 		}
 	return { x: sx / n, y: sy / n, score: best };
+}
+
+// The iTXt chunks of a PNG, with their CRCs checked.
+export function pngText(buf) {
+	const out = {};
+	for (let off = 8; off < buf.length;) {
+		const len = buf.readUInt32BE(off);
+		const type = buf.toString('latin1', off + 4, off + 8);
+		if (type === 'iTXt') {
+			if (buf.readUInt32BE(off + 8 + len) !== crc32(buf.subarray(off + 4, off + 8 + len))) throw new Error('iTXt: bad CRC');
+			const d = buf.subarray(off + 8, off + 8 + len);
+			const k = d.indexOf(0);
+			let p = d.indexOf(0, k + 3) + 1;
+			p = d.indexOf(0, p) + 1;
+			out[d.toString('latin1', 0, k)] = d.toString('utf8', p);
+		}
+		if (type === 'IEND') break;
+		off += 12 + len;
+	}
+	return out;
 }
