@@ -347,6 +347,22 @@ int utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
+void utf8_clean(char *str)
+{
+	unsigned char *s = (unsigned char *)str;
+
+	while (*s) {
+		size_t n = *s < 0x80 ? 1 : *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : 2;
+
+		if (*s >= 0x20 && *s != 0x7f && strnlen((char *)s, n) == n &&
+		    utf8_valid((char *)s, n)) {
+			s += n;
+			continue;
+		}
+		*s++ = '?';
+	}
+}
+
 size_t str_copy(char *dst, const char *src, size_t dst_size)
 {
 	size_t n = strlen(src);

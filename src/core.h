@@ -98,6 +98,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t len);
 int parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret_value);
 /* 1 when s[0..len) is valid UTF-8 with no NUL and no overlong/surrogate forms. */
 int utf8_valid(const char *s, size_t len);
+/* Make s printable text in place: each control character, and each byte
+ * that does not begin a whole valid UTF-8 character, becomes '?'. For
+ * messages that quote client input into a JSON answer or a log line. */
+void utf8_clean(char *s);
 /* Bounded copy that always terminates dst (dst_size > 0). Returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t dst_size);
 

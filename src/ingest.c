@@ -77,6 +77,9 @@ static int fail(struct decoder *d, int status, const char *code,
 	va_start(ap, fmt);
 	vsnprintf(d->err->detail, sizeof(d->err->detail), fmt, ap);
 	va_end(ap);
+	/* jansson's message quotes the bytes near the error, which may be
+	 * control characters: the detail goes into a JSON answer */
+	utf8_clean(d->err->detail);
 	return status == 413 ? CALOR_ETOOBIG : CALOR_EINVAL;
 }
 
@@ -104,10 +107,11 @@ static int get_int(struct decoder *d, json_t *obj, const char *where,
 }
 
 /* A string field: length in [min,max] bytes, valid UTF-8 (jansson checks),
- * no control characters. Copied into the arena. */
-static int get_str(struct decoder *d, json_t *obj, const char *where,
-		   const char *key, size_t min, size_t max, int required,
-		   const char **ret)
+ * no control characters. Copied into the arena, where it is the caller's
+ * to normalise in place; NULL when absent and not required. */
+static int get_text(struct decoder *d, json_t *obj, const char *where,
+		    const char *key, size_t min, size_t max, int required,
+		    char **ret)
 {
 	json_t *v = json_object_get(obj, key);
 	const char *s;
@@ -115,7 +119,7 @@ static int get_str(struct decoder *d, json_t *obj, const char *where,
 
 	if (!v) {
 		if (!required) {
-			*ret = "";
+			*ret = NULL;
 			return 0;
 		}
 		return fail(d, 400, "missing_field", "%s.%s: required", where,
@@ -144,6 +148,19 @@ static int get_str(struct decoder *d, json_t *obj, const char *where,
 		return CALOR_ENOMEM;
 	}
 	return 0;
+}
+
+/* get_text() for a string kept as it came; "" when absent. */
+static int get_str(struct decoder *d, json_t *obj, const char *where,
+		   const char *key, size_t min, size_t max, int required,
+		   const char **ret)
+{
+	char *s;
+	int rc = get_text(d, obj, where, key, min, max, required, &s);
+
+	if (!rc)
+		*ret = s ? s : "";
+	return rc;
 }
 
 static int get_id(struct decoder *d, json_t *obj, const char *where,
@@ -263,6 +280,7 @@ static int decode_tags(struct decoder *d, json_t *tags,
 static int decode_pageview(struct decoder *d, json_t *pv,
 			   struct ingest_pageview *out)
 {
+	char *url;
 	int64_t v;
 	json_t *j;
 	int rc;
@@ -273,13 +291,14 @@ static int decode_pageview(struct decoder *d, json_t *pv,
 	    (rc = get_int(d, pv, "pv", "seq", 0, INGEST_MAX_SEQ, 1, 0,
 			  &out->seq)) ||
 	    (rc = get_id(d, pv, "pv", "sid", &out->session)) ||
-	    (rc = get_str(d, pv, "pv", "url", 1, INGEST_MAX_URL, 1,
-			  &out->url)) ||
+	    (rc = get_text(d, pv, "pv", "url", 1, INGEST_MAX_URL, 1, &url)) ||
 	    (rc = get_str(d, pv, "pv", "ref", 0, INGEST_MAX_HOST, 0,
 			  &out->referrer)))
 		return rc;
-	if (out->url[0] != '/')
+	if (url[0] != '/')
 		return fail(d, 400, "bad_field", "pv.url: must start with /");
+	ingest_url_normalise(url);
+	out->url = url;
 	if (!host_valid(out->referrer))
 		return fail(d, 400, "bad_field",
 			    "pv.ref: must be a host name ([A-Za-z0-9.-])");
@@ -357,6 +376,7 @@ static int decode_click(struct decoder *d, json_t *e, const char *where,
 #undef F
 	};
 	const char *pt;
+	char *sel;
 	int64_t v;
 	int rc;
 
@@ -373,9 +393,13 @@ static int decode_click(struct decoder *d, json_t *e, const char *where,
 	if ((rc = get_int(d, e, where, "ey", 0, 65535, 1, 0, &v)))
 		return rc;
 	c->off_y = (uint16_t)v;
-	if ((rc = get_str(d, e, where, "sel", 1, INGEST_MAX_SELECTOR, 1,
-			  &c->selector)))
+	if ((rc =
+		 get_text(d, e, where, "sel", 1, INGEST_MAX_SELECTOR, 1, &sel)))
 		return rc;
+	if (ingest_selector_normalise(sel) == 0)
+		return fail(d, 400, "bad_field", "%s.sel: must not be blank",
+			    where);
+	c->selector = sel;
 	if ((rc = get_str(d, e, where, "pt", 1, 8, 1, &pt)))
 		return rc;
 	if (decode_pointer(pt, &c->pointer))

@@ -232,6 +232,18 @@ enum source_class ingest_source_class(const char *referrer,
 /* "direct", "search", "social", "campaign", "referral". */
 const char *ingest_source_name(enum source_class c);
 
+/* Normalise a page URL in place, as ingest_decode() does with pv.url:
+ * url must start with '/'. In the path (up to the first '?' or '#'),
+ * backslashes become slashes and "." and ".." segments (also spelt "%2e")
+ * are resolved as a browser's URL parser does; a query or fragment that is
+ * only "?" or "#" is dropped. Never lengthens url; idempotent; what
+ * calor.js sends comes back unchanged. Returns the new length. */
+size_t ingest_url_normalise(char *url);
+/* Normalise a selector in place, as ingest_decode() does with sel:
+ * leading and trailing spaces dropped, runs of spaces made one. Never
+ * lengthens sel; idempotent. Returns the new length (0: it was blank). */
+size_t ingest_selector_normalise(char *sel);
+
 /* 64-bit FNV-1a of s. */
 uint64_t ingest_hash(const char *s);
 
