@@ -17,20 +17,38 @@ static int bad(struct query_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
 	va_end(ap);
+	/* a detail may quote a parameter's name, any bytes cut at 40: it
+	 * goes into a JSON answer, so it must be text */
+	utf8_clean(err->detail);
 	return CALOR_EINVAL;
+}
+
+/* The number of the n digits at s; -1 if one is not a digit. (sscanf's
+ * %d would take "+1" or " 1" too.) */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
 }
 
 int query_parse_date(const char *s, int64_t *ret_ms)
 {
 	static const int mdays[] = {31, 28, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
-	int y, m, d, n = 0;
+	int y, m, d;
 	int64_t days;
 
-	if (!s || strlen(s) != 10 ||
-	    sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
-	    s[4] != '-' || s[7] != '-')
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return CALOR_EINVAL;
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
 	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
 		return CALOR_EINVAL;
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -447,21 +465,42 @@ static int segment_clear(const char *k, struct store_segment *g)
 	return 0;
 }
 
+/* A refusal of a vs.* value by parse_where(), which names the parameter
+ * without its "vs.": put it back. */
+static int vs_refused(struct query_error *err)
+{
+	size_t n = strlen(err->detail);
+
+	if (n + 3 >= sizeof(err->detail))
+		n = sizeof(err->detail) - 4;
+	memmove(err->detail + 3, err->detail, n);
+	memcpy(err->detail, "vs.", 3);
+	err->detail[n + 3] = '\0';
+	utf8_clean(err->detail); /* in case the cut split a character */
+	return CALOR_EINVAL;
+}
+
 /* The second set of a comparison: the first set, changed by every vs.*
- * parameter ("*" removes a filter). Returns the number of vs.*
- * parameters, or CALOR_EINVAL. */
+ * parameter ("*" removes a filter). Its device follows the first set's
+ * rule: as given (device or vs.device), else every class in a width band,
+ * else desktop — so removing the band with vs.vw=* never mixes device
+ * classes. Returns the number of vs.* parameters, or CALOR_EINVAL. */
 static int parse_vs(const struct query_arg *args, size_t n,
 		    const struct query_where *w, struct query_where *vs,
 		    struct query_error *err)
 {
-	int given = 0, rc;
+	int given = 0, device_given = 0, rc;
 
 	*vs = *w;
-	/* a date range given for the second set replaces the first's */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* a date range given for the second set replaces the
+		 * first's */
 		if (strcmp(args[i].name, "vs.from") == 0 ||
 		    strcmp(args[i].name, "vs.to") == 0)
 			vs->from_ms = vs->to_ms = 0;
+		device_given |= strcmp(args[i].name, "device") == 0 ||
+				strcmp(args[i].name, "vs.device") == 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *k = args[i].name, *val = args[i].value;
 		if (strncmp(k, "vs.", 3) != 0)
@@ -483,11 +522,14 @@ static int parse_vs(const struct query_arg *args, size_t n,
 		}
 		rc = parse_where(k, val, vs, 0, 0, err);
 		if (rc < 0)
-			return rc;
+			return vs_refused(err);
 		if (rc == 0)
 			return bad(err, "vs.%.40s: unknown parameter", k);
 		given++;
 	}
+	if (!device_given)
+		vs->device =
+		    vs->seg.vw_min || vs->seg.vw_max ? -1 : DEVICE_DESKTOP;
 	return given;
 }
 

@@ -183,7 +183,7 @@ const badParamsNew = [
 	[`site=${key}&page=/home&type=confetti&by=colour`, 400, 'bad_param', 'by'],
 	[`site=${key}&page=/home&type=diff`, 400, 'bad_param', 'vs.from'],
 	[`site=${key}&page=/home&vs.device=mobile`, 400, 'bad_param', 'vs.'],
-	[`site=${key}&page=/home&type=diff&vs.device=phone`, 400, 'bad_param', 'device'],
+	[`site=${key}&page=/home&type=diff&vs.device=phone`, 400, 'bad_param', 'vs.device'],
 	[`site=${key}&page=/home&type=diff&vs.from=2020-01-01&vs.to=2020-01-02`, 400, 'bad_param', 'vs.from'],
 ];
 const badParams = [...badParamsNew,
