@@ -33,7 +33,17 @@ ASSET_ARGS := $(foreach f,$(DASH_FILES),$(f:web/dashboard/%=/%)=$(f)) \
               /calor.js=build/web/calor.js
 ESBUILD  := node_modules/.bin/esbuild
 
-.PHONY: all run test unit bench setup clean format check-format asan
+# libFuzzer harnesses (tests/fuzz): built with clang for `make fuzz`, and
+# as corpus replay drivers with $(CC) and the sanitizers for `make test`.
+FUZZERS  := collect query normalise ndjson
+FUZZ_CC  ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -Wno-psabi \
+            -fno-omit-frame-pointer
+FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/%.o)
+REPLAYS  := $(FUZZERS:%=build/asan/fuzz_%)
+
+.PHONY: all run test unit bench setup clean format check-format asan fuzz
 all: calor
 
 calor: build/main.o build/libcalor.a
@@ -72,7 +82,33 @@ build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/lib
 	@echo "  CC  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 
-asan: build/asan/calor $(TESTS)
+asan: build/asan/calor $(TESTS) $(REPLAYS)
+
+# The replay driver: each harness without libFuzzer, fed the committed
+# corpus by tests/run.sh (suite "fuzz").
+build/asan/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h build/asan/libcalor.a
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< tests/fuzz/replay.c build/asan/libcalor.a $(LDLIBS)
+
+# The library again with clang's coverage for libFuzzer, and each harness
+# linked with libFuzzer's main.
+build/fuzz/%.o: src/%.c $(wildcard src/*.h) | build/fuzz
+	@echo "  CC  $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libcalor.a: $(FUZZ_OBJ)
+	@echo "  AR  $@"
+	$(Q)$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build/fuzz/libcalor.a
+	@echo "  CC  $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< build/fuzz/libcalor.a $(LDLIBS)
+
+# Each harness for FUZZ_SECONDS (default 60), seeded with the committed
+# corpus; new inputs go to build/fuzz/corpus/NAME, crashes to
+# build/fuzz/crashes/. FUZZERS="query" runs one.
+fuzz: setup $(FUZZERS:%=build/fuzz/fuzz_%)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZERS)
 
 # The one generic embedding rule: every asset becomes a byte array in
 # build/assets.c, looked up by URL path (GoAccess's bin2c idea).
@@ -89,7 +125,7 @@ build/web/calor.js: web/tracker/calor.js | build
 	@if [ -x $(ESBUILD) ]; then $(ESBUILD) --minify --target=es2017 --log-level=warning $< > $@; \
 	else echo "esbuild missing: run scripts/setup.sh" >&2; exit 1; fi
 
-build build/asan:
+build build/asan build/fuzz:
 	@mkdir -p $@
 
 setup:
@@ -109,10 +145,10 @@ bench: setup calor
 	@bench/run.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tools/*.c
 
 check-format:
-	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tools/*.c
+	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tools/*.c
 
 clean:
 	rm -rf build calor

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Runs every test suite (or the ones named: unit, integration, browser) and
+# Runs every test suite (or the ones named: lint, unit, fuzz, integration,
+# browser; fuzz replays the committed fuzz corpus, tests/fuzz) and
 # ends with one line: "N passed, N failed". Each test program prints
 # "ok NAME" or "not ok NAME" per test; a program that dies without saying
 # so counts as one more failure.
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit integration browser)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit fuzz integration browser)
 mkdir -p tests/out
 passed=0 failed=0
 
@@ -41,6 +42,10 @@ for s in "${suites[@]}"; do
 	unit)
 		for t in build/asan/test_*; do
 			[ -x "$t" ] && run_one "$t" "$t"
+		done ;;
+	fuzz)
+		for t in build/asan/fuzz_*; do
+			[ -x "$t" ] && run_one "$t" "$t" "tests/fuzz/corpus/${t##*/fuzz_}"
 		done ;;
 	integration|browser)
 		for t in tests/$s/*.test.mjs; do
