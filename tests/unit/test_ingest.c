@@ -324,6 +324,112 @@ TEST(user_agents)
 	ASSERT_STR(ingest_os_name(OS_CHROMEOS), "chromeos");
 }
 
-TEST_MAIN(RUN(new_fields_decode); RUN(new_fields_refused); RUN(user_agents);
+/* Normalise a copy of in; compare with want. */
+static int url_is(const char *in, const char *want)
+{
+	char buf[64];
+	str_copy(buf, in, sizeof(buf));
+	return ingest_url_normalise(buf) == strlen(want) &&
+	       strcmp(buf, want) == 0;
+}
+
+static int selector_is(const char *in, const char *want)
+{
+	char buf[64];
+	str_copy(buf, in, sizeof(buf));
+	return ingest_selector_normalise(buf) == strlen(want) &&
+	       strcmp(buf, want) == 0;
+}
+
+TEST(urls_normalised)
+{
+	/* what calor.js sends is already normal */
+	ASSERT(url_is("/", "/"));
+	ASSERT(url_is("/pricing", "/pricing"));
+	ASSERT(url_is("/app?view=a/../b#x/./y", "/app?view=a/../b#x/./y"));
+	ASSERT(url_is("/a//b/", "/a//b/"));
+	ASSERT(url_is("/.../x.", "/.../x."));
+	/* dot segments, in every spelling a browser resolves */
+	ASSERT(url_is("/a/./b/../c", "/a/c"));
+	ASSERT(url_is("/a/b/..", "/a/"));
+	ASSERT(url_is("/a/b/.", "/a/b/"));
+	ASSERT(url_is("/../../x", "/x"));
+	ASSERT(url_is("/..", "/"));
+	ASSERT(url_is("/a/%2e%2E/b/.%2e/c/%2e.", "/"));
+	ASSERT(url_is("/a/%2e%2E/b/%2E", "/b/"));
+	ASSERT(url_is("/a\\..\\b", "/b"));
+	ASSERT(url_is("/a/..?q=1", "/?q=1"));
+	/* a lone ? or # says nothing */
+	ASSERT(url_is("/a?", "/a"));
+	ASSERT(url_is("/a#", "/a"));
+	ASSERT(url_is("/a?#", "/a"));
+	ASSERT(url_is("/a?#b", "/a#b"));
+	ASSERT(url_is("/a?b#", "/a?b"));
+}
+
+TEST(selectors_normalised)
+{
+	ASSERT(selector_is("main > a.cta", "main > a.cta"));
+	ASSERT(selector_is("  main   >  a.cta ", "main > a.cta"));
+	ASSERT(selector_is("#cta", "#cta"));
+	ASSERT(selector_is("   ", ""));
+}
+
+/* A batch with this url and selector, decoded. */
+static int decode_with(const char *url, const char *sel,
+		       struct ingest_batch **b, struct ingest_error *err,
+		       struct arena **a)
+{
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"v\":1,\"site\":\"k1\",\"now\":%lld,\"pv\":{"
+		 "\"id\":\"pv_12345678\",\"seq\":0,\"sid\":\"s_12345678\","
+		 "\"url\":\"%s\",\"ts\":%lld,\"vw\":1440,\"vh\":900},"
+		 "\"ev\":[{\"t\":\"click\",\"ts\":%lld,\"x\":1,\"y\":1,"
+		 "\"vw\":1440,\"vh\":900,\"dw\":1440,\"dh\":900,"
+		 "\"sel\":\"%s\",\"ex\":0,\"ey\":0,\"ew\":1,\"eh\":1,"
+		 "\"pt\":\"mouse\"}]}",
+		 NOW, url, NOW, NOW, sel);
+	return decode(body, b, err, a);
+}
+
+TEST(decode_normalises)
+{
+	struct ingest_batch *b = NULL;
+	struct ingest_error err = {0};
+	struct arena *a = NULL;
+
+	ASSERT_EQ(
+	    decode_with("/shop/./cart/../pay?", " main  >  a ", &b, &err, &a),
+	    0);
+	ASSERT_STR(b->pv.url, "/shop/pay");
+	ASSERT_STR(b->events[0].u.click.selector, "main > a");
+	ASSERT(b->events[0].u.click.sel_hash == ingest_hash("main > a"));
+	arena_free(a);
+	ASSERT_EQ(decode_with("/", "   ", &b, &err, &a), CALOR_EINVAL);
+	ASSERT_EQ(err.status, 400);
+	ASSERT_STR(err.detail, "ev[0].sel: must not be blank");
+	arena_free(a);
+}
+
+/* Found by fuzz_collect: jansson's message quotes the bytes near the
+ * error, control characters too; the detail goes into a JSON answer. */
+TEST(bad_json_detail_is_text)
+{
+	struct ingest_batch *b = NULL;
+	struct ingest_error err = {0};
+	struct arena *a = NULL;
+
+	ASSERT_EQ(decode("{\"v\":1,\"site\":\x18}", &b, &err, &a),
+		  CALOR_EINVAL);
+	ASSERT_STR(err.code, "bad_json");
+	for (const char *p = err.detail; *p; p++)
+		ASSERT((unsigned char)*p >= 0x20 && *p != 0x7f);
+	arena_free(a);
+}
+
+TEST_MAIN(RUN(urls_normalised); RUN(selectors_normalised);
+	  RUN(decode_normalises); RUN(bad_json_detail_is_text);
+	  RUN(new_fields_decode); RUN(new_fields_refused); RUN(user_agents);
 	  RUN(valid_batch_decodes); RUN(bad_inputs_refused);
 	  RUN(invalid_utf8_refused); RUN(caps_enforced); RUN(device_classes))

@@ -208,8 +208,72 @@ TEST(elements_and_frustration_params)
 	ASSERT(fr.w.page == NULL);
 }
 
-TEST_MAIN(RUN(heatmap_defaults); RUN(heatmap_all_params);
-	  RUN(heatmap_refusals_name_the_parameter); RUN(dates);
-	  RUN(pages_params); RUN(segment_filters);
+/* Found by fuzz_query: sscanf's %2d took "+1" and " 1". */
+TEST(dates_are_digits)
+{
+	int64_t ms;
+	ASSERT_EQ(query_parse_date("2024-02-29", &ms), 0);
+	ASSERT_EQ(ms, 1709164800000LL);
+	ASSERT_EQ(query_parse_date("2024-+1-01", &ms), CALOR_EINVAL);
+	ASSERT_EQ(query_parse_date("2024- 1-01", &ms), CALOR_EINVAL);
+	ASSERT_EQ(query_parse_date("+024-01-01", &ms), CALOR_EINVAL);
+	ASSERT_EQ(query_parse_date("2023-02-29", &ms), CALOR_EINVAL);
+}
+
+/* Found by fuzz_query: vw=768-1023&vs.vw=* left the second set with
+ * every device class and no band, mixed in one heatmap. */
+TEST(vs_device_follows_the_first_rule)
+{
+	const struct query_arg a[] = {{"site", "k1"},
+				      {"page", "/x"},
+				      {"type", "diff"},
+				      {"vw", "768-1023"},
+				      {"vs.vw", "*"}};
+	const struct query_arg b[] = {{"site", "k1"},
+				      {"page", "/x"},
+				      {"type", "diff"},
+				      {"vs.vw", "768-1023"}};
+	const struct query_arg c[] = {{"site", "k1"},
+				      {"page", "/x"},
+				      {"device", "tablet"},
+				      {"type", "diff"},
+				      {"vs.browser", "chrome"}};
+	struct query_heatmap q;
+	struct query_error e;
+
+	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), 0);
+	ASSERT_EQ(q.w.device, -1);
+	ASSERT_EQ(q.vs.device, DEVICE_DESKTOP);
+	ASSERT_EQ(query_parse_heatmap(b, N(b), &q, &e), 0);
+	ASSERT_EQ(q.w.device, DEVICE_DESKTOP);
+	ASSERT_EQ(q.vs.device, -1);
+	ASSERT_EQ(q.vs.seg.vw_min, 768);
+	ASSERT_EQ(query_parse_heatmap(c, N(c), &q, &e), 0);
+	ASSERT_EQ(q.vs.device, DEVICE_TABLET);
+}
+
+/* Found by fuzz_query: a name's raw bytes (cut at 40, so maybe inside a
+ * character) went into the detail. */
+TEST(details_are_text_and_name_vs)
+{
+	const struct query_arg a[] = {
+	    {"site", "k1"}, {"page", "/x"}, {"\xff\x01x", "1"}};
+	const struct query_arg b[] = {{"site", "k1"},
+				      {"page", "/x"},
+				      {"type", "diff"},
+				      {"vs.device", "phone"}};
+	struct query_heatmap q;
+	struct query_error e;
+
+	ASSERT_EQ(query_parse_heatmap(a, N(a), &q, &e), CALOR_EINVAL);
+	ASSERT_STR(e.detail, "??x: unknown parameter");
+	ASSERT_EQ(query_parse_heatmap(b, N(b), &q, &e), CALOR_EINVAL);
+	ASSERT(strncmp(e.detail, "vs.device: ", 11) == 0);
+}
+
+TEST_MAIN(RUN(dates_are_digits); RUN(vs_device_follows_the_first_rule);
+	  RUN(details_are_text_and_name_vs); RUN(heatmap_defaults);
+	  RUN(heatmap_all_params); RUN(heatmap_refusals_name_the_parameter);
+	  RUN(dates); RUN(pages_params); RUN(segment_filters);
 	  RUN(vs_is_the_first_set_changed); RUN(vs_star_removes_a_filter);
 	  RUN(elements_and_frustration_params))
