@@ -386,7 +386,7 @@ int store_sqlite_backup(const char *dir, const char *out_path,
 	char out_dir[BACKUP_PATH_MAX];
 	sqlite3 *src = NULL, *dst = NULL;
 	struct stat sb;
-	int rc;
+	int rc, fd;
 
 	if (path_join(src_path, dir, DB_NAME, "") ||
 	    snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp))
@@ -402,7 +402,16 @@ int store_sqlite_backup(const char *dir, const char *out_path,
 	if ((rc = db_exec(src, "BEGIN", err, err_size)) ||
 	    (rc = schema_check(src, src_path, err, err_size)))
 		goto out;
+	/* made first, owner-only: SQLite keeps an existing file's mode, and
+	 * a backup holds visitors' events and access control's secrets */
 	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) <
+	    0) {
+		rc = fail(CALOR_EIO, err, err_size, "create %s: %s", tmp,
+			  strerror(errno));
+		goto out;
+	}
+	close(fd);
 	if ((rc = db_open_path(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			       &dst, err, err_size)) ||
 	    (rc = pages_copy(dst, src, err, err_size)))

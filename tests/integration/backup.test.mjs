@@ -100,6 +100,7 @@ test('calor backup while the server takes a write load: a checked copy', async (
 	assert(/integrity ok/.test(backupOut) && /2 sites/.test(backupOut) && /1 files beside/.test(backupOut), backupOut);
 	assertEq(execFileSync('sqlite3', [backupFile, 'PRAGMA integrity_check;'], { encoding: 'utf8' }).trim(), 'ok', 'sqlite3 integrity_check');
 	assert(!existsSync(`${backupFile}.tmp`), 'no temporary file left');
+	assertEq(statSync(backupFile).mode & 0o777, 0o600, 'the backup is readable by its owner only');
 });
 
 let restored = null;
