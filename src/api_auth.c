@@ -249,11 +249,13 @@ static void session_json(struct http_request *req, const char *user,
 }
 
 /* Set-Cookie for the session secret, or clearing it when secret is NULL;
- * Secure behind an HTTPS proxy. */
+ * Secure over calor's own TLS or behind an HTTPS proxy (a client that
+ * claims one only keeps its own cookie off plain HTTP). */
 static void set_cookie(struct http_request *req, const char *secret)
 {
 	const char *proto = http_request_header(req, "X-Forwarded-Proto");
-	int secure = proto && strcasecmp(proto, "https") == 0;
+	int secure =
+	    http_request_tls(req) || (proto && strcasecmp(proto, "https") == 0);
 	char v[256];
 
 	snprintf(v, sizeof(v),
@@ -275,6 +277,12 @@ void api_auth_login(struct http_request *req, void *ctx)
 	size_t len;
 	int rc, ok;
 
+	/* per address, before the costly hash: guessing many names from one
+	 * place is slowed as guessing one name is (login_wait) */
+	if (api_limit_client(req, api->login_ip, "login_ip",
+			     "too many sign-ins from this address; wait and "
+			     "try again"))
+		return;
 	body = http_request_body(req, &len);
 	o = json_loadb(body, len, 0, NULL);
 	if (!o ||

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* api_collect: POST /collect. Checks method, content type, the batch, the
- * site and the origin; then queues the batch to the writer and answers 204
- * only once it is committed. */
+/* api_collect: POST /collect. Checks the client's rate, method, content
+ * type, the batch, the site and the origin; acknowledges a known bot's
+ * batch without storing it; checks the site's rate; then queues the batch
+ * to the writer and answers 204 only once it is committed. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "api_int.h"
+#include "bots.h"
 #include "metrics.h"
 
 struct collect_job {
@@ -100,6 +102,11 @@ void api_collect(struct http_request *req, void *ctx)
 		refuse(req, 405, "bad_method", "use POST");
 		return;
 	}
+	/* before any work on the body */
+	if (api_limit_client(req, api->collect_ip, "collect_ip",
+			     "too many batches from this address; retry "
+			     "later"))
+		return;
 	if (!content_type_ok(http_request_header(req, "Content-Type"))) {
 		refuse(req, 415, "bad_content_type",
 		       "Content-Type must be text/plain or application/json");
@@ -133,6 +140,16 @@ void api_collect(struct http_request *req, void *ctx)
 		       "this site does not accept events from this origin");
 		return;
 	}
+	/* a crawler running the tracker, a headless browser, a script:
+	 * acknowledged, so it does not retry, and counted, not stored */
+	if (bots_match(http_request_header(req, "User-Agent"))) {
+		metrics_bot_batch();
+		cors(req, origin);
+		http_respond(req, 204, NULL, "", 0, 0);
+		return;
+	}
+	if (api_limit_site(req, api, site.id))
+		return;
 	batch->site_id = site.id;
 	ingest_batch_clamp(batch,
 			   now - (int64_t)site.cfg.backdate_days * 86400000);

@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "ratelimit.h"
 
 #define API_SITE_RELOAD_MS                                                     \
 	1000 /* an unknown key reloads sites at most this often */
@@ -25,7 +26,21 @@ struct api {
 	_Atomic int64_t last_reload_ms;
 	unsigned char share_key[32];	/* signs share links (store "secret") */
 	char dummy_hash[AUTH_HASH_MAX]; /* checked for unknown user names */
+	/* rate limits (api_limit.c) */
+	struct ratelimit *collect_ip, *collect_site, *login_ip;
 };
+
+/* Make the rate limit tables of l (api_limit.c); 0 or CALOR_ENOMEM /
+ * CALOR_EINVAL. api_free() frees them. */
+int api_limits_start(struct api *api, const struct api_limits *l);
+/* Take a token from the client's bucket in rl, keyed by its address (an
+ * IPv6 client by its /64: one host holds a whole /64). Returns 0 to go
+ * on, else has answered 429 with Retry-After and counted it in /metrics
+ * under limit ("collect_ip", "login_ip"). Loopback clients pass. */
+int api_limit_client(struct http_request *req, struct ratelimit *rl,
+		     const char *limit, const char *detail);
+/* The same for site_id's bucket in api->collect_site ("collect_site"). */
+int api_limit_site(struct http_request *req, struct api *api, int64_t site_id);
 
 /* Route access (struct http_route.access). */
 enum {

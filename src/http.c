@@ -1,17 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /* http: libmicrohttpd glue. Accumulates bodies up to each route's cap,
  * dispatches to handlers, and queues their responses; suspended requests
- * are resumed from other threads with MHD_resume_connection(). */
+ * are resumed from other threads with MHD_resume_connection(). A watcher
+ * thread closes connections whose request has not arrived whole in time:
+ * libmicrohttpd's own timeout restarts with every byte, so a client that
+ * trickles its headers would otherwise hold a connection for ever. */
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#include "metrics.h"
+
+#define WATCH_PERIOD_MS 250 /* how often deadlines are checked */
+
+/* One open connection's request deadline. */
+struct watch {
+	MHD_socket fd;		     /* MHD_INVALID_SOCKET: a free slot */
+	_Atomic int64_t deadline_ms; /* monotonic; 0: none (being answered) */
+};
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -21,6 +39,17 @@ struct http_server {
 	size_t n_routes;
 	void *ctx;
 	int (*guard)(struct http_request *req, unsigned access, void *ctx);
+	const struct http_header *headers;
+	int tls, trust_proxy;
+	char *tls_cert, *tls_key; /* PEM, NUL-terminated */
+	/* deadlines: slots for every connection libmicrohttpd may open */
+	int64_t request_timeout_ms;
+	pthread_mutex_t watch_lock; /* slots' fd, the free list, stopping */
+	pthread_cond_t watch_wake;
+	pthread_t watcher;
+	int watcher_started, stopping;
+	struct watch *watches;
+	size_t n_watches, *free_slots, n_free;
 };
 
 struct header_out {
@@ -49,6 +78,8 @@ struct http_request {
 	int owned;
 	struct header_out headers[HTTP_MAX_HEADERS_OUT];
 	size_t n_headers;
+	const struct http_header *set; /* the security headers to send */
+	struct watch *watch;	       /* the connection's deadline, or NULL */
 };
 
 /* ---- accessors ---- */
@@ -86,6 +117,74 @@ struct arena *http_request_arena(struct http_request *req)
 	return req->arena;
 }
 
+/* addr as 16 bytes (IPv4 mapped into IPv6); 0 or CALOR_EINVAL. */
+static int sockaddr_bytes(const struct sockaddr *sa, unsigned char out[16])
+{
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a->sin_addr, 4);
+		return 0;
+	}
+	if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+		memcpy(out, &a->sin6_addr, 16);
+		return 0;
+	}
+	return CALOR_EINVAL;
+}
+
+/* The last entry of an X-Forwarded-For list as 16 bytes: the address the
+ * proxy in front saw (entries before it are the client's to invent). */
+static int forwarded_for(const char *xff, unsigned char out[16])
+{
+	const char *start = strrchr(xff, ',');
+	char ip[INET6_ADDRSTRLEN];
+	size_t n;
+	struct in_addr a4;
+
+	start = start ? start + 1 : xff;
+	start += strspn(start, " \t");
+	n = strcspn(start, " \t");
+	if (n == 0 || n >= sizeof(ip))
+		return CALOR_EINVAL;
+	memcpy(ip, start, n);
+	ip[n] = '\0';
+	if (inet_pton(AF_INET, ip, &a4) == 1) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &a4, 4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, ip, out) == 1 ? 0 : CALOR_EINVAL;
+}
+
+int http_request_client(struct http_request *req, unsigned char ret_addr[16])
+{
+	const union MHD_ConnectionInfo *info;
+	unsigned char addr[16];
+
+	if (req->server->trust_proxy) {
+		const char *xff = http_request_header(req, "X-Forwarded-For");
+		if (xff && forwarded_for(xff, addr) == 0) {
+			memcpy(ret_addr, addr, 16);
+			return 0;
+		}
+	}
+	info = MHD_get_connection_info(req->conn,
+				       MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!info || sockaddr_bytes(info->client_addr, addr))
+		return CALOR_EINVAL;
+	memcpy(ret_addr, addr, 16);
+	return 0;
+}
+
+int http_request_tls(const struct http_request *req)
+{
+	return req->server->tls;
+}
+
 /* ---- responses ---- */
 
 void http_add_header(struct http_request *req, const char *name,
@@ -99,6 +198,11 @@ void http_add_header(struct http_request *req, const char *name,
 	h->value = arena_strndup(req->arena, value, strlen(value));
 	if (h->name && h->value)
 		req->n_headers++;
+}
+
+void http_use_headers(struct http_request *req, const struct http_header *set)
+{
+	req->set = set;
 }
 
 void http_respond(struct http_request *req, int status, const char *type,
@@ -214,11 +318,15 @@ static enum MHD_Result queue(struct http_request *req)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 					req->type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (const struct http_header *h = req->set; h && h->name; h++)
+		MHD_add_response_header(r, h->name, h->value);
 	for (size_t i = 0; i < req->n_headers; i++)
 		MHD_add_response_header(r, req->headers[i].name,
 					req->headers[i].value);
 	ok = MHD_queue_response(req->conn, (unsigned)req->status, r);
 	MHD_destroy_response(r);
+	if (req->watch) /* answered: only the idle timeout applies now */
+		atomic_store(&req->watch->deadline_ms, 0);
 	return ok;
 }
 
@@ -292,9 +400,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
+		{
+			const union MHD_ConnectionInfo *ci =
+			    MHD_get_connection_info(
+				conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+			req->watch = ci ? ci->socket_context : NULL;
+		}
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
 					  collect_arg, req);
 		req->route = route_find(s, url, method, &path_known);
+		req->set = req->route && req->route->headers
+			       ? req->route->headers
+			       : s->headers;
 		dynbuf_init(&req->body, req->route && req->route->max_body
 					    ? req->route->max_body
 					    : HTTP_MAX_BODY_DEFAULT);
@@ -352,6 +469,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 
 	if (!req->dispatched) {
 		req->dispatched = 1;
+		/* the whole request is in: no deadline while it is answered,
+		 * however long its commit takes */
+		if (req->watch)
+			atomic_store(&req->watch->deadline_ms, 0);
 		if (!req->route->access || !s->guard ||
 		    s->guard(req, req->route->access, s->ctx) == 0)
 			req->route->fn(req, s->ctx);
@@ -368,12 +489,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode why)
 {
+	struct http_server *s = cls;
 	struct http_request *req = *con_cls;
-	(void)cls;
 	(void)conn;
 	(void)why;
 	if (!req)
 		return;
+	/* the next request on this connection has its own deadline */
+	if (req->watch && s->request_timeout_ms)
+		atomic_store(&req->watch->deadline_ms,
+			     calor_mono_ms() + s->request_timeout_ms);
 	if (req->owned)
 		free(req->data);
 	dynbuf_done(&req->body);
@@ -428,12 +553,194 @@ static int parse_listen(const char *listen, struct sockaddr_storage *ss,
 	return CALOR_EINVAL;
 }
 
+void http_config_defaults(struct http_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = "127.0.0.1:8080";
+	cfg->threads = 4;
+	cfg->max_connections = HTTP_MAX_CONNECTIONS;
+	cfg->max_connections_per_ip = HTTP_MAX_CONNECTIONS_PER_IP;
+	cfg->idle_timeout_s = HTTP_IDLE_TIMEOUT_S;
+	cfg->request_timeout_s = HTTP_REQUEST_TIMEOUT_S;
+	cfg->max_header_bytes = HTTP_MAX_HEADER_BYTES;
+}
+
+/* ---- request deadlines ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	struct watch *w = *socket_context;
+
+	pthread_mutex_lock(&s->watch_lock);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED && s->n_free > 0) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		    conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci) {
+			w = &s->watches[s->free_slots[--s->n_free]];
+			w->fd = ci->connect_fd;
+			atomic_store(&w->deadline_ms,
+				     calor_mono_ms() + s->request_timeout_ms);
+			*socket_context = w;
+		}
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && w) {
+		/* libmicrohttpd closes the socket after this returns; the
+		 * lock keeps the watcher from touching it (or a reused fd) */
+		w->fd = MHD_INVALID_SOCKET;
+		s->free_slots[s->n_free++] = (size_t)(w - s->watches);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+}
+
+/* Shut down the sockets whose request is late; libmicrohttpd then sees
+ * the connection end and cleans it up in its own thread. */
+static void *watcher(void *arg)
+{
+	struct http_server *s = arg;
+	const size_t n = s->n_watches;
+
+	pthread_mutex_lock(&s->watch_lock);
+	while (!s->stopping) {
+		int64_t now = calor_mono_ms();
+		struct timespec until;
+
+		for (size_t i = 0; i < n; i++) {
+			struct watch *w = &s->watches[i];
+			int64_t d = atomic_load(&w->deadline_ms);
+			if (w->fd == MHD_INVALID_SOCKET || d == 0 || now < d)
+				continue;
+			atomic_store(&w->deadline_ms, 0);
+			shutdown(w->fd, SHUT_RDWR);
+			metrics_request_timed_out();
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += WATCH_PERIOD_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&s->watch_wake, &s->watch_lock, &until);
+	}
+	pthread_mutex_unlock(&s->watch_lock);
+	return NULL;
+}
+
+/* Slots for n connections and, when there is a deadline, the watcher. */
+static int watch_start(struct http_server *s, size_t n, unsigned timeout_s)
+{
+	s->request_timeout_ms = (int64_t)timeout_s * 1000;
+	if (!timeout_s)
+		return 0;
+	s->watches = calloc(n, sizeof(*s->watches));
+	s->free_slots = calloc(n, sizeof(*s->free_slots));
+	if (!s->watches || !s->free_slots)
+		return CALOR_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		s->watches[i].fd = MHD_INVALID_SOCKET;
+		s->free_slots[i] = n - 1 - i;
+	}
+	s->n_watches = s->n_free = n;
+	if (pthread_create(&s->watcher, NULL, watcher, s))
+		return CALOR_ENOMEM;
+	s->watcher_started = 1;
+	return 0;
+}
+
+static void watch_stop(struct http_server *s)
+{
+	if (s->watcher_started) {
+		pthread_mutex_lock(&s->watch_lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->watch_wake);
+		pthread_mutex_unlock(&s->watch_lock);
+		pthread_join(s->watcher, NULL);
+		s->watcher_started = 0;
+	}
+}
+
+/* ---- TLS ---- */
+
+/* The whole of a PEM file as a NUL-terminated string in *ret (caller
+ * frees); 0 or CALOR_EIO with a detail in err. */
+static int read_pem(const char *path, char **ret, char *err, size_t err_size)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t n = 0;
+
+	if (f) {
+		buf = malloc(HTTP_TLS_FILE_MAX + 1);
+		if (buf)
+			n = fread(buf, 1, HTTP_TLS_FILE_MAX + 1, f);
+	}
+	if (!f || !buf || ferror(f) || n == 0 || n > HTTP_TLS_FILE_MAX) {
+		snprintf(err, err_size, "cannot read %s: %s", path,
+			 !f || ferror(f) ? strerror(errno)
+			 : n == 0	 ? "empty"
+					 : "larger than 64 KiB");
+		if (f)
+			fclose(f);
+		free(buf);
+		return CALOR_EIO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+static int tls_load(struct http_server *s, const struct http_config *cfg,
+		    char *err, size_t err_size)
+{
+	int rc;
+
+	if (!cfg->tls_cert_file && !cfg->tls_key_file)
+		return 0;
+	if (!cfg->tls_cert_file || !cfg->tls_key_file) {
+		snprintf(err, err_size,
+			 "TLS needs both a certificate and a key");
+		return CALOR_EINVAL;
+	}
+	if ((rc = read_pem(cfg->tls_cert_file, &s->tls_cert, err, err_size)) ||
+	    (rc = read_pem(cfg->tls_key_file, &s->tls_key, err, err_size)))
+		return rc;
+	s->tls = 1;
+	return 0;
+}
+
+static void server_done(struct http_server *s)
+{
+	watch_stop(s);
+	if (s->tls_key)
+		sodium_memzero(s->tls_key, strlen(s->tls_key));
+	free(s->tls_key);
+	free(s->tls_cert);
+	free(s->watches);
+	free(s->free_slots);
+	pthread_mutex_destroy(&s->watch_lock);
+	pthread_cond_destroy(&s->watch_wake);
+	free(s);
+}
+
 int http_server_new(const struct http_config *cfg,
 		    const struct http_route *routes, size_t n_routes, void *ctx,
 		    struct http_server **ret_server, char *err, size_t err_size)
 {
 	struct sockaddr_storage ss;
 	struct http_server *s;
+	unsigned threads = cfg->threads ? cfg->threads : 4;
+	unsigned max_conn =
+	    cfg->max_connections ? cfg->max_connections : HTTP_MAX_CONNECTIONS;
+	struct MHD_OptionItem tls[] = {
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, NULL},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, NULL},
+	    /* TLS 1.2 and 1.3 only */
+	    {MHD_OPTION_HTTPS_PRIORITIES, 0,
+	     (void *)"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+	    {MHD_OPTION_END, 0, NULL}};
 	int rc;
 
 	if ((rc = parse_listen(cfg->listen, &ss, err, err_size)))
@@ -441,31 +748,56 @@ int http_server_new(const struct http_config *cfg,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return CALOR_ENOMEM;
+	pthread_mutex_init(&s->watch_lock, NULL);
+	pthread_cond_init(&s->watch_wake, NULL);
 	s->quiesced = MHD_INVALID_SOCKET;
 	s->routes = routes;
 	s->n_routes = n_routes;
 	s->ctx = ctx;
 	s->guard = cfg->guard;
+	s->headers = cfg->headers;
+	s->trust_proxy = cfg->trust_proxy;
+	if ((rc = tls_load(s, cfg, err, err_size)))
+		goto fail;
+	tls[0].ptr_value = s->tls_cert;
+	tls[1].ptr_value = s->tls_key;
+	/* every worker may hold its share of the limit, rounded up */
+	if ((rc = watch_start(s, (size_t)max_conn + threads,
+			      cfg->request_timeout_s))) {
+		snprintf(err, err_size, "cannot start the deadline watcher");
+		goto fail;
+	}
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-		MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_USE_ITC | MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0) |
 		(ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
 	    0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)(cfg->threads ? cfg->threads : 4),
-	    MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)(cfg->max_connections ? cfg->max_connections : 1024),
-	    MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)(cfg->timeout_s ? cfg->timeout_s : 15),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+	    MHD_OPTION_CONNECTION_LIMIT, max_conn,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)cfg->max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(cfg->max_header_bytes ? cfg->max_header_bytes
+					   : HTTP_MAX_HEADER_BYTES),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+	    /* libmicrohttpd refuses TLS options without MHD_USE_TLS */
+	    MHD_OPTION_ARRAY, s->tls ? tls : &tls[3], MHD_OPTION_END);
 	if (!s->daemon) {
-		snprintf(err, err_size, "cannot listen on %s", cfg->listen);
-		free(s);
-		return CALOR_EIO;
+		snprintf(err, err_size, "cannot listen on %s%s", cfg->listen,
+			 s->tls ? " (or the TLS certificate and key do not "
+				  "go together)"
+				: "");
+		rc = CALOR_EIO;
+		goto fail;
 	}
 	*ret_server = s;
 	return 0;
+fail:
+	server_done(s);
+	return rc;
 }
 
 void http_server_quiesce(struct http_server *s)
@@ -485,8 +817,9 @@ void http_server_free(struct http_server *s)
 {
 	if (!s)
 		return;
+	watch_stop(s); /* before the sockets it watches go away */
 	MHD_stop_daemon(s->daemon);
 	if (s->quiesced != MHD_INVALID_SOCKET)
 		close(s->quiesced);
-	free(s);
+	server_done(s);
 }

@@ -33,9 +33,17 @@ static void usage(FILE *f)
 		"\n"
 		"  serve [--listen ADDR:PORT] [--data DIR] [--demo-site KEY]\n"
 		"        [--threads N] [--retention-interval SECONDS]\n"
+		"        [--tls-cert FILE --tls-key FILE] [--trust-proxy]\n"
+		"        [--max-connections N] [--max-connections-per-ip N]\n"
+		"        [--idle-timeout S] [--request-timeout S]\n"
+		"        [--max-header-size BYTES] [--collect-ip-rate N]\n"
+		"        [--collect-site-rate N]\n"
 		"      run the server (default 127.0.0.1:8080, ./calor-data);\n"
 		"      sites' retention_days are enforced every SECONDS\n"
-		"      (default 3600; the first pass after at most 30 s)\n"
+		"      (default 3600; the first pass after at most 30 s);\n"
+		"      HTTPS with a PEM certificate and key; --trust-proxy\n"
+		"      takes clients' addresses from X-Forwarded-For; the\n"
+		"      limits and their defaults: docs/limits.md\n"
 		"  site add NAME [--origin URL]... [--data DIR]\n"
 		"      create a site; prints its key on the first line, then\n"
 		"      the snippet to put on its pages\n"
@@ -102,10 +110,68 @@ static int open_store(const char *data, struct store **ret_store)
 	return rc;
 }
 
+/* A serve option that is a whole number in min..max: 1 when argv[*i] is
+ * name (its value in *ret), 0 when it is not; exits on a bad value. */
+static int opt_number(int argc, char **argv, int *i, const char *name,
+		      int64_t min, int64_t max, int64_t *ret)
+{
+	const char *v = opt_value(argc, argv, i, name);
+
+	if (!v)
+		return 0;
+	if (parse_int64(v, min, max, ret)) {
+		fprintf(stderr, "calor: %s: %lld..%lld\n", name, (long long)min,
+			(long long)max);
+		exit(2);
+	}
+	return 1;
+}
+
+/* The serve options of http and api limits; 1 when argv[*i] was one. */
+static int serve_limit_option(int argc, char **argv, int *i,
+			      struct http_config *cfg,
+			      struct api_limits *limits, int *per_ip_given)
+{
+	const char *v;
+	int64_t n;
+
+	if (strcmp(argv[*i], "--trust-proxy") == 0)
+		cfg->trust_proxy = 1;
+	else if ((v = opt_value(argc, argv, i, "--tls-cert")))
+		cfg->tls_cert_file = v;
+	else if ((v = opt_value(argc, argv, i, "--tls-key")))
+		cfg->tls_key_file = v;
+	else if (opt_number(argc, argv, i, "--max-connections", 1, 65536, &n))
+		cfg->max_connections = (unsigned)n;
+	else if (opt_number(argc, argv, i, "--max-connections-per-ip", 0, 65536,
+			    &n)) {
+		cfg->max_connections_per_ip = (unsigned)n;
+		*per_ip_given = 1;
+	} else if (opt_number(argc, argv, i, "--idle-timeout", 1, 3600, &n))
+		cfg->idle_timeout_s = (unsigned)n;
+	else if (opt_number(argc, argv, i, "--request-timeout", 0, 3600, &n))
+		cfg->request_timeout_s = (unsigned)n;
+	else if (opt_number(argc, argv, i, "--max-header-size", 4096,
+			    1024 * 1024, &n))
+		cfg->max_header_bytes = (size_t)n;
+	else if (opt_number(argc, argv, i, "--collect-ip-rate", 0, 1000000,
+			    &n)) {
+		limits->collect_ip_rate = (double)n;
+		limits->collect_ip_burst = 3.0 * (double)n;
+	} else if (opt_number(argc, argv, i, "--collect-site-rate", 0, 1000000,
+			      &n)) {
+		limits->collect_site_rate = (double)n;
+		limits->collect_site_burst = 5.0 * (double)n;
+	} else
+		return 0;
+	return 1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
-	struct http_config cfg = {
-	    .listen = "127.0.0.1:8080", .threads = 4, .guard = api_guard};
+	struct http_config cfg;
+	struct api_limits limits;
+	int per_ip_given = 0;
 	const char *data = "calor-data", *demo = NULL, *v;
 	struct store *store = NULL;
 	struct writer *writer = NULL;
@@ -119,7 +185,14 @@ static int cmd_serve(int argc, char **argv)
 	sigset_t sigs;
 	int sig = 0, rc = 1;
 
+	http_config_defaults(&cfg);
+	cfg.guard = api_guard;
+	cfg.headers = api_default_headers();
+	api_limits_defaults(&limits);
 	for (int i = 0; i < argc; i++) {
+		if (serve_limit_option(argc, argv, &i, &cfg, &limits,
+				       &per_ip_given))
+			continue;
 		if ((v = opt_value(argc, argv, &i, "--listen")))
 			cfg.listen = v;
 		else if ((v = opt_value(argc, argv, &i, "--data")))
@@ -148,6 +221,9 @@ static int cmd_serve(int argc, char **argv)
 			return 2;
 		}
 	}
+	/* behind a proxy every connection comes from the proxy */
+	if (cfg.trust_proxy && !per_ip_given)
+		cfg.max_connections_per_ip = 0;
 	/* signals are taken by sigwait() below, never by other threads */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -161,7 +237,7 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "calor: cannot start the writer\n");
 		goto out;
 	}
-	if (api_new(store, writer, demo, &api)) {
+	if (api_new(store, writer, demo, &limits, &api)) {
 		fprintf(stderr, "calor: cannot load sites: %s\n",
 			store_last_error(store));
 		goto out;
@@ -176,9 +252,10 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "calor: cannot start the retention pass\n");
 		goto out;
 	}
-	log_info("calor %s listening on http://%s/ (data %s)", CALOR_VERSION,
-		 cfg.listen, data);
-	printf("calor listening on http://%s/\n", cfg.listen);
+	log_info("calor %s listening on %s://%s/ (data %s)", CALOR_VERSION,
+		 cfg.tls_cert_file ? "https" : "http", cfg.listen, data);
+	printf("calor listening on %s://%s/\n",
+	       cfg.tls_cert_file ? "https" : "http", cfg.listen);
 	fflush(stdout);
 
 	sigwait(&sigs, &sig);

@@ -7,10 +7,9 @@
 #include <string.h>
 
 static const char *const reasons[] = {
-    "bad_json",		"bad_field",	   "missing_field",
-    "body_too_large",	"too_many_events", "unknown_site",
-    "forbidden_origin", "bad_method",	   "bad_content_type",
-    "unavailable",	"other",
+    "bad_json",		"bad_field",	"missing_field",    "body_too_large",
+    "too_many_events",	"unknown_site", "forbidden_origin", "bad_method",
+    "bad_content_type", "unavailable",	"rate_limited",	    "other",
 };
 #define N_REASONS (sizeof(reasons) / sizeof(reasons[0]))
 
@@ -24,6 +23,12 @@ static _Atomic int64_t rejected[N_REASONS];
 static _Atomic int64_t commit_buckets[N_BOUNDS], commit_count, commit_sum_us,
     commit_failures;
 static _Atomic int64_t retention_passes, retention_deleted;
+
+static const char *const limits[] = {"collect_ip", "collect_site", "login_ip",
+				     "other"};
+#define N_LIMITS (sizeof(limits) / sizeof(limits[0]))
+static _Atomic int64_t rate_limited[N_LIMITS];
+static _Atomic int64_t bot_batches, requests_timed_out;
 
 void metrics_events_accepted(int64_t n)
 {
@@ -60,6 +65,52 @@ void metrics_retention_pass(int64_t n)
 {
 	atomic_fetch_add(&retention_deleted, n);
 	atomic_fetch_add(&retention_passes, 1);
+}
+
+void metrics_rate_limited(const char *limit)
+{
+	size_t i;
+	for (i = 0; i < N_LIMITS - 1; i++)
+		if (limit && strcmp(limit, limits[i]) == 0)
+			break;
+	atomic_fetch_add(&rate_limited[i], 1);
+}
+
+void metrics_bot_batch(void)
+{
+	atomic_fetch_add(&bot_batches, 1);
+}
+
+void metrics_request_timed_out(void)
+{
+	atomic_fetch_add(&requests_timed_out, 1);
+}
+
+/* The rate limit, bot and slow client counters. */
+static int render_abuse(struct dynbuf *b)
+{
+	int rc = dynbuf_adds(
+	    b, "# HELP calor_rate_limited_total Requests refused with 429, "
+	       "by limit.\n"
+	       "# TYPE calor_rate_limited_total counter\n");
+	for (size_t i = 0; !rc && i < N_LIMITS; i++)
+		rc = dynbuf_addf(
+		    b, "calor_rate_limited_total{limit=\"%s\"} %lld\n",
+		    limits[i], (long long)atomic_load(&rate_limited[i]));
+	if (!rc)
+		rc = dynbuf_addf(
+		    b,
+		    "# HELP calor_bot_batches_total Batches from known bots "
+		    "and headless browsers, acknowledged and not stored.\n"
+		    "# TYPE calor_bot_batches_total counter\n"
+		    "calor_bot_batches_total %lld\n"
+		    "# HELP calor_requests_timed_out_total Connections closed "
+		    "because a request did not arrive whole in time.\n"
+		    "# TYPE calor_requests_timed_out_total counter\n"
+		    "calor_requests_timed_out_total %lld\n",
+		    (long long)atomic_load(&bot_batches),
+		    (long long)atomic_load(&requests_timed_out));
+	return rc;
 }
 
 int metrics_render(struct dynbuf *b)
@@ -121,5 +172,7 @@ int metrics_render(struct dynbuf *b)
 		    "calor_retention_deleted_total %lld\n",
 		    (long long)atomic_load(&retention_passes),
 		    (long long)atomic_load(&retention_deleted));
+	if (!rc)
+		rc = render_abuse(b);
 	return rc;
 }

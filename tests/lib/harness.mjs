@@ -125,12 +125,28 @@ export function assertEq(a, b, msg = '') {
 // Remove a temporary directory (ignores errors).
 export function cleanup(dir) { try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ } }
 
+// The User-Agent of this Chromium when it is not headless. calor counts a
+// "HeadlessChrome" batch as a bot's and does not store it (docs/limits.md),
+// so the test browser, which stands in for a person's, says what a
+// person's Chromium says. A launch flag, not a context's userAgent: beacons
+// go out with the browser's own.
+let desktopUA;
+export function chromiumUserAgent() {
+	if (!desktopUA) {
+		const out = execFileSync('/usr/bin/chromium', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+		const major = /(\d+)\./.exec(out)?.[1] || '120';
+		desktopUA = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
+	}
+	return desktopUA;
+}
+
 // Chromium via playwright-core, Debian's binary, never a download.
 export async function launchChromium() {
 	const { chromium } = await import('playwright-core');
 	return chromium.launch({
 		executablePath: '/usr/bin/chromium',
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+			`--user-agent=${chromiumUserAgent()}`],
 	});
 }
