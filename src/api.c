@@ -39,6 +39,16 @@ static const struct http_header api_set[] = {
     {"Cross-Origin-Resource-Policy", "same-origin"},
     {NULL, NULL}};
 
+/* A path nothing is served at: the dashboard frames a site's page by its
+ * path on calor's origin, and a page calor does not have is this 404 in
+ * the dashboard's frame; framed by anyone else it is still refused. */
+static const struct http_header not_found_set[] = {
+    {"Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'"},
+    {"X-Frame-Options", "SAMEORIGIN"},
+    {"Referrer-Policy", "same-origin"},
+    {"Cross-Origin-Resource-Policy", "same-origin"},
+    {NULL, NULL}};
+
 /* The tracker, loaded by the pages of every site: readable cross-origin
  * (crossorigin and integrity attributes work) and loadable by pages that
  * require Cross-Origin-Resource-Policy (COEP). */
@@ -99,7 +109,8 @@ static void get_asset(struct http_request *req, void *ctx)
 
 	if (demo && !api->demo_site)
 		a = NULL;
-	if (!a) { /* the route's headers: the data set */
+	if (!a) {
+		http_use_headers(req, not_found_set);
 		http_respond_error(req, 404, "not_found", "no such path");
 		return;
 	}

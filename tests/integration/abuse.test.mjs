@@ -5,8 +5,10 @@
 // only its last entry; known bots and headless browsers get 204 and nothing
 // is stored; a client trickling its headers is cut off at the request
 // timeout while others are answered; connections past the per-address cap
-// are refused and the server stays up; oversized headers get 431.
+// are refused and the server stays up; oversized headers get 431; no
+// client address is written anywhere.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, sleep, CALOR } from '../lib/harness.mjs';
@@ -222,6 +224,25 @@ test('serve refuses bad limit values', async () => {
 		const r = spawnSync(CALOR, ['serve', '--listen', '127.0.0.1:1', '--data', tight, ...args], { encoding: 'utf8', timeout: 10000 });
 		assert(r.status !== 0, `${args.join(' ')}: exit ${r.status}`);
 	}
+});
+
+test('no client address reaches the data directory or the log', async () => {
+	// the addresses the per-address tests sent through --trust-proxy, in
+	// their text forms and as the 16 bytes a bucket is keyed by
+	const v4 = [198, 51, 100, 7];
+	const needles = ['198.51.100.7', '2001:db8:5:6', '192.0.2.1', '198.51.100.50']
+		.map(t => [t, Buffer.from(t)])
+		.concat([['::ffff:198.51.100.7 as bytes', Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4])],
+			['2001:db8:5:6::/64 as bytes', Buffer.from([0x20, 0x01, 0x0d, 0xb8, 0, 5, 0, 6])]]);
+	await behind.stop(); // everything committed and checkpointed first
+	const files = readdirSync(proxied, { recursive: true }).map(f => join(proxied, f)).filter(f => statSync(f).isFile());
+	assert(files.some(f => f.endsWith('calor.db')), `the database is there: ${files}`);
+	for (const f of files) {
+		const bytes = readFileSync(f);
+		for (const [what, needle] of needles) assert(!bytes.includes(needle), `${what} found in ${f}`);
+	}
+	const log = Buffer.from(behind.log());
+	for (const [what, needle] of needles) assert(!log.includes(needle), `${what} found in the log`);
 });
 
 await run({ after: async () => {

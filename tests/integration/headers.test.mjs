@@ -58,7 +58,10 @@ test('API data: JSON, PNG and errors run nothing and are framed by nobody', asyn
 		delete h[k]; // the heatmap's own, tested in heatmap.test.mjs
 	assertEq(sorted(h), sorted({ ...DATA, 'content-type': 'image/png', 'cache-control': 'no-cache' }), 'heatmap PNG:');
 	assertHeaders(await fetch(`${server.url}/api/v1/sites`), { ...DATA, ...JSON_TYPE }, '401');
-	assertHeaders(await fetch(`${server.url}/no/such/path`), { ...DATA, ...JSON_TYPE }, '404');
+	// a page calor does not serve may show, as this 404, in the dashboard's
+	// frame of a site's page, and in nobody else's
+	assertHeaders(await fetch(`${server.url}/no/such/path`), { ...DATA, ...JSON_TYPE,
+		'content-security-policy': "default-src 'none'; frame-ancestors 'self'", 'x-frame-options': 'SAMEORIGIN' }, '404');
 	assertHeaders(await fetch(`${server.url}/api/v1/sites`, { method: 'DELETE' }), { ...DATA, ...JSON_TYPE, allow: 'GET, POST, OPTIONS' }, '405');
 	assertHeaders(await fetch(`${server.url}/healthz`), { ...DATA, ...JSON_TYPE }, '/healthz');
 	assertHeaders(await fetch(`${server.url}/metrics`), { ...DATA, 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, '/metrics');
