@@ -71,7 +71,7 @@ test('per address: the burst passes, then 429 with Retry-After; another address 
 	const before = stored(proxied, ipSite);
 	const rs = await burst(behind, ipSite, 10, () => xff);
 	const ok = counted(rs, 204);
-	assert(ok >= 3 && ok <= 4, `the burst of 3 (and a refill) pass: ${statuses(rs)}`);
+	assert(ok >= 3 && ok <= 5, `the burst of 3 (and a refill) pass: ${statuses(rs)}`);
 	assertEq(counted(rs, 429), 10 - ok, 'the rest are 429');
 	const r = rs.find(x => x.status === 429);
 	assertEq(r.json.error, 'rate_limited', 'error code');
@@ -107,7 +107,7 @@ test('per site: past its burst a site gets 429 whoever sends; other sites go on'
 	// 30 addresses, one batch each: only the site's bucket (burst 20) runs dry
 	const rs = await burst(behind, siteSite, 30, i => ({ 'X-Forwarded-For': `192.0.2.${i + 1}` }));
 	const ok = counted(rs, 204);
-	assert(ok >= 20 && ok <= 23, `the site's burst of 20 (and a refill) pass: ${statuses(rs)}`);
+	assert(ok >= 20 && ok <= 25, `the site's burst of 20 (and a refill) pass: ${statuses(rs)}`);
 	assertEq(counted(rs, 429), 30 - ok, 'the rest are 429');
 	const r = rs.find(x => x.status === 429);
 	assertEq(r.json.error, 'rate_limited', 'error code');
@@ -121,13 +121,17 @@ test('sign-in per address: 10 tries, then 429 before any password is checked', a
 	const login = (user, ip) => fetch(`${behind.url}/auth/login`, { method: 'POST', headers: { 'X-Forwarded-For': ip },
 		body: JSON.stringify({ user, password: 'guess-guess-1' }) });
 	// a different name each time: the per-name lockout (5 per name) never
-	// applies, only the per-address limit does
-	for (let i = 0; i < 10; i++) assertEq((await login(`guess${i}`, '198.51.100.50')).status, 401, `try ${i}`);
-	const r = await login('guess10', '198.51.100.50');
-	assertEq([r.status, (await r.json()).error], [429, 'rate_limited'], 'the 11th try');
+	// applies, only the per-address limit does; all at once, so the
+	// refill (one try in 10 s) while the hashes are checked is small
+	const rs = await Promise.all(Array.from({ length: 13 }, (_, i) => login(`guess${i}`, '198.51.100.50')));
+	const tried = rs.filter(x => x.status === 401).length;
+	assert(tried >= 10 && tried <= 11, `10 tries (and a refill) checked: ${rs.map(x => x.status)}`);
+	assertEq(rs.filter(x => x.status === 429).length, 13 - tried, 'the rest are 429');
+	const r = rs.find(x => x.status === 429);
+	assertEq((await r.json()).error, 'rate_limited', 'error code');
 	assert(Number(r.headers.get('retry-after')) >= 1, 'Retry-After');
 	assertEq((await login('guess11', '198.51.100.51')).status, 401, 'another address may still try');
-	assertEq(await metric(behind, /^calor_rate_limited_total\{limit="login_ip"\} (\d+)$/m), 1, 'counted');
+	assertEq(await metric(behind, /^calor_rate_limited_total\{limit="login_ip"\} (\d+)$/m), 13 - tried, 'counted');
 });
 
 test('bots and headless browsers: 204, counted, nothing stored; a browser is stored', async () => {
