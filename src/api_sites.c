@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "api_int.h"
+#include "core.h"
 
 #define SITES_JSON_MAX (16 * 1024 * 1024)
 
@@ -261,6 +262,8 @@ void api_post_site(struct http_request *req, void *ctx)
 	o = json_loadb(body, len, 0, NULL);
 	store_config_defaults(&sb.cfg);
 	if (body_parse(o, &sb, err, sizeof(err))) {
+		utf8_clean(
+		    err); /* a key cut at 40 bytes may split a character */
 		http_respond_error(req, 400, "bad_field", err);
 		goto out;
 	}
@@ -317,9 +320,10 @@ void api_patch_site(struct http_request *req, void *ctx)
 	body = http_request_body(req, &len);
 	o = json_loadb(body, len, 0, NULL);
 	sb.cfg = site.cfg;
-	if (body_parse(o, &sb, err, sizeof(err)))
+	if (body_parse(o, &sb, err, sizeof(err))) {
+		utf8_clean(err);
 		http_respond_error(req, 400, "bad_field", err);
-	else
+	} else
 		site_write(req, api, &site, &sb, 200);
 	json_decref(o);
 }

@@ -84,6 +84,14 @@ test('every bad field is a 400 naming it; nothing is changed by a refused reques
 		const e = await r.json();
 		assert(e.detail.includes(name), `${JSON.stringify(body)}: "${e.detail}" names ${name}`);
 	}
+	// a name cut at 40 bytes inside a character: the detail is still clean UTF-8
+	for (const [body, want] of [[{ name: 'a', ['k'.repeat(39) + '€']: 1 }, `${'k'.repeat(39)}?: unknown field`],
+		[{ name: 'a', settings: { ['s'.repeat(39) + '€']: 1 } }, `unknown setting "${'s'.repeat(39)}?"`]]) {
+		const r = await json('POST', '/api/v1/sites', body);
+		const bytes = Buffer.from(await r.arrayBuffer());
+		assertEq(Buffer.from(bytes.toString('utf8'), 'utf8').equals(bytes), true, 'the answer is valid UTF-8');
+		assertEq([r.status, JSON.parse(bytes.toString('utf8')).detail], [400, want], 'the cut character is a ?');
+	}
 	assertEq((await (await server.api('/api/v1/sites')).json()).sites.length, before, 'no site was made');
 	const r = await json('PATCH', `/api/v1/sites?site=${key}`, { name: 'Changed', settings: { rage_px: 0 } });
 	assertEq(r.status, 400, 'a bad setting refuses the whole change');
