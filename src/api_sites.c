@@ -262,8 +262,8 @@ void api_post_site(struct http_request *req, void *ctx)
 	o = json_loadb(body, len, 0, NULL);
 	store_config_defaults(&sb.cfg);
 	if (body_parse(o, &sb, err, sizeof(err))) {
-		utf8_clean(
-		    err); /* a key cut at 40 bytes may split a character */
+		/* a key cut at 40 bytes may split a character */
+		utf8_clean(err);
 		http_respond_error(req, 400, "bad_field", err);
 		goto out;
 	}
