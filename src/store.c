@@ -3,6 +3,7 @@
  * the backend's struct store_ops. */
 #include "store.h"
 
+#include <sodium.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -111,6 +112,15 @@ int store_open(const char *spec, struct store **ret_store, char *err,
 	}
 	if (strncmp(spec, "sqlite:", 7) == 0)
 		return store_sqlite_open(spec + 7, ret_store, err, err_size);
+	if (strncmp(spec, "clickhouse://", 13) == 0) {
+		/* store_clickhouse_open() works for what it has, but calor
+		 * must not run on a backend that cannot answer every API
+		 * call: refused until issue 7 is done */
+		snprintf(err, err_size,
+			 "the ClickHouse backend is not complete yet (see "
+			 "docs/clickhouse-progress.md)");
+		return CALOR_EINVAL;
+	}
 	if (strstr(spec, "://")) {
 		snprintf(err, err_size, "unsupported store \"%.64s\"", spec);
 		return CALOR_EINVAL;
@@ -298,4 +308,65 @@ int store_kv_get(struct store *s, const char *kind, const char *key,
 int store_kv_delete(struct store *s, const char *kind, const char *key)
 {
 	return s->ops->kv_delete(s, kind, key);
+}
+
+/* ---- helpers the backends share ---- */
+
+int store_random_key(char *out, size_t len)
+{
+	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz"
+				       "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	unsigned char raw[64];
+
+	if (len > sizeof(raw))
+		return CALOR_EINVAL;
+	randombytes_buf(raw, len);
+	for (size_t i = 0; i < len; i++)
+		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+	out[len] = '\0';
+	return 0;
+}
+
+/* scheme://host[:port] with nothing after, lower-case scheme. */
+static int origin_valid(const char *o)
+{
+	const char *p;
+	size_t n = strlen(o);
+
+	if (n < 8 || n > STORE_MAX_ORIGIN)
+		return 0;
+	if (strncmp(o, "http://", 7) == 0)
+		p = o + 7;
+	else if (strncmp(o, "https://", 8) == 0)
+		p = o + 8;
+	else
+		return 0;
+	if (!*p)
+		return 0;
+	for (; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == ':' || *p == '[' || *p == ']'))
+			return 0;
+	return 1;
+}
+
+int store_site_fields_check(struct store *base, const char *name,
+			    const char *const *origins, size_t n_origins)
+{
+	if (name && (!*name || strlen(name) > STORE_MAX_NAME ||
+		     !utf8_valid(name, strlen(name))))
+		return store_fail(base, CALOR_EINVAL,
+				  "site name must be 1..%d bytes of UTF-8",
+				  STORE_MAX_NAME);
+	if (n_origins > STORE_MAX_ORIGINS)
+		return store_fail(base, CALOR_EINVAL, "at most %d origins",
+				  STORE_MAX_ORIGINS);
+	for (size_t i = 0; i < n_origins; i++)
+		if (!origin_valid(origins[i]))
+			return store_fail(base, CALOR_EINVAL,
+					  "origin \"%.64s\" is not "
+					  "scheme://host[:port]",
+					  origins[i]);
+	return 0;
 }

@@ -402,7 +402,9 @@ struct store {
 
 /* Open the store named by spec: a directory (SQLite database
  * DIR/calor.db, created with its schema if missing) or "sqlite:DIR".
- * Returns 0 and *ret_store (caller frees with store_close()), or
+ * "clickhouse://..." is refused (CALOR_EINVAL) until that backend answers
+ * every op; its tests call store_clickhouse_open(). Returns 0 and
+ * *ret_store (caller frees with store_close()), or
  * CALOR_EINVAL for an unknown spec, CALOR_ESTORE/CALOR_EIO with a detail in
  * err[0..err_size) when the backend cannot be opened. */
 int store_open(const char *spec, struct store **ret_store, char *err,
@@ -555,6 +557,36 @@ int store_kv_delete(struct store *s, const char *kind, const char *key);
 /* Backends. */
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		      size_t err_size);
+
+/* The ClickHouse backend (issue 7, not complete: store_open() refuses
+ * clickhouse:// specs until it is; docs/clickhouse-progress.md). */
+struct store_clickhouse_spec {
+	char host[254];
+	int port;
+	char db[65];
+	char cluster[65]; /* "" without one */
+};
+/* Parse "clickhouse://HOST:PORT/DB[?cluster=NAME]": HOST a name or
+ * address (IPv6 in brackets), PORT 1..65535 (the HTTP interface), DB and
+ * NAME [A-Za-z_][A-Za-z0-9_]{0,63}. 0 or CALOR_EINVAL. */
+int store_clickhouse_spec_parse(const char *spec,
+				struct store_clickhouse_spec *ret_spec);
+/* Open the ClickHouse store spec names: creates the database and the
+ * schema if missing (with a cluster, the local tables on this server and
+ * a Distributed table over the cluster's shards). Returns 0 and
+ * *ret_store (caller frees with store_close()), CALOR_EINVAL for a bad
+ * spec, CALOR_EUNAVAILABLE when ClickHouse cannot be reached,
+ * CALOR_ESTORE when it refuses, with a detail in err. Ops not written yet
+ * fail with CALOR_EINVAL, "not implemented for ClickHouse yet". */
+int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
+			  size_t err_size);
+
+/* For backends: check a site's name (NULL: not checked) and origins as
+ * store_site_add() says (CALOR_EINVAL, detail on s), and make a random
+ * site key of len (<= 64) characters into out[len + 1]. */
+int store_site_fields_check(struct store *s, const char *name,
+			    const char *const *origins, size_t n_origins);
+int store_random_key(char *out, size_t len);
 
 /* ---- backup and restore of a SQLite data directory ---- */
 

@@ -189,66 +189,6 @@ static void sqlite_close(struct store *base)
 	free(s);
 }
 
-static int random_key(char *out, size_t len)
-{
-	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyz"
-				       "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-	unsigned char raw[64];
-
-	if (len > sizeof(raw))
-		return CALOR_EINVAL;
-	randombytes_buf(raw, len);
-	for (size_t i = 0; i < len; i++)
-		out[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
-	out[len] = '\0';
-	return 0;
-}
-
-/* scheme://host[:port] with nothing after, lower-case scheme. */
-static int origin_valid(const char *o)
-{
-	const char *p;
-	size_t n = strlen(o);
-
-	if (n < 8 || n > STORE_MAX_ORIGIN)
-		return 0;
-	if (strncmp(o, "http://", 7) == 0)
-		p = o + 7;
-	else if (strncmp(o, "https://", 8) == 0)
-		p = o + 8;
-	else
-		return 0;
-	if (!*p)
-		return 0;
-	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
-		      *p == ':' || *p == '[' || *p == ']'))
-			return 0;
-	return 1;
-}
-
-/* A site's name and origins, checked as store.h says. */
-static int site_fields_check(struct store *base, const char *name,
-			     const char *const *origins, size_t n_origins)
-{
-	if (name && (!*name || strlen(name) > STORE_MAX_NAME ||
-		     !utf8_valid(name, strlen(name))))
-		return store_fail(base, CALOR_EINVAL,
-				  "site name must be 1..%d bytes of UTF-8",
-				  STORE_MAX_NAME);
-	if (n_origins > STORE_MAX_ORIGINS)
-		return store_fail(base, CALOR_EINVAL, "at most %d origins",
-				  STORE_MAX_ORIGINS);
-	for (size_t i = 0; i < n_origins; i++)
-		if (!origin_valid(origins[i]))
-			return store_fail(base, CALOR_EINVAL,
-					  "origin \"%.64s\" is not "
-					  "scheme://host[:port]",
-					  origins[i]);
-	return 0;
-}
-
 /* Replace a site's origins inside the open transaction. */
 static int origins_write(struct sqlite_store *s, int64_t site_id,
 			 const char *const *origins, size_t n_origins)
@@ -294,11 +234,11 @@ static int sqlite_site_add(struct store *base, const char *name,
 
 	if (!name)
 		name = "";
-	if ((rc = site_fields_check(base, name, origins, n_origins)))
+	if ((rc = store_site_fields_check(base, name, origins, n_origins)))
 		return rc;
 	str_copy(site.name, name, sizeof(site.name));
 	site.created_ms = calor_now_ms();
-	random_key(site.key, 16);
+	store_random_key(site.key, 16);
 	store_config_defaults(&site.cfg);
 
 	pthread_mutex_lock(&s->write_lock);
@@ -345,7 +285,7 @@ static int sqlite_site_update(struct store *base, int64_t site_id,
 	sqlite3_stmt *st = NULL;
 	int rc, in_tx = 0;
 
-	if ((rc = site_fields_check(base, name, origins, n_origins)))
+	if ((rc = store_site_fields_check(base, name, origins, n_origins)))
 		return rc;
 	pthread_mutex_lock(&s->write_lock);
 	if ((rc = sqlite_db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
