@@ -2,7 +2,7 @@
 # calor build. `make` builds ./calor; `make run` sets up and starts the demo;
 # `make test` runs every suite; `make bench` measures against peers.
 
-PKGS     := libmicrohttpd sqlite3 jansson spng zlib libsodium
+PKGS     := libmicrohttpd sqlite3 jansson spng zlib libsodium libcurl
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wwrite-strings -Wvla
@@ -82,7 +82,13 @@ build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/lib
 	@echo "  CC  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 
-asan: build/asan/calor $(TESTS) $(REPLAYS)
+asan: build/asan/calor $(TESTS) $(REPLAYS) build/asan/clickhouse_test
+
+# The ClickHouse backend against real servers (tests/clickhouse/run.sh
+# starts them; suite "clickhouse").
+build/asan/clickhouse_test: tests/clickhouse/test_clickhouse.c tests/unit/test.h build/asan/libcalor.a
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 
 # The replay driver: each harness without libFuzzer, fed the committed
 # corpus by tests/run.sh (suite "fuzz").
@@ -145,10 +151,10 @@ bench: setup calor
 	@bench/run.sh
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tools/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tools/*.c
 
 check-format:
-	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tools/*.c
+	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tools/*.c
 
 clean:
 	rm -rf build calor

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* store_clickhouse_int: what the ClickHouse backend's files share — the
+ * store object, the HTTP calls (libcurl) and SQL quoting. Private to
+ * store_clickhouse*.c. The schema and its reasons: docs/clickhouse-progress.md. */
+#ifndef CALOR_STORE_CLICKHOUSE_INT_H
+#define CALOR_STORE_CLICKHOUSE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "store.h"
+
+#define CH_POOL_MAX   8
+#define CH_MAX_RESULT (256u * 1024 * 1024) /* one answer, buffered */
+#define CH_MAX_INSERT (64u * 1024 * 1024)  /* one INSERT's body */
+#define CH_MAX_SQL    (1024u * 1024)	   /* one query's text */
+#define CH_MAX_FIELDS 32		   /* columns of a read */
+#define CH_NAME_MAX   64		   /* database and cluster names */
+#define CH_HOST_MAX   253
+
+/* The kinds of rows in the events table. */
+enum ch_kind {
+	CH_KIND_BATCH = 0, /* a batch's page view record */
+	CH_KIND_CLICK = 1,
+	CH_KIND_MOVE = 2, /* one point */
+	CH_KIND_GOAL = 3
+};
+
+struct ch_store {
+	struct store base;
+	char url[CH_HOST_MAX + 64]; /* http://HOST:PORT/ */
+	char db[CH_NAME_MAX + 1];
+	char cluster[CH_NAME_MAX + 1]; /* "" without one */
+	pthread_mutex_t pool_lock;
+	void *pool[CH_POOL_MAX]; /* idle CURL easy handles */
+	size_t n_pool;
+	pthread_mutex_t write_lock; /* one write path per process */
+	_Atomic uint64_t version;
+	long timeout_ms;
+};
+
+/* A read's row: n fields, unescaped, NUL-terminated, valid during the
+ * call; non-zero stops the read and is returned. */
+typedef int (*ch_row_fn)(void *ctx, char **fields, size_t n);
+
+/* Run sql (no result wanted). 0, CALOR_EUNAVAILABLE (ClickHouse could not
+ * be reached or timed out), CALOR_ESTORE (it refused), CALOR_ENOMEM; the
+ * detail in store_last_error(). */
+int ch_exec(struct ch_store *s, const char *sql);
+/* INSERT data (TabSeparated rows) into table (a name this backend made):
+ * "INSERT INTO db.table FORMAT TabSeparated". Errors as ch_exec(). */
+int ch_insert(struct ch_store *s, const char *table, const char *data,
+	      size_t len);
+/* Run a SELECT (without FORMAT) and hand each row to row. Errors as
+ * ch_exec(), or what row returned. */
+int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx);
+
+/* Append value as a ClickHouse string literal ('...', backslash escapes). */
+int ch_quote(struct dynbuf *b, const char *value);
+/* Append value as a TabSeparated field (no quotes). */
+int ch_tsv(struct dynbuf *b, const char *value);
+/* The name reads and writes use for table: "db.table" across the
+ * cluster (Distributed) or "db.table_local" without a cluster. */
+int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
+
+/* Reads (store_clickhouse_read.c). */
+int ch_clicks_scan(struct store *base, const struct store_filter *f,
+		   store_click_cb cb, void *ctx);
+int ch_sample(struct store *base, const struct store_filter *f,
+	      struct store_sample *ret_sample);
+int ch_grid_scan(struct store *base, const struct store_filter *f,
+		 enum store_grid_kind kind, store_grid_cb cb, void *ctx);
+int ch_grid_widths(struct store *base, const struct store_filter *f,
+		   enum store_grid_kind kind,
+		   struct store_grid_width **ret_widths, size_t *ret_n);
+int ch_scroll_scan(struct store *base, const struct store_filter *f,
+		   store_scroll_cb cb, void *ctx);
+
+#endif

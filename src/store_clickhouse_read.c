@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/* store_clickhouse_read: the ClickHouse backend's reads — samples, raw
+ * clicks, grid cells and widths binned inside ClickHouse, scroll records
+ * — with filters and segments pushed down as SQL, answering as
+ * store_sqlite_read.c does for the same events. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_clickhouse_int.h"
+
+#define DAY_MS 86400000LL
+
+/* " AND <column> = 'value'". */
+static int text_eq(struct dynbuf *sql, const char *column, const char *value)
+{
+	int rc = dynbuf_addf(sql, " AND %s = ", column);
+	return rc ? rc : ch_quote(sql, value);
+}
+
+/* " AND session [NOT] IN (sessions of the site that reached goal)":
+ * sessions, not page views, as store.h says. The events table is sharded
+ * by session, so the subquery reads the local table of each shard. */
+static int goal_sql(const struct ch_store *s, struct dynbuf *sql,
+		    int64_t site_id, const char *goal, int reached)
+{
+	int rc = dynbuf_addf(sql,
+			     " AND session %sIN (SELECT session FROM"
+			     " %s.events_local WHERE site_id = %lld AND"
+			     " kind = %d AND goal = ",
+			     reached ? "" : "NOT ", s->db, (long long)site_id,
+			     CH_KIND_GOAL);
+	if (!rc)
+		rc = ch_quote(sql, goal);
+	return rc ? rc : dynbuf_adds(sql, ")");
+}
+
+/* The segment's conditions on page view (batch) rows. */
+static int segment_sql(const struct ch_store *s, struct dynbuf *sql,
+		       const struct store_filter *f)
+{
+	const struct store_segment *g = &f->seg;
+	const struct {
+		const char *column;
+		unsigned bit;
+		int value;
+	} ints[] = {
+	    {"browser", STORE_SEG_BROWSER, g->browser},
+	    {"os", STORE_SEG_OS, g->os},
+	    {"source", STORE_SEG_SOURCE, g->source},
+	    {"is_new", STORE_SEG_NEW, g->is_new},
+	};
+	const struct {
+		const char *column, *value;
+	} texts[] = {
+	    {"referrer", g->referrer},
+	    {"utm_source", g->utm_source},
+	    {"utm_medium", g->utm_medium},
+	    {"utm_campaign", g->utm_campaign},
+	};
+	int rc = 0;
+
+	if (g->vw_min)
+		rc = dynbuf_addf(sql, " AND vw >= %d", g->vw_min);
+	if (!rc && g->vw_max)
+		rc = dynbuf_addf(sql, " AND vw <= %d", g->vw_max);
+	for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (g->has & ints[i].bit)
+			rc = dynbuf_addf(sql, " AND %s = %d", ints[i].column,
+					 ints[i].value);
+	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].value)
+			rc = text_eq(sql, texts[i].column, texts[i].value);
+	for (size_t i = 0; !rc && i < g->n_tags; i++) {
+		/* a tag on any of the page view's batches */
+		rc = dynbuf_adds(sql, " AND has(arrayMap((k, v) -> (k, v),"
+				      " tag_keys, tag_values), (");
+		if (!rc)
+			rc = ch_quote(sql, g->tags[i].key);
+		if (!rc)
+			rc = dynbuf_adds(sql, ", ");
+		if (!rc)
+			rc = ch_quote(sql, g->tags[i].value);
+		if (!rc)
+			rc = dynbuf_adds(sql, "))");
+	}
+	if (!rc && g->goal)
+		rc = goal_sql(s, sql, f->site_id, g->goal, 1);
+	if (!rc && g->nogoal)
+		rc = goal_sql(s, sql, f->site_id, g->nogoal, 0);
+	return rc;
+}
+
+/* The filter's conditions (" AND ..."): device and exact times on the
+ * rows read; the segment on them when they are page view rows (pv_rows),
+ * else through the page views it selects (same shard: sharded by
+ * session). */
+static int filter_sql(const struct ch_store *s, struct dynbuf *sql,
+		      const struct store_filter *f, int pv_rows)
+{
+	int rc = 0;
+
+	if (f->device >= 0)
+		rc = dynbuf_addf(sql, " AND device = %d", f->device);
+	if (!rc && f->from_ms)
+		rc = dynbuf_addf(sql, " AND ts >= %lld", (long long)f->from_ms);
+	if (!rc && f->to_ms)
+		rc = dynbuf_addf(sql, " AND ts < %lld", (long long)f->to_ms);
+	if (rc || store_segment_empty(&f->seg))
+		return rc;
+	if (pv_rows)
+		return segment_sql(s, sql, f);
+	rc = dynbuf_addf(sql,
+			 " AND pv IN (SELECT pv FROM %s.events_local WHERE"
+			 " site_id = %lld AND kind = %d",
+			 s->db, (long long)f->site_id, CH_KIND_BATCH);
+	if (!rc && f->page) {
+		rc = dynbuf_adds(sql, " AND page = ");
+		if (!rc)
+			rc = ch_quote(sql, f->page);
+	}
+	if (!rc)
+		rc = segment_sql(s, sql, f);
+	return rc ? rc : dynbuf_adds(sql, ")");
+}
+
+/* The pre-aggregated grids' time rule (store_sqlite_read.c's day_sql):
+ * whole UTC days, from_ms's day to to_ms's day rounded up; everything
+ * without a range. */
+static int day_sql(struct dynbuf *sql, const struct store_filter *f)
+{
+	int rc = 0;
+
+	if (f->from_ms)
+		rc = dynbuf_addf(sql, " AND intDiv(ts, %lld) >= %lld", DAY_MS,
+				 (long long)(f->from_ms / DAY_MS));
+	if (!rc && f->to_ms)
+		rc = dynbuf_addf(sql, " AND intDiv(ts, %lld) < %lld", DAY_MS,
+				 (long long)((f->to_ms + DAY_MS - 1) / DAY_MS));
+	return rc;
+}
+
+/* "SELECT <select> FROM events WHERE site_id = S [AND page = P]". */
+static int from_events(const struct ch_store *s, struct dynbuf *sql,
+		       const char *select, const struct store_filter *f)
+{
+	int rc = dynbuf_addf(sql, "SELECT %s FROM ", select);
+
+	if (!rc)
+		rc = ch_table(s, sql, "events");
+	if (!rc)
+		rc = dynbuf_addf(sql, " WHERE site_id = %lld",
+				 (long long)f->site_id);
+	if (!rc && f->page) {
+		rc = dynbuf_adds(sql, " AND page = ");
+		if (!rc)
+			rc = ch_quote(sql, f->page);
+	}
+	return rc;
+}
+
+/* Build (status rc) and run sql; frees it. */
+static int run(struct ch_store *s, struct dynbuf *sql, int rc, ch_row_fn row,
+	       void *ctx)
+{
+	if (rc)
+		rc = store_fail(&s->base, rc, "query too long");
+	else
+		rc = ch_select(s, sql->data, row, ctx);
+	dynbuf_done(sql);
+	return rc;
+}
+
+struct forward {
+	union {
+		store_click_cb click;
+		store_grid_cb grid;
+		store_scroll_cb scroll;
+	} cb;
+	void *ctx;
+};
+
+static int click_row(void *ctx, char **f, size_t n)
+{
+	struct forward *fw = ctx;
+	struct store_click c;
+
+	if (n < 6)
+		return CALOR_ESTORE;
+	c.x = (int32_t)strtol(f[0], NULL, 10);
+	c.y = (int32_t)strtol(f[1], NULL, 10);
+	c.vw = (int32_t)strtol(f[2], NULL, 10);
+	c.vh = (int32_t)strtol(f[3], NULL, 10);
+	c.dw = (int32_t)strtol(f[4], NULL, 10);
+	c.dh = (int32_t)strtol(f[5], NULL, 10);
+	return fw->cb.click(fw->ctx, &c);
+}
+
+int ch_clicks_scan(struct store *base, const struct store_filter *f,
+		   store_click_cb cb, void *ctx)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct forward fw = {.cb.click = cb, .ctx = ctx};
+	struct store_filter pf = *f;
+	struct dynbuf sql;
+	int rc;
+
+	/* store.h: clicks of one page; no page reads none */
+	pf.page = f->page ? f->page : "";
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = from_events(s, &sql, "x, y, vw, vh, dw, dh", &pf);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+	if (!rc)
+		rc = filter_sql(s, &sql, f, 0);
+	if (!rc)
+		rc = dynbuf_adds(&sql, " ORDER BY ts, pv, seq, idx");
+	return run(s, &sql, rc, click_row, &fw);
+}
+
+static int sample_row(void *ctx, char **f, size_t n)
+{
+	int64_t *v = ctx;
+
+	if (n < 2)
+		return CALOR_ESTORE;
+	v[0] = strtoll(f[0], NULL, 10);
+	v[1] = strtoll(f[1], NULL, 10);
+	return 0;
+}
+
+int ch_sample(struct store *base, const struct store_filter *f,
+	      struct store_sample *ret_sample)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	int64_t pvs[2] = {0, 0}, clicks[2] = {0, 0};
+	struct dynbuf sql;
+	int rc;
+
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = from_events(s, &sql, "uniqExact(pv), uniqExact(session)", f);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_BATCH);
+	if (!rc)
+		rc = filter_sql(s, &sql, f, 1);
+	if ((rc = run(s, &sql, rc, sample_row, pvs)))
+		return rc;
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = from_events(s, &sql, "count(), 0", f);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+	if (!rc && store_segment_empty(&f->seg)) {
+		/* as SQLite's grids count them: whole days */
+		if (f->device >= 0)
+			rc = dynbuf_addf(&sql, " AND device = %d", f->device);
+		if (!rc)
+			rc = day_sql(&sql, f);
+	} else if (!rc) {
+		rc = filter_sql(s, &sql, f, 0);
+	}
+	if ((rc = run(s, &sql, rc, sample_row, clicks)))
+		return rc;
+	ret_sample->pageviews = pvs[0];
+	ret_sample->sessions = pvs[1];
+	ret_sample->clicks = clicks[0];
+	return 0;
+}
+
+/* The rows of a grid kind and the time rule: from the "grids" (whole
+ * days, by device) unless the filter has a segment or no device, when
+ * SQLite counts stored events instead (exact times). select names the
+ * columns. */
+static int grid_sql(struct ch_store *s, struct dynbuf *sql,
+		    const struct store_filter *f, enum store_grid_kind kind,
+		    const char *select, int *ret_raw)
+{
+	static const char *const conds[] = {
+	    [STORE_GRID_CLICK] = "kind = 1",
+	    [STORE_GRID_MOVE] = "kind = 2",
+	    [STORE_GRID_DEAD] = "kind = 1 AND bitAnd(flags, 4) != 0",
+	    [STORE_GRID_ERROR] = "kind = 1 AND bitAnd(flags, 8) != 0",
+	    [STORE_GRID_RAGE] = "kind = 1 AND bitAnd(flags, 16) != 0",
+	};
+	int raw = !store_segment_empty(&f->seg) || f->device < 0;
+	int rc;
+
+	_Static_assert(CH_KIND_CLICK == 1 && CH_KIND_MOVE == 2, "conds");
+	if (!f->page || (f->device < 0 && !f->seg.vw_min && !f->seg.vw_max))
+		return store_fail(&s->base, CALOR_EINVAL,
+				  "grid reads need a page and a device or a "
+				  "width band");
+	if ((unsigned)kind >= sizeof(conds) / sizeof(conds[0]))
+		return store_fail(&s->base, CALOR_EINVAL, "no such grid");
+	rc = from_events(s, sql, select, f);
+	if (!rc)
+		rc = dynbuf_addf(sql, " AND %s", conds[kind]);
+	if (!rc && raw)
+		rc = filter_sql(s, sql, f, 0);
+	else if (!rc) {
+		rc = dynbuf_addf(sql, " AND device = %d", f->device);
+		if (!rc)
+			rc = day_sql(sql, f);
+	}
+	*ret_raw = raw;
+	return rc;
+}
+
+static int cell_row(void *ctx, char **f, size_t n)
+{
+	struct forward *fw = ctx;
+	struct store_grid_cell c;
+
+	if (n < 3)
+		return CALOR_ESTORE;
+	c.cx = (int32_t)strtol(f[0], NULL, 10);
+	c.cy = (int32_t)strtol(f[1], NULL, 10);
+	c.n = strtoll(f[2], NULL, 10);
+	return fw->cb.grid(fw->ctx, &c);
+}
+
+/* the cell SQL below is store.h's grid */
+_Static_assert(STORE_GRID_COLS == 360 && STORE_GRID_ROW_PX == 4,
+	       "ch_grid_scan()'s cell SQL");
+
+int ch_grid_scan(struct store *base, const struct store_filter *f,
+		 enum store_grid_kind kind, store_grid_cb cb, void *ctx)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct forward fw = {.cb.grid = cb, .ctx = ctx};
+	struct dynbuf sql;
+	int raw, rc;
+
+	/* binned in ClickHouse: one row per cell travels */
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = grid_sql(s, &sql, f, kind,
+		      "least(intDiv(x * 360, greatest(vw, 1)), 32767) AS cx,"
+		      " intDiv(y, 4) AS cy, count()",
+		      &raw);
+	if (rc) {
+		dynbuf_done(&sql);
+		return rc == CALOR_EINVAL ? rc
+					  : store_fail(base, rc, "grid query");
+	}
+	rc = dynbuf_adds(&sql, " GROUP BY cx, cy");
+	return run(s, &sql, rc, cell_row, &fw);
+}
+
+struct widths_acc {
+	struct store_grid_width *w;
+	size_t n, cap;
+};
+
+static int width_row(void *ctx, char **f, size_t n)
+{
+	struct widths_acc *a = ctx;
+
+	if (n < 3)
+		return CALOR_ESTORE;
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? 2 * a->cap : 16;
+		void *p = realloc(a->w, ncap * sizeof(*a->w));
+		if (!p)
+			return CALOR_ENOMEM;
+		a->w = p;
+		a->cap = ncap;
+	}
+	a->w[a->n].vw = (int32_t)strtol(f[0], NULL, 10);
+	a->w[a->n].n = strtoll(f[1], NULL, 10);
+	a->w[a->n].max_doc_h = (int32_t)strtol(f[2], NULL, 10);
+	a->n++;
+	return 0;
+}
+
+int ch_grid_widths(struct store *base, const struct store_filter *f,
+		   enum store_grid_kind kind,
+		   struct store_grid_width **ret_widths, size_t *ret_n)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct widths_acc a = {0};
+	struct dynbuf sql;
+	int raw = 0, rc;
+
+	dynbuf_init(&sql, CH_MAX_SQL);
+	/* SQLite's raw reads give moves no document height; its grid rows
+	 * keep the tallest document their points were seen on */
+	rc = grid_sql(s, &sql, f, kind, "vw, count() AS n, max(dh)", &raw);
+	if (!rc && raw && kind == STORE_GRID_MOVE) {
+		dynbuf_clear(&sql);
+		rc = grid_sql(s, &sql, f, kind, "vw, count() AS n, 0", &raw);
+	}
+	if (rc == CALOR_EINVAL) {
+		dynbuf_done(&sql);
+		return rc;
+	}
+	if (!rc)
+		rc = dynbuf_adds(&sql, " GROUP BY vw ORDER BY n DESC, vw DESC");
+	if ((rc = run(s, &sql, rc, width_row, &a))) {
+		free(a.w);
+		return rc;
+	}
+	*ret_widths = a.w;
+	*ret_n = a.n;
+	return 0;
+}
+
+static int scroll_row(void *ctx, char **f, size_t n)
+{
+	struct forward *fw = ctx;
+	struct store_scroll sc;
+	const char *p;
+	int i;
+
+	if (n < 5)
+		return CALOR_ESTORE;
+	memset(&sc, 0, sizeof(sc));
+	sc.depth = (int32_t)strtol(f[0], NULL, 10);
+	sc.doc_h = (int32_t)strtol(f[1], NULL, 10);
+	sc.fold = (int32_t)strtol(f[2], NULL, 10);
+	sc.reversals = (int32_t)strtol(f[3], NULL, 10);
+	/* "[a,b,...]": INGEST_BANDS numbers, or "[]" without attention */
+	p = f[4];
+	if (*p == '[' && p[1] != ']') {
+		for (i = 0, p++; i < INGEST_BANDS && *p; i++) {
+			char *e;
+			sc.dwell[i] = (uint32_t)strtoul(p, &e, 10);
+			p = *e == ',' ? e + 1 : e;
+		}
+		sc.has_dwell = i == INGEST_BANDS;
+	}
+	return fw->cb.scroll(fw->ctx, &sc);
+}
+
+int ch_scroll_scan(struct store *base, const struct store_filter *f,
+		   store_scroll_cb cb, void *ctx)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct forward fw = {.cb.scroll = cb, .ctx = ctx};
+	struct dynbuf sql;
+	int rc;
+
+	if (!f->page)
+		return store_fail(base, CALOR_EINVAL,
+				  "scroll scans need a page");
+	/* a page view's batches summed as SQLite's upsert does: deepest,
+	 * tallest, first fold (by batch number), reversals and attention
+	 * added; each (pv, seq) once, so a batch stored twice by two nodes
+	 * at once counts once before ClickHouse merges it away */
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc =
+	    dynbuf_adds(&sql, "SELECT max(b_depth), max(b_doc_h),"
+			      " argMinIf(b_fold, seq, b_fold != 0), sum(b_rev),"
+			      " arrayMap(v -> least(v, 4294967295),"
+			      " sumForEach(b_dwell)) FROM (");
+	if (!rc)
+		rc = from_events(s, &sql,
+				 "pv, seq, any(max_depth) AS b_depth,"
+				 " any(doc_h) AS b_doc_h, any(fold) AS b_fold,"
+				 " any(reversals) AS b_rev, any(dwell) AS"
+				 " b_dwell",
+				 f);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_BATCH);
+	if (!rc)
+		rc = filter_sql(s, &sql, f, 1);
+	if (!rc)
+		rc = dynbuf_adds(&sql, " GROUP BY pv, seq) GROUP BY pv ORDER BY"
+				       " pv");
+	return run(s, &sql, rc, scroll_row, &fw);
+}
