@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs every test suite (or the ones named: lint, unit, fuzz, integration,
-# browser; fuzz replays the committed fuzz corpus, tests/fuzz) and
+# browser; clickhouse only when named; fuzz replays the committed fuzz
+# corpus, tests/fuzz) and
 # ends with one line: "N passed, N failed". Each test program prints
 # "ok NAME" or "not ok NAME" per test; a program that dies without saying
 # so counts as one more failure.
@@ -47,6 +48,8 @@ for s in "${suites[@]}"; do
 		for t in build/asan/fuzz_*; do
 			[ -x "$t" ] && run_one "$t" "$t" "tests/fuzz/corpus/${t##*/fuzz_}"
 		done ;;
+	clickhouse) # not in the default list: it installs and starts ClickHouse
+		run_one tests/clickhouse/run.sh tests/clickhouse/run.sh ;;
 	integration|browser)
 		for t in tests/$s/*.test.mjs; do
 			[ -f "$t" ] && run_one "$t" node "$t"

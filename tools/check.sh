@@ -3,7 +3,7 @@
 # What clang-format cannot see: banned string functions, the SPDX line on
 # every source file, and formatting drift. Prints "ok NAME" / "not ok NAME".
 cd "$(dirname "$0")/.."
-src=$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/unit/*.h' 'tests/fuzz/*.c' 'tests/fuzz/*.h' 'tools/*.c' 2>/dev/null)
+src=$(git ls-files 'src/*.c' 'src/*.h' 'tests/unit/*.c' 'tests/unit/*.h' 'tests/fuzz/*.c' 'tests/fuzz/*.h' 'tests/clickhouse/*.c' 'tools/*.c' 2>/dev/null)
 [ -n "$src" ] || src=$(ls src/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] tools/*.c)
 
 banned=$(grep -nE '\b(sprintf|vsprintf|strcpy|strcat|gets|atoi|atol|strtok)\s*\(' $src)
