@@ -1199,14 +1199,6 @@ static uint64_t ch_data_version(struct store *base)
 		   "yet",                                                      \
 		   __func__)
 
-static int ch_pages_list(struct store *base, const struct store_filter *f,
-			 const struct store_pages_query *q, store_page_cb cb,
-			 void *ctx)
-{
-	(void)f, (void)q, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
 static int ch_export_site(struct store *base, int64_t site_id,
 			  const struct store_export_cb *cb, void *ctx)
 {

@@ -64,6 +64,9 @@ int ch_tsv(struct dynbuf *b, const char *value);
 int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
 
 /* Reads (store_clickhouse_read.c). */
+int ch_pages_list(struct store *base, const struct store_filter *f,
+		  const struct store_pages_query *q, store_page_cb cb,
+		  void *ctx);
 int ch_clicks_scan(struct store *base, const struct store_filter *f,
 		   store_click_cb cb, void *ctx);
 int ch_sample(struct store *base, const struct store_filter *f,

@@ -466,3 +466,192 @@ int ch_scroll_scan(struct store *base, const struct store_filter *f,
 				       " pv");
 	return run(s, &sql, rc, scroll_row, &fw);
 }
+
+/* ---- the pages table ---- */
+
+struct page_rec {
+	char *path;
+	int64_t v[9]; /* views, sessions, scrolled, converted; clicks, rage,
+		       * dead, error; 1 when clicks were found */
+	double depth;
+};
+
+struct pages_acc {
+	struct page_rec *p;
+	size_t n, cap;
+	int clicks_phase;
+};
+
+static int page_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct page_rec *)a)->path,
+		      ((const struct page_rec *)b)->path);
+}
+
+/* The pages table's order: most viewed first, then by path. */
+static int page_order_cmp(const void *a, const void *b)
+{
+	const struct page_rec *x = a, *y = b;
+
+	if (x->v[0] != y->v[0])
+		return x->v[0] > y->v[0] ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static int page_row(void *ctx, char **f, size_t n)
+{
+	struct pages_acc *a = ctx;
+	struct page_rec *r;
+
+	if (a->clicks_phase) {
+		struct page_rec key = {.path = f[0]};
+		if (n < 5)
+			return CALOR_ESTORE;
+		r = a->n ? bsearch(&key, a->p, a->n, sizeof(*a->p), page_cmp)
+			 : NULL;
+		if (r)
+			for (int i = 0; i < 4; i++)
+				r->v[4 + i] = strtoll(f[1 + i], NULL, 10);
+		return 0;
+	}
+	if (n < 6)
+		return CALOR_ESTORE;
+	if (a->n == a->cap) {
+		size_t ncap = a->cap ? 2 * a->cap : 64;
+		void *p = realloc(a->p, ncap * sizeof(*a->p));
+		if (!p)
+			return CALOR_ENOMEM;
+		a->p = p;
+		a->cap = ncap;
+	}
+	r = &a->p[a->n];
+	memset(r, 0, sizeof(*r));
+	if (!(r->path = strdup(f[0])))
+		return CALOR_ENOMEM;
+	a->n++;
+	r->v[0] = strtoll(f[1], NULL, 10);
+	r->v[1] = strtoll(f[2], NULL, 10);
+	r->v[2] = strtoll(f[3], NULL, 10);
+	r->depth = strtod(f[4], NULL);
+	r->v[3] = strtoll(f[5], NULL, 10);
+	return 0;
+}
+
+/* " AND positionCaseInsensitive(page, 'search') > 0": ASCII letters
+ * case-insensitively, as SQLite's lower() compares them. */
+static int search_sql(struct dynbuf *sql, const char *search)
+{
+	int rc;
+
+	if (!search)
+		return 0;
+	rc = dynbuf_adds(sql, " AND positionCaseInsensitive(page, ");
+	if (!rc)
+		rc = ch_quote(sql, search);
+	return rc ? rc : dynbuf_adds(sql, ") > 0");
+}
+
+/* Two reads: the page views per page (the most viewed first, at most
+ * limit), then their click counts; joined here by path. */
+int ch_pages_list(struct store *base, const struct store_filter *f,
+		  const struct store_pages_query *q, store_page_cb cb,
+		  void *ctx)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	size_t limit = q->limit < STORE_PAGES_MAX ? q->limit : STORE_PAGES_MAX;
+	struct store_filter pf = *f;
+	struct pages_acc a = {0};
+	struct dynbuf sql;
+	int rc;
+
+	pf.page = NULL; /* every page */
+	/* per page view first (its batches: deepest, tallest), with whether
+	 * its session reached the goal, decided on the page view's shard */
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = dynbuf_adds(&sql,
+			 "SELECT page, count() AS views, uniqExact(p_session),"
+			 " countIf(p_doc_h > 0), if(countIf(p_doc_h > 0) = 0,"
+			 " 0, avgIf(least(p_depth * 100.0 / p_doc_h, 100.0),"
+			 " p_doc_h > 0)), uniqExactIf(p_session, p_conv)"
+			 " FROM (SELECT page, pv, any(session) AS p_session,"
+			 " max(max_depth) AS p_depth, max(doc_h) AS p_doc_h, ");
+	if (!rc && q->goal) {
+		struct dynbuf g;
+		dynbuf_init(&g, 65536);
+		/* " AND session IN (...)" as a value */
+		rc = goal_sql(s, &g, f->site_id, q->goal, 1);
+		if (!rc)
+			rc = dynbuf_addf(&sql, "max(%s) AS p_conv", g.data + 5);
+		dynbuf_done(&g);
+	} else if (!rc) {
+		rc = dynbuf_adds(&sql, "0 AS p_conv");
+	}
+	if (!rc)
+		rc = dynbuf_adds(&sql, " FROM ");
+	if (!rc)
+		rc = ch_table(s, &sql, "events");
+	if (!rc)
+		rc = dynbuf_addf(&sql, " WHERE site_id = %lld AND kind = %d",
+				 (long long)f->site_id, CH_KIND_BATCH);
+	if (!rc)
+		rc = search_sql(&sql, q->search);
+	if (!rc)
+		rc = filter_sql(s, &sql, &pf, 1);
+	if (!rc)
+		rc = dynbuf_addf(&sql,
+				 " GROUP BY page, pv) GROUP BY page ORDER BY"
+				 " views DESC, page LIMIT %zu",
+				 limit);
+	if ((rc = run(s, &sql, rc, page_row, &a)))
+		goto out;
+	if (a.n == 0)
+		goto out;
+	qsort(a.p, a.n, sizeof(*a.p), page_cmp);
+	/* click counts: the grids' rule (whole days) without a segment,
+	 * the page views' clicks with one, as SQLite counts them */
+	a.clicks_phase = 1;
+	dynbuf_init(&sql, CH_MAX_SQL);
+	rc = from_events(s, &sql,
+			 "page, count(), countIf(bitAnd(flags, 16) != 0),"
+			 " countIf(bitAnd(flags, 4) != 0),"
+			 " countIf(bitAnd(flags, 8) != 0)",
+			 &pf);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+	if (!rc)
+		rc = search_sql(&sql, q->search);
+	if (!rc && store_segment_empty(&f->seg)) {
+		if (f->device >= 0)
+			rc = dynbuf_addf(&sql, " AND device = %d", f->device);
+		if (!rc)
+			rc = day_sql(&sql, f);
+	} else if (!rc) {
+		rc = filter_sql(s, &sql, &pf, 0);
+	}
+	if (!rc)
+		rc = dynbuf_adds(&sql, " GROUP BY page");
+	if ((rc = run(s, &sql, rc, page_row, &a)))
+		goto out;
+	/* back in the first read's order */
+	qsort(a.p, a.n, sizeof(*a.p), page_order_cmp);
+	for (size_t i = 0; i < a.n; i++) {
+		const struct page_rec *r = &a.p[i];
+		struct store_page p = {.path = r->path,
+				       .pageviews = r->v[0],
+				       .sessions = r->v[1],
+				       .clicks = r->v[4],
+				       .rage = r->v[5],
+				       .dead = r->v[6],
+				       .error = r->v[7],
+				       .scroll_pageviews = r->v[2],
+				       .depth = r->depth,
+				       .converted = r->v[3]};
+		if ((rc = cb(ctx, &p)))
+			break;
+	}
+out:
+	for (size_t i = 0; i < a.n; i++)
+		free(a.p[i].path);
+	free(a.p);
+	return rc;
+}

@@ -277,6 +277,18 @@ static int scroll_cb(void *ctx, const struct store_scroll *sc)
 	return 0;
 }
 
+static int page_cb(void *ctx, const struct store_page *p)
+{
+	int64_t v[12] = {(int64_t)strlen(p->path), p->pageviews, p->sessions,
+			 p->clicks, p->rage, p->dead, p->error,
+			 p->scroll_pageviews,
+			 /* summed in another order: equal to 1e-6 */
+			 (int64_t)(p->depth * 1e6 + 0.5), p->converted,
+			 (int64_t)p->path[0], (int64_t)p->path[1]};
+	ans_push(ctx, v, 12);
+	return 0;
+}
+
 /* Everything read through f from a store, into a. */
 static int read_all(struct store *s, const struct store_filter *f,
 		    struct answer *a)
@@ -292,8 +304,23 @@ static int read_all(struct store *s, const struct store_filter *f,
 		int64_t v[3] = {sm.pageviews, sm.sessions, sm.clicks};
 		ans_push(a, v, 3);
 	}
-	if (!f->page)
+	if (!f->page) {
+		static const struct store_pages_query qs[] = {
+		    {.limit = STORE_PAGES_MAX},
+		    {.limit = 2, .goal = "signup"},
+		    {.limit = 10, .search = "PRIC"},
+		    {.limit = 10, .search = "zz"},
+		};
+		for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+			int64_t mark = -2000 - (int64_t)i;
+			ans_push(a, &mark, 1);
+			/* in the order given: not sorted */
+			if ((rc = store_pages_list(s, f, &qs[i], page_cb, a)))
+				return rc;
+		}
+		a->width = 1;
 		return 0;
+	}
 	/* each part sorted on its own, then appended with a marker */
 	memset(&part, 0, sizeof(part));
 	if ((rc = store_clicks_scan(s, f, click_cb, &part)))
@@ -616,8 +643,7 @@ TEST(reads_match_sqlite)
  * is a duplicate. */
 TEST(cluster_matches_sqlite)
 {
-	struct store *lite = open_sqlite();
-	struct store *a, *b;
+	struct store *lite, *a, *b;
 	struct store_site sl, sc, *all = NULL;
 	const struct ingest_batch *again[1];
 	int stored_l, dups_l, stored_c, dups_c, n, res[1];
@@ -628,6 +654,7 @@ TEST(cluster_matches_sqlite)
 		test_failed_flag = 1;
 		return;
 	}
+	lite = open_sqlite();
 	snprintf(db_name, sizeof(db_name), "calor_cluster_%d", (int)getpid());
 	/* each shard's local tables are made by opening it */
 	a = open_ch("CALOR_CH_PORT0", "calor");
