@@ -1247,24 +1247,130 @@ static int ch_goals_list(struct store *base, const struct store_filter *f,
 	return NOT_YET(base);
 }
 
+/* ---- access control's records ----
+ * auth_kv rows are versions: the newest of (kind, key) counts, deleted
+ * is a tombstone (ReplacingMergeTree(version) keeps only the newest when
+ * it merges; reads take argMax, so they never wait for a merge). */
+
+struct kv_found {
+	int64_t n, expires_ms, deleted;
+	char *value; /* malloc'd */
+};
+
+static int kv_row(void *ctx, char **f, size_t n)
+{
+	struct kv_found *k = ctx;
+
+	if (n < 4)
+		return CALOR_ESTORE;
+	k->n = strtoll(f[0], NULL, 10);
+	k->expires_ms = strtoll(f[2], NULL, 10);
+	k->deleted = strtoll(f[3], NULL, 10);
+	free(k->value);
+	return (k->value = strdup(f[1])) ? 0 : CALOR_ENOMEM;
+}
+
+/* The newest version of (kind, key); k->n is 0 when there is none. */
+static int kv_read(struct ch_store *s, const char *kind, const char *key,
+		   struct kv_found *k)
+{
+	struct dynbuf sql;
+	int rc;
+
+	dynbuf_init(&sql, 8192);
+	rc = dynbuf_adds(&sql, "SELECT count(), argMax(value, version),"
+			       " argMax(expires_ms, version),"
+			       " argMax(deleted, version) FROM ");
+	if (!rc)
+		rc = ch_table(s, &sql, "auth_kv");
+	if (!rc)
+		rc = dynbuf_adds(&sql, " WHERE kind = ");
+	if (!rc)
+		rc = ch_quote(&sql, kind);
+	if (!rc)
+		rc = dynbuf_adds(&sql, " AND key = ");
+	if (!rc)
+		rc = ch_quote(&sql, key);
+	rc = rc ? store_fail(&s->base, rc, "record query")
+		: ch_select(s, sql.data, kv_row, k);
+	dynbuf_done(&sql);
+	return rc;
+}
+
+static int kv_write(struct ch_store *s, const char *kind, const char *key,
+		    const char *value, int64_t expires_ms, int deleted)
+{
+	struct dynbuf row;
+	int rc;
+
+	dynbuf_init(&row, 8192);
+	rc = ch_tsv(&row, kind);
+	if (!rc)
+		rc = dynbuf_adds(&row, "\t");
+	if (!rc)
+		rc = ch_tsv(&row, key);
+	if (!rc)
+		rc = dynbuf_adds(&row, "\t");
+	if (!rc)
+		rc = ch_tsv(&row, value);
+	if (!rc)
+		rc = dynbuf_addf(&row, "\t%lld\t%d\t%llu\n",
+				 (long long)expires_ms, deleted,
+				 (unsigned long long)row_version());
+	rc = rc ? store_fail(&s->base, rc, "record row")
+		: ch_insert(s, "auth_kv", row.data, row.len);
+	dynbuf_done(&row);
+	return rc;
+}
+
 static int ch_kv_put(struct store *base, const char *kind, const char *key,
 		     const char *value, int64_t expires_ms, int replace)
 {
-	(void)kind, (void)key, (void)value, (void)expires_ms, (void)replace;
-	return NOT_YET(base);
+	struct ch_store *s = (struct ch_store *)base;
+	struct kv_found k = {0};
+	int64_t now = calor_now_ms();
+	int rc;
+
+	if (!replace) {
+		/* read, then write: two nodes creating one key at the same
+		 * moment both succeed and the later write wins (users and
+		 * tokens are made by hand; sessions have random keys) */
+		if ((rc = kv_read(s, kind, key, &k)))
+			goto out;
+		if (k.n && !k.deleted &&
+		    (k.expires_ms == 0 || k.expires_ms > now)) {
+			rc = CALOR_EEXIST;
+			goto out;
+		}
+	}
+	rc = kv_write(s, kind, key, value, expires_ms, 0);
+out:
+	free(k.value);
+	return rc;
 }
 
 static int ch_kv_get(struct store *base, const char *kind, const char *key,
 		     int64_t now_ms, char *ret_value, size_t size)
 {
-	(void)kind, (void)key, (void)now_ms, (void)ret_value, (void)size;
-	return NOT_YET(base);
+	struct kv_found k = {0};
+	int rc = kv_read((struct ch_store *)base, kind, key, &k);
+
+	if (rc)
+		goto out;
+	if (!k.n || k.deleted || (k.expires_ms && k.expires_ms <= now_ms))
+		rc = CALOR_ENOTFOUND;
+	else if (strlen(k.value) >= size)
+		rc = CALOR_ETOOBIG;
+	else
+		str_copy(ret_value, k.value, size);
+out:
+	free(k.value);
+	return rc;
 }
 
 static int ch_kv_delete(struct store *base, const char *kind, const char *key)
 {
-	(void)kind, (void)key;
-	return NOT_YET(base);
+	return kv_write((struct ch_store *)base, kind, key, "", 0, 1);
 }
 
 static int ch_purge(struct store *base, const struct store_pageview_sel *sel,
