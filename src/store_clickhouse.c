@@ -1215,38 +1215,6 @@ static int ch_clicks_attrs_scan(struct store *base,
 	return NOT_YET(base);
 }
 
-static int ch_elements_scan(struct store *base, const struct store_filter *f,
-			    unsigned flags, const char *goal, size_t limit,
-			    store_element_cb cb, void *ctx)
-{
-	(void)f, (void)flags, (void)goal, (void)limit, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
-static int ch_click_examples(struct store *base, const struct store_filter *f,
-			     const char *page, const char *selector,
-			     unsigned flags, size_t n, store_example_cb cb,
-			     void *ctx)
-{
-	(void)f, (void)page, (void)selector, (void)flags, (void)n, (void)cb,
-	    (void)ctx;
-	return NOT_YET(base);
-}
-
-static int ch_pageviews_scan(struct store *base, const struct store_filter *f,
-			     store_pageview_cb cb, void *ctx)
-{
-	(void)f, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
-static int ch_goals_list(struct store *base, const struct store_filter *f,
-			 store_goal_cb cb, void *ctx)
-{
-	(void)f, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
 /* ---- access control's records ----
  * auth_kv rows are versions: the newest of (kind, key) counts, deleted
  * is a tombstone (ReplacingMergeTree(version) keeps only the newest when

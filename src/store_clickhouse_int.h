@@ -63,6 +63,24 @@ int ch_tsv(struct dynbuf *b, const char *value);
  * cluster (Distributed) or "db.table_local" without a cluster. */
 int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
 
+/* SQL builders the readers share (store_clickhouse_read.c). Each appends
+ * to sql and returns 0, CALOR_ETOOBIG or CALOR_ENOMEM. */
+/* " AND session [NOT] IN (the site's sessions that reached goal)", read
+ * from each shard's local table (the shard key is the session). */
+int ch_goal_sql(const struct ch_store *s, struct dynbuf *sql, int64_t site_id,
+		const char *goal, int reached);
+/* The filter's device, times and segment: on page view (batch) rows when
+ * pv_rows, else on event rows through the page views it selects. */
+int ch_filter_sql(const struct ch_store *s, struct dynbuf *sql,
+		  const struct store_filter *f, int pv_rows);
+/* "SELECT select FROM events WHERE site_id = S [AND page = P]". */
+int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
+		   const char *select, const struct store_filter *f);
+/* Unless rc (the status of building sql) is an error, run sql and hand
+ * its rows to row; frees sql. */
+int ch_run(struct ch_store *s, struct dynbuf *sql, int rc, ch_row_fn row,
+	   void *ctx);
+
 /* Reads (store_clickhouse_read.c). */
 int ch_pages_list(struct store *base, const struct store_filter *f,
 		  const struct store_pages_query *q, store_page_cb cb,
@@ -78,5 +96,16 @@ int ch_grid_widths(struct store *base, const struct store_filter *f,
 		   struct store_grid_width **ret_widths, size_t *ret_n);
 int ch_scroll_scan(struct store *base, const struct store_filter *f,
 		   store_scroll_cb cb, void *ctx);
+/* Insights (store_clickhouse_insight.c). */
+int ch_elements_scan(struct store *base, const struct store_filter *f,
+		     unsigned flags, const char *goal, size_t limit,
+		     store_element_cb cb, void *ctx);
+int ch_click_examples(struct store *base, const struct store_filter *f,
+		      const char *page, const char *selector, unsigned flags,
+		      size_t n, store_example_cb cb, void *ctx);
+int ch_pageviews_scan(struct store *base, const struct store_filter *f,
+		      store_pageview_cb cb, void *ctx);
+int ch_goals_list(struct store *base, const struct store_filter *f,
+		  store_goal_cb cb, void *ctx);
 
 #endif

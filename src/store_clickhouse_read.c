@@ -20,8 +20,8 @@ static int text_eq(struct dynbuf *sql, const char *column, const char *value)
 /* " AND session [NOT] IN (sessions of the site that reached goal)":
  * sessions, not page views, as store.h says. The events table is sharded
  * by session, so the subquery reads the local table of each shard. */
-static int goal_sql(const struct ch_store *s, struct dynbuf *sql,
-		    int64_t site_id, const char *goal, int reached)
+int ch_goal_sql(const struct ch_store *s, struct dynbuf *sql, int64_t site_id,
+		const char *goal, int reached)
 {
 	int rc = dynbuf_addf(sql,
 			     " AND session %sIN (SELECT session FROM"
@@ -84,9 +84,9 @@ static int segment_sql(const struct ch_store *s, struct dynbuf *sql,
 			rc = dynbuf_adds(sql, "))");
 	}
 	if (!rc && g->goal)
-		rc = goal_sql(s, sql, f->site_id, g->goal, 1);
+		rc = ch_goal_sql(s, sql, f->site_id, g->goal, 1);
 	if (!rc && g->nogoal)
-		rc = goal_sql(s, sql, f->site_id, g->nogoal, 0);
+		rc = ch_goal_sql(s, sql, f->site_id, g->nogoal, 0);
 	return rc;
 }
 
@@ -94,8 +94,8 @@ static int segment_sql(const struct ch_store *s, struct dynbuf *sql,
  * rows read; the segment on them when they are page view rows (pv_rows),
  * else through the page views it selects (same shard: sharded by
  * session). */
-static int filter_sql(const struct ch_store *s, struct dynbuf *sql,
-		      const struct store_filter *f, int pv_rows)
+int ch_filter_sql(const struct ch_store *s, struct dynbuf *sql,
+		  const struct store_filter *f, int pv_rows)
 {
 	int rc = 0;
 
@@ -140,8 +140,8 @@ static int day_sql(struct dynbuf *sql, const struct store_filter *f)
 }
 
 /* "SELECT <select> FROM events WHERE site_id = S [AND page = P]". */
-static int from_events(const struct ch_store *s, struct dynbuf *sql,
-		       const char *select, const struct store_filter *f)
+int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
+		   const char *select, const struct store_filter *f)
 {
 	int rc = dynbuf_addf(sql, "SELECT %s FROM ", select);
 
@@ -159,8 +159,8 @@ static int from_events(const struct ch_store *s, struct dynbuf *sql,
 }
 
 /* Build (status rc) and run sql; frees it. */
-static int run(struct ch_store *s, struct dynbuf *sql, int rc, ch_row_fn row,
-	       void *ctx)
+int ch_run(struct ch_store *s, struct dynbuf *sql, int rc, ch_row_fn row,
+	   void *ctx)
 {
 	if (rc)
 		rc = store_fail(&s->base, rc, "query too long");
@@ -207,14 +207,14 @@ int ch_clicks_scan(struct store *base, const struct store_filter *f,
 	/* store.h: clicks of one page; no page reads none */
 	pf.page = f->page ? f->page : "";
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = from_events(s, &sql, "x, y, vw, vh, dw, dh", &pf);
+	rc = ch_from_events(s, &sql, "x, y, vw, vh, dw, dh", &pf);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
 	if (!rc)
-		rc = filter_sql(s, &sql, f, 0);
+		rc = ch_filter_sql(s, &sql, f, 0);
 	if (!rc)
 		rc = dynbuf_adds(&sql, " ORDER BY ts, pv, seq, idx");
-	return run(s, &sql, rc, click_row, &fw);
+	return ch_run(s, &sql, rc, click_row, &fw);
 }
 
 static int sample_row(void *ctx, char **f, size_t n)
@@ -237,15 +237,15 @@ int ch_sample(struct store *base, const struct store_filter *f,
 	int rc;
 
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = from_events(s, &sql, "uniqExact(pv), uniqExact(session)", f);
+	rc = ch_from_events(s, &sql, "uniqExact(pv), uniqExact(session)", f);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_BATCH);
 	if (!rc)
-		rc = filter_sql(s, &sql, f, 1);
-	if ((rc = run(s, &sql, rc, sample_row, pvs)))
+		rc = ch_filter_sql(s, &sql, f, 1);
+	if ((rc = ch_run(s, &sql, rc, sample_row, pvs)))
 		return rc;
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = from_events(s, &sql, "count(), 0", f);
+	rc = ch_from_events(s, &sql, "count(), 0", f);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
 	if (!rc && store_segment_empty(&f->seg)) {
@@ -255,9 +255,9 @@ int ch_sample(struct store *base, const struct store_filter *f,
 		if (!rc)
 			rc = day_sql(&sql, f);
 	} else if (!rc) {
-		rc = filter_sql(s, &sql, f, 0);
+		rc = ch_filter_sql(s, &sql, f, 0);
 	}
-	if ((rc = run(s, &sql, rc, sample_row, clicks)))
+	if ((rc = ch_run(s, &sql, rc, sample_row, clicks)))
 		return rc;
 	ret_sample->pageviews = pvs[0];
 	ret_sample->sessions = pvs[1];
@@ -290,11 +290,11 @@ static int grid_sql(struct ch_store *s, struct dynbuf *sql,
 				  "width band");
 	if ((unsigned)kind >= sizeof(conds) / sizeof(conds[0]))
 		return store_fail(&s->base, CALOR_EINVAL, "no such grid");
-	rc = from_events(s, sql, select, f);
+	rc = ch_from_events(s, sql, select, f);
 	if (!rc)
 		rc = dynbuf_addf(sql, " AND %s", conds[kind]);
 	if (!rc && raw)
-		rc = filter_sql(s, sql, f, 0);
+		rc = ch_filter_sql(s, sql, f, 0);
 	else if (!rc) {
 		rc = dynbuf_addf(sql, " AND device = %d", f->device);
 		if (!rc)
@@ -341,7 +341,7 @@ int ch_grid_scan(struct store *base, const struct store_filter *f,
 					  : store_fail(base, rc, "grid query");
 	}
 	rc = dynbuf_adds(&sql, " GROUP BY cx, cy");
-	return run(s, &sql, rc, cell_row, &fw);
+	return ch_run(s, &sql, rc, cell_row, &fw);
 }
 
 struct widths_acc {
@@ -393,7 +393,7 @@ int ch_grid_widths(struct store *base, const struct store_filter *f,
 	}
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY vw ORDER BY n DESC, vw DESC");
-	if ((rc = run(s, &sql, rc, width_row, &a))) {
+	if ((rc = ch_run(s, &sql, rc, width_row, &a))) {
 		free(a.w);
 		return rc;
 	}
@@ -451,20 +451,21 @@ int ch_scroll_scan(struct store *base, const struct store_filter *f,
 			      " arrayMap(v -> least(v, 4294967295),"
 			      " sumForEach(b_dwell)) FROM (");
 	if (!rc)
-		rc = from_events(s, &sql,
-				 "pv, seq, any(max_depth) AS b_depth,"
-				 " any(doc_h) AS b_doc_h, any(fold) AS b_fold,"
-				 " any(reversals) AS b_rev, any(dwell) AS"
-				 " b_dwell",
-				 f);
+		rc = ch_from_events(
+		    s, &sql,
+		    "pv, seq, any(max_depth) AS b_depth,"
+		    " any(doc_h) AS b_doc_h, any(fold) AS b_fold,"
+		    " any(reversals) AS b_rev, any(dwell) AS"
+		    " b_dwell",
+		    f);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_BATCH);
 	if (!rc)
-		rc = filter_sql(s, &sql, f, 1);
+		rc = ch_filter_sql(s, &sql, f, 1);
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY pv, seq) GROUP BY pv ORDER BY"
 				       " pv");
-	return run(s, &sql, rc, scroll_row, &fw);
+	return ch_run(s, &sql, rc, scroll_row, &fw);
 }
 
 /* ---- the pages table ---- */
@@ -579,7 +580,7 @@ int ch_pages_list(struct store *base, const struct store_filter *f,
 		struct dynbuf g;
 		dynbuf_init(&g, 65536);
 		/* " AND session IN (...)" as a value */
-		rc = goal_sql(s, &g, f->site_id, q->goal, 1);
+		rc = ch_goal_sql(s, &g, f->site_id, q->goal, 1);
 		if (!rc)
 			rc = dynbuf_addf(&sql, "max(%s) AS p_conv", g.data + 5);
 		dynbuf_done(&g);
@@ -596,13 +597,13 @@ int ch_pages_list(struct store *base, const struct store_filter *f,
 	if (!rc)
 		rc = search_sql(&sql, q->search);
 	if (!rc)
-		rc = filter_sql(s, &sql, &pf, 1);
+		rc = ch_filter_sql(s, &sql, &pf, 1);
 	if (!rc)
 		rc = dynbuf_addf(&sql,
 				 " GROUP BY page, pv) GROUP BY page ORDER BY"
 				 " views DESC, page LIMIT %zu",
 				 limit);
-	if ((rc = run(s, &sql, rc, page_row, &a)))
+	if ((rc = ch_run(s, &sql, rc, page_row, &a)))
 		goto out;
 	if (a.n == 0)
 		goto out;
@@ -611,11 +612,11 @@ int ch_pages_list(struct store *base, const struct store_filter *f,
 	 * the page views' clicks with one, as SQLite counts them */
 	a.clicks_phase = 1;
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = from_events(s, &sql,
-			 "page, count(), countIf(bitAnd(flags, 16) != 0),"
-			 " countIf(bitAnd(flags, 4) != 0),"
-			 " countIf(bitAnd(flags, 8) != 0)",
-			 &pf);
+	rc = ch_from_events(s, &sql,
+			    "page, count(), countIf(bitAnd(flags, 16) != 0),"
+			    " countIf(bitAnd(flags, 4) != 0),"
+			    " countIf(bitAnd(flags, 8) != 0)",
+			    &pf);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
 	if (!rc)
@@ -626,11 +627,11 @@ int ch_pages_list(struct store *base, const struct store_filter *f,
 		if (!rc)
 			rc = day_sql(&sql, f);
 	} else if (!rc) {
-		rc = filter_sql(s, &sql, &pf, 0);
+		rc = ch_filter_sql(s, &sql, &pf, 0);
 	}
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY page");
-	if ((rc = run(s, &sql, rc, page_row, &a)))
+	if ((rc = ch_run(s, &sql, rc, page_row, &a)))
 		goto out;
 	/* back in the first read's order */
 	qsort(a.p, a.n, sizeof(*a.p), page_order_cmp);

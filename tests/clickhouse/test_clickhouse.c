@@ -289,6 +289,76 @@ static int page_cb(void *ctx, const struct store_page *p)
 	return 0;
 }
 
+/* A string as numbers: its length and a hash. */
+static void push_str(struct answer *a, const char *str)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int64_t v[2] = {(int64_t)strlen(str), 0};
+	for (const char *p = str; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	v[1] = (int64_t)(h >> 1);
+	ans_push(a, v, 2);
+}
+
+static int element_cb(void *ctx, const struct store_element *e)
+{
+	int64_t v[8] = {e->clicks, e->sessions,	   e->rage,	 e->dead,
+			e->error,  e->interactive, e->converted, e->last_ts};
+	push_str(ctx, e->page);
+	push_str(ctx, e->selector);
+	ans_push(ctx, v, 8);
+	return 0;
+}
+
+static int example_cb(void *ctx, const struct store_example *e)
+{
+	ans_push(ctx, &e->ts, 1);
+	push_str(ctx, e->pageview);
+	push_str(ctx, e->session);
+	return 0;
+}
+
+static int pageview_cb(void *ctx, const struct store_pageview *pv)
+{
+	int64_t v[4] = {pv->ts, pv->reversals, pv->depth, pv->doc_h};
+	push_str(ctx, pv->page);
+	push_str(ctx, pv->session);
+	push_str(ctx, pv->id);
+	ans_push(ctx, v, 4);
+	return 0;
+}
+
+static int goal_cb(void *ctx, const struct store_goal *g)
+{
+	push_str(ctx, g->name);
+	ans_push(ctx, &g->sessions, 1);
+	return 0;
+}
+
+/* The insight reads, in the order they answer. */
+static int read_insights(struct store *s, const struct store_filter *f,
+			 struct answer *a)
+{
+	static const unsigned flags[] = {0, CLICK_RAGE, CLICK_DEAD,
+					 CLICK_ERROR | CLICK_INTERACTIVE};
+	int rc;
+
+	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		if ((rc = store_elements_scan(s, f, flags[i],
+					      i % 2 ? "signup" : NULL, 50,
+					      element_cb, a)))
+			return rc;
+		for (size_t k = 0; f->page && k < 5; k++)
+			if ((rc = store_click_examples(s, f, f->page,
+						       selectors[k], flags[i],
+						       4, example_cb, a)))
+				return rc;
+	}
+	if ((rc = store_pageviews_scan(s, f, pageview_cb, a)))
+		return rc;
+	return store_goals_list(s, f, goal_cb, a);
+}
+
 /* Everything read through f from a store, into a. */
 static int read_all(struct store *s, const struct store_filter *f,
 		    struct answer *a)
@@ -304,6 +374,8 @@ static int read_all(struct store *s, const struct store_filter *f,
 		int64_t v[3] = {sm.pageviews, sm.sessions, sm.clicks};
 		ans_push(a, v, 3);
 	}
+	if ((rc = read_insights(s, f, a)))
+		return rc;
 	if (!f->page) {
 		static const struct store_pages_query qs[] = {
 		    {.limit = STORE_PAGES_MAX},
@@ -497,7 +569,8 @@ TEST(unfinished_ops_fail_cleanly)
 	struct store_purge_stats ps;
 
 	ASSERT(s != NULL);
-	ASSERT_EQ(store_goals_list(s, &f, NULL, NULL), CALOR_EINVAL);
+	ASSERT_EQ(store_clicks_attrs_scan(s, &f, NULL, 1, NULL, NULL),
+		  CALOR_EINVAL);
 	ASSERT(strstr(store_last_error(s), "not implemented for ClickHouse"));
 	ASSERT_EQ(store_purge(s, 1, 1000, NULL, &ps), CALOR_EINVAL);
 	ASSERT_EQ(store_export_site(s, 1, NULL, NULL), CALOR_EINVAL);
@@ -618,6 +691,12 @@ static int compare_reads(struct store *a, int64_t site_a, struct store *b,
 			describe(&fa[i]);
 			fprintf(stderr, "  rc %d vs %d (%s | %s)\n", rc_a, rc_b,
 				store_last_error(a), store_last_error(b));
+			diffs++;
+			continue;
+		}
+		if (ans_a.n >= 65536 || ans_b.n >= 65536) {
+			describe(&fa[i]);
+			fprintf(stderr, "  answer too long to compare\n");
 			diffs++;
 			continue;
 		}
