@@ -1206,15 +1206,6 @@ static int ch_export_site(struct store *base, int64_t site_id,
 	return NOT_YET(base);
 }
 
-static int ch_clicks_attrs_scan(struct store *base,
-				const struct store_filter *f,
-				const char *tag_key, int64_t stride,
-				store_attrs_cb cb, void *ctx)
-{
-	(void)f, (void)tag_key, (void)stride, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
 /* ---- access control's records ----
  * auth_kv rows are versions: the newest of (kind, key) counts, deleted
  * is a tombstone (ReplacingMergeTree(version) keeps only the newest when

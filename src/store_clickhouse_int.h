@@ -96,6 +96,9 @@ int ch_grid_widths(struct store *base, const struct store_filter *f,
 		   struct store_grid_width **ret_widths, size_t *ret_n);
 int ch_scroll_scan(struct store *base, const struct store_filter *f,
 		   store_scroll_cb cb, void *ctx);
+int ch_clicks_attrs_scan(struct store *base, const struct store_filter *f,
+			 const char *tag_key, int64_t stride, store_attrs_cb cb,
+			 void *ctx);
 /* Insights (store_clickhouse_insight.c). */
 int ch_elements_scan(struct store *base, const struct store_filter *f,
 		     unsigned flags, const char *goal, size_t limit,

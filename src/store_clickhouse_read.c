@@ -656,3 +656,95 @@ out:
 	free(a.p);
 	return rc;
 }
+
+static int attrs_row(void *ctx, char **f, size_t n)
+{
+	store_attrs_cb cb = ((void **)ctx)[0];
+	struct store_click_attrs c;
+
+	if (n < 11)
+		return CALOR_ESTORE;
+	c.x = (int32_t)strtol(f[0], NULL, 10);
+	c.y = (int32_t)strtol(f[1], NULL, 10);
+	c.vw = (int32_t)strtol(f[2], NULL, 10);
+	c.dh = (int32_t)strtol(f[3], NULL, 10);
+	c.is_new = (int)strtol(f[4], NULL, 10);
+	c.browser = (int)strtol(f[5], NULL, 10);
+	c.os = (int)strtol(f[6], NULL, 10);
+	c.referrer = f[7];
+	c.utm_source = f[8];
+	c.utm_medium = f[9];
+	c.tag = f[10][0] == '1' ? f[10] + 1 : NULL;
+	return cb(((void **)ctx)[1], &c);
+}
+
+/* The clicks (left) with their page views' attributes (right, one row
+ * per page view: its first batch's, and the latest batch's value of the
+ * tag), joined here in the query; both sides are read across the
+ * cluster. stride picks clicks by a hash of their identity (there is no
+ * click id): the same sample every time, not SQLite's. */
+int ch_clicks_attrs_scan(struct store *base, const struct store_filter *f,
+			 const char *tag_key, int64_t stride, store_attrs_cb cb,
+			 void *ctx)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	void *fw[2] = {(void *)cb, ctx};
+	struct dynbuf sql, tag, sel;
+	int rc;
+
+	if (!f->page || f->device < 0 || stride < 1)
+		return store_fail(base, CALOR_EINVAL,
+				  "click scans need a page, a device and a "
+				  "stride");
+	dynbuf_init(&tag, 65536);
+	dynbuf_init(&sel, 65536);
+	rc = ch_quote(&tag, tag_key ? tag_key : "");
+	dynbuf_init(&sql, CH_MAX_SQL);
+	if (!rc)
+		rc = dynbuf_adds(
+		    &sql, "SELECT c_x, c_y, c_vw, c_dh, a_new, a_browser,"
+			  " a_os, a_referrer, a_utm_source, a_utm_medium,"
+			  " a_tag FROM (");
+	if (!rc)
+		rc = ch_from_events(s, &sql,
+				    "pv, x AS c_x, y AS c_y, vw AS c_vw,"
+				    " dh AS c_dh",
+				    f);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+	if (!rc && stride > 1)
+		rc = dynbuf_addf(&sql,
+				 " AND cityHash64(pv, seq, idx) %% %lld = 0",
+				 (long long)stride);
+	if (!rc)
+		rc = ch_filter_sql(s, &sql, f, 0);
+	if (!rc)
+		rc = dynbuf_adds(&sql, ") ANY LEFT JOIN (");
+	if (!rc)
+		rc = dynbuf_adds(
+		    &sel,
+		    "pv, argMin(is_new, seq) AS a_new, argMin(browser, seq) AS"
+		    " a_browser, argMin(os, seq) AS a_os, argMin(referrer, seq)"
+		    " AS a_referrer, argMin(utm_source, seq) AS a_utm_source,"
+		    " argMin(utm_medium, seq) AS a_utm_medium");
+	/* "1value" when a batch had the tag (the latest batch's value),
+	 * "0" when none did */
+	if (!rc && tag_key)
+		rc =
+		    dynbuf_addf(&sel,
+				", if(countIf(has(tag_keys, %s)) > 0,"
+				" concat('1', argMaxIf(tag_values[indexOf("
+				"tag_keys, %s)], seq, has(tag_keys, %s))), '0')"
+				" AS a_tag",
+				tag.data, tag.data, tag.data);
+	else if (!rc)
+		rc = dynbuf_adds(&sel, ", '0' AS a_tag");
+	if (!rc)
+		rc = ch_from_events(s, &sql, sel.data, f);
+	if (!rc)
+		rc = dynbuf_addf(&sql, " AND kind = %d GROUP BY pv) USING pv",
+				 CH_KIND_BATCH);
+	dynbuf_done(&tag);
+	dynbuf_done(&sel);
+	return ch_run(s, &sql, rc, attrs_row, fw);
+}
