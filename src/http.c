@@ -267,6 +267,7 @@ void http_respond_failure(struct http_request *req, int err)
 	    {CALOR_ESHUTDOWN, 503, "unavailable"},
 	    {CALOR_EFULL, 503, "unavailable"},
 	    {CALOR_ENOMEM, 503, "unavailable"},
+	    {CALOR_EUNAVAILABLE, 503, "unavailable"},
 	};
 	int status = 500;
 	const char *code = "internal";
