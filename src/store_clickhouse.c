@@ -59,7 +59,8 @@ static size_t body_write(char *data, size_t size, size_t n, void *ctx)
 /* POST body to the server with query (NULL: the body is the query) in the
  * URL; the answer's body into *out. */
 static int http_post(struct ch_store *s, const char *query, const char *body,
-		     size_t len, int insert, struct dynbuf *out)
+		     size_t len, int insert, long timeout_ms,
+		     struct dynbuf *out)
 {
 	struct dynbuf url;
 	char *q = NULL;
@@ -94,7 +95,7 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, s->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	cc = curl_easy_perform(h);
@@ -132,7 +133,7 @@ int ch_exec(struct ch_store *s, const char *sql)
 	int rc;
 
 	dynbuf_init(&out, 65536);
-	rc = http_post(s, NULL, sql, strlen(sql), 0, &out);
+	rc = http_post(s, NULL, sql, strlen(sql), 0, s->read_timeout_ms, &out);
 	dynbuf_done(&out);
 	return rc;
 }
@@ -153,7 +154,8 @@ int ch_insert(struct ch_store *s, const char *table, const char *data,
 	if (rc)
 		rc = store_fail(&s->base, rc, "insert query");
 	else
-		rc = http_post(s, q.data, data, len, 1, &out);
+		rc = http_post(s, q.data, data, len, 1, s->write_timeout_ms,
+			       &out);
 	dynbuf_done(&q);
 	dynbuf_done(&out);
 	return rc;
@@ -182,7 +184,9 @@ static char *tsv_unescape(char *p, char *end)
 	return w;
 }
 
-int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx)
+/* ch_select() with a timeout of its own. */
+static int select_within(struct ch_store *s, const char *sql, ch_row_fn row,
+			 void *ctx, long timeout_ms)
 {
 	struct dynbuf q, out;
 	char *fields[CH_MAX_FIELDS];
@@ -196,7 +200,7 @@ int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx)
 		rc = store_fail(&s->base, rc, "query too long");
 		goto out;
 	}
-	if ((rc = http_post(s, NULL, q.data, q.len, 0, &out)))
+	if ((rc = http_post(s, NULL, q.data, q.len, 0, timeout_ms, &out)))
 		goto out;
 	p = out.data;
 	end = out.data + out.len;
@@ -228,6 +232,11 @@ out:
 	dynbuf_done(&q);
 	dynbuf_done(&out);
 	return rc;
+}
+
+int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx)
+{
+	return select_within(s, sql, row, ctx, s->read_timeout_ms);
 }
 
 int ch_quote(struct dynbuf *b, const char *value)
@@ -836,8 +845,9 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 		rc = pv_terms(&sql, w, 1);
 	if (!rc)
 		rc = dynbuf_adds(&sql, ")");
-	rc = rc ? store_fail(&s->base, rc, "batch lookup query")
-		: ch_select(s, sql.data, stored_row, w);
+	rc =
+	    rc ? store_fail(&s->base, rc, "batch lookup query")
+	       : select_within(s, sql.data, stored_row, w, s->write_timeout_ms);
 	if (rc)
 		goto out;
 	/* the latest stored clicks of page views that go on: a rage run
@@ -855,7 +865,8 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 		rc = dynbuf_adds(&sql, ") ORDER BY ts DESC, seq DESC, idx DESC"
 				       " LIMIT 20 BY site_id, pv");
 	rc = rc ? store_fail(&s->base, rc, "click lookup query")
-		: ch_select(s, sql.data, stored_click_row, w);
+		: select_within(s, sql.data, stored_click_row, w,
+				s->write_timeout_ms);
 out:
 	dynbuf_done(&sql);
 	return rc;
@@ -1407,7 +1418,8 @@ int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
 	pthread_mutex_init(&s->write_lock, NULL);
 	randombytes_buf(&start, sizeof(start));
 	atomic_init(&s->version, start);
-	s->timeout_ms = 30000;
+	s->read_timeout_ms = CH_READ_TIMEOUT_MS;
+	s->write_timeout_ms = CH_WRITE_TIMEOUT_MS;
 	snprintf(s->url, sizeof(s->url), "http://%s:%d/", sp.host, sp.port);
 	str_copy(s->db, sp.db, sizeof(s->db));
 	str_copy(s->cluster, sp.cluster, sizeof(s->cluster));

@@ -16,7 +16,12 @@
 #define CH_MAX_SQL    (1024u * 1024)	   /* one query's text */
 #define CH_MAX_FIELDS 32		   /* columns of a read */
 #define CH_NAME_MAX   64		   /* database and cluster names */
-#define CH_HOST_MAX   253
+/* A read may take a while; a write holds a /collect request (answered
+ * 503 + Retry-After when ClickHouse is slower than this; the HTTP
+ * layer's request deadline is 20 s) and the writer thread. */
+#define CH_READ_TIMEOUT_MS  30000L
+#define CH_WRITE_TIMEOUT_MS 5000L
+#define CH_HOST_MAX	    253
 
 /* The kinds of rows in the events table. */
 enum ch_kind {
@@ -36,7 +41,7 @@ struct ch_store {
 	size_t n_pool;
 	pthread_mutex_t write_lock; /* one write path per process */
 	_Atomic uint64_t version;
-	long timeout_ms;
+	long read_timeout_ms, write_timeout_ms;
 };
 
 /* A read's row: n fields, unescaped, NUL-terminated, valid during the

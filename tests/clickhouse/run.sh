@@ -11,4 +11,5 @@ dir=$(mktemp -d /tmp/calor-ch-test-XXXXXX)
 trap 'scripts/clickhouse.sh stop "$dir"; rm -rf "$dir"' EXIT
 ports=$(scripts/clickhouse.sh start "$dir" 2) || { echo "not ok clickhouse_start"; exit 1; }
 set -- $ports
-CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 build/asan/clickhouse_test
+CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 CALOR_CH_PID1=$(cat "$dir/ch1/pid") \
+	build/asan/clickhouse_test

@@ -5,7 +5,9 @@
  * stored once, and every read written so far answering exactly as SQLite
  * does for the same events — on one server and on a two-shard cluster
  * written through one server and read through the other. */
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "store.h"
@@ -837,6 +839,58 @@ TEST(cluster_matches_sqlite)
 	}
 }
 
+/* A server that stops answering (SIGSTOP: connections still open, no
+ * answer): a write gives up after CH_WRITE_TIMEOUT_MS (5 s) with
+ * CALOR_EUNAVAILABLE, which /collect answers with 503 and Retry-After; once
+ * it answers again the retried batch is stored once. */
+TEST(slow_server_is_unavailable)
+{
+	const char *pid_s = getenv("CALOR_CH_PID1");
+	struct store *s;
+	struct store_site site;
+	struct store_sample sm;
+	struct store_filter f = {.device = -1};
+	const struct ingest_batch *one[1];
+	int64_t t0, took, clicks;
+	pid_t pid;
+	int res[1], rc;
+
+	if (!pid_s) {
+		fprintf(stderr, "  no CALOR_CH_PID1\n");
+		test_failed_flag = 1;
+		return;
+	}
+	pid = (pid_t)strtol(pid_s, NULL, 10);
+	snprintf(db_name, sizeof(db_name), "calor_slow_%d", (int)getpid());
+	s = open_ch("CALOR_CH_PORT1", NULL);
+	ASSERT(s != NULL);
+	make_events();
+	ASSERT_EQ(store_site_add(s, "slow", NULL, 0, &site), 0);
+	batches[0].site_id = batches[1].site_id = site.id;
+	one[0] = &batches[0];
+	ASSERT_EQ(store_write_batches(s, one, 1, res), 0);
+	one[0] = &batches[1];
+	ASSERT_EQ(kill(pid, SIGSTOP), 0);
+	t0 = calor_mono_ms();
+	rc = store_write_batches(s, one, 1, res);
+	took = calor_mono_ms() - t0;
+	kill(pid, SIGCONT);
+	ASSERT_EQ(rc, CALOR_EUNAVAILABLE);
+	ASSERT(took >= 4500 && took < 9000);
+	sleep(1);
+	/* whatever the stopped server did with the request, the retry
+	 * leaves the batch stored once */
+	ASSERT_EQ(store_write_batches(s, one, 1, res), 0);
+	ASSERT(res[0] == STORE_WRITE_STORED || res[0] == STORE_WRITE_DUPLICATE);
+	ASSERT_EQ(store_write_batches(s, one, 1, res), 0);
+	ASSERT_EQ(res[0], STORE_WRITE_DUPLICATE);
+	f.site_id = site.id;
+	ASSERT_EQ(store_sample(s, &f, &sm), 0);
+	clicks = (int64_t)batches[0].n_clicks + (int64_t)batches[1].n_clicks;
+	ASSERT_EQ(sm.clicks, clicks);
+	store_close(s);
+}
+
 int main(void)
 {
 	int test_failures = 0;
@@ -854,5 +908,6 @@ int main(void)
 	RUN(kv_records);
 	RUN(reads_match_sqlite);
 	RUN(cluster_matches_sqlite);
+	RUN(slow_server_is_unavailable);
 	return test_failures ? 1 : 0;
 }
