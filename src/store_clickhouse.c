@@ -1210,13 +1210,6 @@ static uint64_t ch_data_version(struct store *base)
 		   "yet",                                                      \
 		   __func__)
 
-static int ch_export_site(struct store *base, int64_t site_id,
-			  const struct store_export_cb *cb, void *ctx)
-{
-	(void)site_id, (void)cb, (void)ctx;
-	return NOT_YET(base);
-}
-
 /* ---- access control's records ----
  * auth_kv rows are versions: the newest of (kind, key) counts, deleted
  * is a tombstone (ReplacingMergeTree(version) keeps only the newest when

@@ -104,6 +104,9 @@ int ch_scroll_scan(struct store *base, const struct store_filter *f,
 int ch_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 			 const char *tag_key, int64_t stride, store_attrs_cb cb,
 			 void *ctx);
+/* Export (store_clickhouse_export.c). */
+int ch_export_site(struct store *base, int64_t site_id,
+		   const struct store_export_cb *cb, void *ctx);
 /* Insights (store_clickhouse_insight.c). */
 int ch_elements_scan(struct store *base, const struct store_filter *f,
 		     unsigned flags, const char *goal, size_t limit,
