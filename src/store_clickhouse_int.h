@@ -21,6 +21,7 @@
  * layer's request deadline is 20 s) and the writer thread. */
 #define CH_READ_TIMEOUT_MS  30000L
 #define CH_WRITE_TIMEOUT_MS 5000L
+#define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
 #define CH_HOST_MAX	    253
 
 /* The kinds of rows in the events table. */
@@ -42,6 +43,10 @@ struct ch_store {
 	pthread_mutex_t write_lock; /* one write path per process */
 	_Atomic uint64_t version;
 	long read_timeout_ms, write_timeout_ms;
+	/* other writers, seen in the tables' data parts (ch_data_version) */
+	pthread_mutex_t watch_lock;
+	_Atomic int64_t watch_ms; /* monotonic time of the last look */
+	uint64_t watch_seen;	  /* what it saw, hashed */
 };
 
 /* A read's row: n fields, unescaped, NUL-terminated, valid during the

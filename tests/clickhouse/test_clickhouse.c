@@ -948,6 +948,23 @@ TEST(cluster_matches_sqlite)
 	ASSERT_EQ(write_all(a, sc.id, &stored_c, &dups_c), 0);
 	ASSERT_EQ(stored_c, (int)n_batches);
 	ASSERT_EQ(dups_c, 10);
+	/* B sees A's writes in its data version (ETags) within a second */
+	{
+		uint64_t v0 = store_data_version(b), v1;
+		const struct ingest_batch *more[1] = {&batches[0]};
+		batches[0].pv.seq = 999;
+		ASSERT_EQ(store_write_batches(a, more, 1, res), 0);
+		batches[0].pv.seq = 0;
+		usleep(1200 * 1000);
+		v1 = store_data_version(b);
+		ASSERT(v0 != v1);
+		/* and the extra batch goes into SQLite too */
+		batches[0].pv.seq = 999;
+		batches[0].site_id = sl.id;
+		ASSERT_EQ(store_write_batches(lite, more, 1, res), 0);
+		batches[0].pv.seq = 0;
+		batches[0].site_id = sc.id;
+	}
 	again[0] = &batches[n_batches - 1];
 	ASSERT_EQ(store_write_batches(b, again, 1, res), 0);
 	ASSERT_EQ(res[0], STORE_WRITE_DUPLICATE);
