@@ -76,7 +76,11 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	 * as a 500, never after a 200 and some rows */
 	/* every name in calor's SQL is DB.TABLE: no database= parameter,
 	 * which ClickHouse refuses before CREATE DATABASE */
-	rc = dynbuf_addf(&url, "%s?wait_end_of_query=1%s", s->url,
+	/* max_query_size: a group's duplicate lookup names up to
+	 * WRITER_MAX_GROUP page views with their URLs, past the default
+	 * 256 KiB */
+	rc = dynbuf_addf(&url, "%s?wait_end_of_query=1&max_query_size=%u%s",
+			 s->url, CH_MAX_SQL + 4096u,
 			 insert ? "&insert_distributed_sync=1" : "");
 	if (!rc && query) {
 		if (!(q = curl_easy_escape(h, query, 0)))

@@ -13,7 +13,7 @@
 #define CH_POOL_MAX   8
 #define CH_MAX_RESULT (256u * 1024 * 1024) /* one answer, buffered */
 #define CH_MAX_INSERT (64u * 1024 * 1024)  /* one INSERT's body */
-#define CH_MAX_SQL    (1024u * 1024)	   /* one query's text */
+#define CH_MAX_SQL    (4u * 1024 * 1024)   /* one query's text */
 #define CH_MAX_FIELDS 32		   /* columns of a read */
 #define CH_NAME_MAX   64		   /* database and cluster names */
 /* A read may take a while; a write holds a /collect request (answered

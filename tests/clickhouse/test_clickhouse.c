@@ -776,6 +776,50 @@ TEST(kv_records)
 	store_close(s);
 }
 
+/* A whole writer group (512 batches) of the longest URLs: the duplicate
+ * lookup is over a megabyte of SQL. */
+TEST(big_group)
+{
+	static struct ingest_batch big[512];
+	static const struct ingest_batch *group[512];
+	static char ids[512][24], url[INGEST_MAX_URL + 1];
+	static int res[512];
+	struct store *s = open_ch("CALOR_CH_PORT0", NULL);
+	struct store_site site;
+	struct store_filter f = {.device = -1};
+	struct store_sample sm;
+	int stored = 0, dups = 0;
+
+	ASSERT(s != NULL);
+	ASSERT_EQ(store_site_add(s, "big", NULL, 0, &site), 0);
+	url[0] = '/';
+	for (int i = 1; i < INGEST_MAX_URL; i++)
+		url[i] = "abc'\\d"[i % 6];
+	url[INGEST_MAX_URL] = '\0';
+	make_events();
+	for (int i = 0; i < 512; i++) {
+		big[i] = batches[0];
+		big[i].site_id = site.id;
+		snprintf(ids[i], sizeof(ids[i]), "pv_big_%04d", i);
+		big[i].pv.id = ids[i];
+		big[i].pv.url = url;
+		group[i] = &big[i];
+	}
+	ASSERT_EQ(store_write_batches(s, group, 512, res), 0);
+	for (int i = 0; i < 512; i++)
+		stored += res[i] == STORE_WRITE_STORED;
+	ASSERT_EQ(store_write_batches(s, group, 512, res), 0);
+	for (int i = 0; i < 512; i++)
+		dups += res[i] == STORE_WRITE_DUPLICATE;
+	ASSERT_EQ(stored, 512);
+	ASSERT_EQ(dups, 512);
+	f.site_id = site.id;
+	f.page = url;
+	ASSERT_EQ(store_sample(s, &f, &sm), 0);
+	ASSERT_EQ(sm.pageviews, 512);
+	store_close(s);
+}
+
 /* The filters every read is compared under. */
 static int filters(int64_t site_id, struct store_filter *out, int max)
 {
@@ -1053,6 +1097,7 @@ int main(void)
 	RUN(sites_roundtrip);
 	RUN(unfinished_ops_fail_cleanly);
 	RUN(kv_records);
+	RUN(big_group);
 	RUN(reads_match_sqlite);
 	RUN(cluster_matches_sqlite);
 	RUN(slow_server_is_unavailable);
