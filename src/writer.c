@@ -16,7 +16,40 @@ struct writer {
 	struct writer_job *head, *tail;
 	size_t queued;
 	int stopping, started;
+	/* a run of failed commits (writer thread only): a full disk fails
+	 * every group until space returns, so the run is logged when it starts
+	 * and when it ends, not once per group */
+	int fail_rc;
+	int64_t fail_groups, fail_batches, fail_since_ms;
 };
+
+/* Log the first failure of a run, or a different error within it. */
+static void note_failure(struct writer *w, int rc, size_t n)
+{
+	if (rc != w->fail_rc)
+		log_error("commit of %zu batches failed: %s (%s); batches are "
+			  "answered 503 until a commit succeeds",
+			  n, calor_strerror(rc), store_last_error(w->store));
+	if (!w->fail_rc)
+		w->fail_since_ms = calor_mono_ms();
+	w->fail_rc = rc;
+	w->fail_groups++;
+	w->fail_batches += (int64_t)n;
+}
+
+/* A commit succeeded: end the run of failures, if any, with one line. */
+static void note_success(struct writer *w)
+{
+	if (!w->fail_rc)
+		return;
+	log_info("commits succeed again after %lld failed in %.1f s (%lld "
+		 "batches refused)",
+		 (long long)w->fail_groups,
+		 (double)(calor_mono_ms() - w->fail_since_ms) / 1000.0,
+		 (long long)w->fail_batches);
+	w->fail_rc = 0;
+	w->fail_groups = w->fail_batches = 0;
+}
 
 static void commit_group(struct writer *w, struct writer_job *jobs, size_t n)
 {
@@ -33,8 +66,9 @@ static void commit_group(struct writer *w, struct writer_job *jobs, size_t n)
 	rc = store_write_batches(w->store, batches, n, results);
 	metrics_commit(calor_mono_us() - t0, rc == 0);
 	if (rc)
-		log_error("commit of %zu batches failed: %s (%s)", n,
-			  calor_strerror(rc), store_last_error(w->store));
+		note_failure(w, rc, n);
+	else
+		note_success(w);
 	i = 0;
 	for (j = jobs; j;) {
 		struct writer_job *next = j->next;
