@@ -243,8 +243,13 @@ test('space comes back: the server recovers by itself, nothing acknowledged lost
 	// not once per refused batch
 	const failures = server.log().split('\n').filter(l => / error commit/.test(l));
 	assert(failures.length <= 5, `log lines about failing commits: ${failures.length}\n${failures.slice(0, 8).join('\n')}`);
-	const recovered = server.log().split('\n').filter(l => /commits succeed again/.test(l));
-	assertEq(recovered.length, 1, 'log lines saying commits succeed again');
+	// a disk at the edge may take a small group between two failing runs:
+	// each run ends with its own line, and the last line says it is over
+	const lines = server.log().split('\n');
+	const recovered = lines.filter(l => /commits succeed again/.test(l));
+	assert(recovered.length >= 1 && recovered.length <= failures.length, `log lines saying commits succeed again: ${recovered.length}`);
+	const last = lines.filter(l => / error commit|commits succeed again/.test(l)).pop();
+	assert(/commits succeed again/.test(last), `the last commit line says they succeed again: ${last}`);
 	console.error(`# the log:\n# ${[...failures, ...recovered].join('\n# ')}`);
 	const { code } = await server.stop();
 	assertEq(code, 0, 'exit code after SIGTERM');
