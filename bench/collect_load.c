@@ -60,8 +60,9 @@ struct step {
 	double rate;
 	int64_t t0_ns, n, base;
 	atomic_llong next;
-	atomic_int late;  /* set when a batch started late_s after due */
-	uint32_t *lat_us; /* per batch of the step, answered ones */
+	atomic_int late;      /* set when a batch started late_s after due */
+	atomic_llong late_ns; /* when: the step stopped sending then */
+	uint32_t *lat_us;     /* per batch of the step, answered ones */
 	int64_t last_done_ns;
 	pthread_mutex_t lock;
 };
@@ -72,7 +73,15 @@ struct result {
 	int held;
 };
 
+/* The server's RSS samples of a soak, for its per-window table. */
+struct rss_sample {
+	int64_t t_ns;
+	long kib;
+};
+
 static struct options opt;
+static struct rss_sample rss_samples[8192];
+static atomic_int n_rss;
 static struct httpc *clients[MAX_CONNS];
 static unsigned char *fates; /* by global batch number */
 static int64_t n_fates;
@@ -139,8 +148,11 @@ static size_t make_batch(int64_t g, char *buf, size_t size)
 /* 1 when the step should stop sending: it has fallen too far behind. */
 static int behind(struct step *st, int64_t due)
 {
-	if (now_ns() - due > (int64_t)(opt.late_s * NS))
+	int64_t now = now_ns(), zero = 0;
+	if (now - due > (int64_t)(opt.late_s * NS)) {
 		atomic_store(&st->late, 1);
+		atomic_compare_exchange_strong(&st->late_ns, &zero, now);
+	}
 	return atomic_load(&st->late);
 }
 
@@ -186,9 +198,12 @@ static void *worker(void *p)
 
 	for (int64_t i; body && (i = atomic_fetch_add(&st->next, 1)) < st->n;) {
 		int64_t due = st->t0_ns + (int64_t)((double)i * NS / st->rate);
+		/* once behind, the rest stays FATE_UNSENT and the step ends */
+		if (atomic_load(&st->late))
+			break;
 		sleep_until(due);
 		if (behind(st, due))
-			continue; /* left FATE_UNSENT */
+			break;
 		send_one(st, a->client, i, body);
 	}
 	free(body);
@@ -244,6 +259,54 @@ static void summarise(struct step *st, struct result *r)
 		  r->acked_rate >= 0.95 * r->rate;
 }
 
+/* The last RSS sample taken before t_ns, in KiB; -1 when none. */
+static long rss_before(int64_t t_ns)
+{
+	long kib = -1;
+	for (int i = 0; i < atomic_load(&n_rss) && rss_samples[i].t_ns < t_ns;
+	     i++)
+		kib = rss_samples[i].kib;
+	return kib;
+}
+
+/* A line per window_s of a finished step: the batches due in it, how
+ * many were acknowledged, their latency, the server's RSS at its end. */
+static void print_windows(struct step *st, double window_s)
+{
+	int64_t per = (int64_t)llround(st->rate * window_s);
+	uint32_t *v = malloc((size_t)(per > 0 ? per : 1) * sizeof(*v));
+
+	if (!v || per < 1)
+		goto out;
+	printf("%8s %10s %10s %9s %9s %9s %10s\n", "until_s", "sent", "acked",
+	       "p50_ms", "p99_ms", "max_ms", "rss_MiB");
+	for (int64_t w = 0; w * per < st->n; w++) {
+		int64_t from = w * per,
+			to = from + per < st->n ? from + per : st->n;
+		int64_t sent = 0, acked = 0;
+		size_t k = 0;
+		long kib;
+		for (int64_t i = from; i < to; i++) {
+			unsigned char f = fates[st->base + i];
+			sent += f != FATE_UNSENT;
+			acked += f == FATE_ACKED;
+			if (st->lat_us[i])
+				v[k++] = st->lat_us[i];
+		}
+		if (!sent)
+			break; /* the step gave up before this window */
+		qsort(v, k, sizeof(*v), cmp_u32);
+		kib = rss_before(st->t0_ns +
+				 (int64_t)((double)to * NS / st->rate));
+		printf("%8.0f %10lld %10lld %9.2f %9.2f %9.1f %10.1f\n",
+		       (double)to / st->rate, (long long)sent, (long long)acked,
+		       pct(v, k, 0.50), pct(v, k, 0.99),
+		       k ? v[k - 1] / 1000.0 : 0, kib / 1024.0);
+	}
+out:
+	free(v);
+}
+
 /* Room for n more batches in the fate table; 0 or -1. */
 static int fates_grow(int64_t n)
 {
@@ -256,8 +319,10 @@ static int fates_grow(int64_t n)
 	return 0;
 }
 
-/* Run rate batches a second for seconds; fills r. 0 or -1. */
-static int run_step(double rate, double seconds, struct result *r)
+/* Run rate batches a second for seconds; fills r, and prints a line per
+ * window_s when that is > 0. 0 or -1. */
+static int run_step(double rate, double seconds, double window_s,
+		    struct result *r)
 {
 	struct step st = {.rate = rate, .base = n_fates};
 	struct worker_arg args[MAX_CONNS];
@@ -273,6 +338,7 @@ static int run_step(double rate, double seconds, struct result *r)
 	pthread_mutex_init(&st.lock, NULL);
 	atomic_init(&st.next, 0);
 	atomic_init(&st.late, 0);
+	atomic_init(&st.late_ns, 0);
 	/* a little ahead, so every thread is waiting when the first is due */
 	st.t0_ns = now_ns() + 50 * 1000000LL;
 	for (int i = 0; i < opt.conns; i++) {
@@ -286,8 +352,17 @@ static int run_step(double rate, double seconds, struct result *r)
 	}
 	for (int i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
-	if (!rc)
+	if (!rc) {
 		summarise(&st, r);
+		if (window_s > 0)
+			print_windows(&st, window_s);
+		if (atomic_load(&st.late_ns))
+			printf("fell behind by %.1f s at t=%.1f s: the batches "
+			       "due after it were not sent\n",
+			       opt.late_s,
+			       (double)(atomic_load(&st.late_ns) - st.t0_ns) /
+				   NS);
+	}
 	free(st.lat_us);
 	pthread_mutex_destroy(&st.lock);
 	return rc;
@@ -348,7 +423,7 @@ static double ramp(struct result *best)
 	memset(best, 0, sizeof(*best));
 	while (now_ns() + (int64_t)(opt.step_s * NS) < deadline) {
 		struct result r;
-		if (run_step(rate, opt.step_s, &r))
+		if (run_step(rate, opt.step_s, 0, &r))
 			return -1;
 		print_step(++k, &r);
 		if (r.held && r.rate > best->rate)
@@ -386,6 +461,13 @@ static void *sample_rss(void *p)
 	while (!atomic_load(&s->stop)) {
 		long kib = rss_kib(opt.pid);
 		if (kib >= 0) {
+			int k = atomic_load(&n_rss);
+			if (k < (int)(sizeof(rss_samples) /
+				      sizeof(rss_samples[0]))) {
+				rss_samples[k] =
+				    (struct rss_sample){now_ns(), kib};
+				atomic_store(&n_rss, k + 1);
+			}
 			if (s->n++ == 0)
 				s->first = kib;
 			s->last = kib;
@@ -417,7 +499,7 @@ static int soak(void)
 	atomic_init(&s.stop, 0);
 	if (opt.pid && pthread_create(&s.thread, NULL, sample_rss, &s))
 		return -1;
-	rc = run_step(opt.soak_rate, opt.soak_s, &r);
+	rc = run_step(opt.soak_rate, opt.soak_s, 60, &r);
 	if (opt.pid) {
 		atomic_store(&s.stop, 1);
 		pthread_join(s.thread, NULL);
