@@ -18,10 +18,14 @@ struct writer {
 	int stopping, started;
 	/* a run of failed commits (writer thread only): a full disk fails
 	 * every group until space returns, so the run is logged when it starts
-	 * and when it ends, not once per group */
+	 * and when it ends, not once per group; a disk at the edge lets a
+	 * small group through now and then, so the run ends only once commits
+	 * have succeeded for WRITER_CALM_MS */
 	int fail_rc;
-	int64_t fail_groups, fail_batches, fail_since_ms;
+	int64_t fail_groups, fail_batches, fail_since_ms, ok_since_ms;
 };
+
+#define WRITER_CALM_MS 2000
 
 /* Log the first failure of a run, or a different error within it. */
 static void note_failure(struct writer *w, int rc, size_t n)
@@ -35,20 +39,36 @@ static void note_failure(struct writer *w, int rc, size_t n)
 	w->fail_rc = rc;
 	w->fail_groups++;
 	w->fail_batches += (int64_t)n;
+	w->ok_since_ms = 0;
 }
 
-/* A commit succeeded: end the run of failures, if any, with one line. */
-static void note_success(struct writer *w)
+/* The run of failures is over (or the writer stops): one line. */
+static void end_run(struct writer *w, const char *how)
 {
-	if (!w->fail_rc)
-		return;
-	log_info("commits succeed again after %lld failed in %.1f s (%lld "
-		 "batches refused)",
-		 (long long)w->fail_groups,
-		 (double)(calor_mono_ms() - w->fail_since_ms) / 1000.0,
+	int64_t end = w->ok_since_ms ? w->ok_since_ms : calor_mono_ms();
+
+	log_info("commits %s after %lld failed in %.1f s (%lld batches "
+		 "refused)",
+		 how, (long long)w->fail_groups,
+		 (double)(end - w->fail_since_ms) / 1000.0,
 		 (long long)w->fail_batches);
 	w->fail_rc = 0;
 	w->fail_groups = w->fail_batches = 0;
+	w->ok_since_ms = 0;
+}
+
+/* A commit succeeded: after WRITER_CALM_MS of them, end the run. */
+static void note_success(struct writer *w)
+{
+	int64_t now;
+
+	if (!w->fail_rc)
+		return;
+	now = calor_mono_ms();
+	if (!w->ok_since_ms)
+		w->ok_since_ms = now;
+	else if (now - w->ok_since_ms >= WRITER_CALM_MS)
+		end_run(w, "succeed again");
 }
 
 static void commit_group(struct writer *w, struct writer_job *jobs, size_t n)
@@ -112,6 +132,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		commit_group(w, group, n);
 	}
+	if (w->fail_rc)
+		end_run(w, w->ok_since_ms ? "succeed again"
+					  : "still fail at stop");
 	return NULL;
 }
 

@@ -237,6 +237,9 @@ test('space comes back: the server recovers by itself, nothing acknowledged lost
 	assertEq(status, 204, 'a batch accepted within 15 s of space returning');
 	console.error(`# first batch stored ${Date.now() - freed} ms after space returned`);
 	const statuses = await Promise.all(Array.from({ length: 40 }, () => send()));
+	// and on for a while: the writer calls the run of failures over once
+	// commits have succeeded for 2 s
+	for (const until = Date.now() + 2500; Date.now() < until;) statuses.push(await send());
 	assertEq(statuses.filter(s => s !== 204).length, 0, 'batches refused after recovery');
 	recount('after recovery');
 	// a full disk is one failure: logged when it starts and when it ends,
