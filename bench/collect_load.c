@@ -636,8 +636,13 @@ static void usage(void)
 		"         ramp: [--start R] [--factor F] [--step S] "
 		"[--p99-ms MS]\n"
 		"               [--max-seconds S] [--refine N] [--late S]\n"
-		"         soak: --soak SECONDS --rate R [--rss-every S]\n");
+		"         soak: --soak SECONDS --rate R [--rss-every S] "
+		"[--late S]\n"
+		"  --late S: stop sending when a batch is S seconds late "
+		"(ramp 2, soak 30)\n");
 }
+
+static int late_given;
 
 static int parse_args(int argc, char **argv)
 {
@@ -682,7 +687,7 @@ static int parse_args(int argc, char **argv)
 			opt.max_s = strtod(v, NULL);
 		else if (!strcmp(a, "--refine"))
 			opt.refine = (int)strtol(v, NULL, 10);
-		else if (!strcmp(a, "--late"))
+		else if (!strcmp(a, "--late") && (late_given = 1))
 			opt.late_s = strtod(v, NULL);
 		else if (!strcmp(a, "--soak"))
 			opt.soak_s = strtod(v, NULL);
@@ -724,6 +729,10 @@ int main(int argc, char **argv)
 		if (httpc_new(&opt.url, &clients[i]))
 			return 1;
 	if (opt.soak_s > 0) {
+		/* a soak records a stall of the disk or the machine in its
+		 * latency; it only gives up on a server that cannot keep up */
+		if (!late_given)
+			opt.late_s = 30;
 		rc = soak();
 	} else if (ramp(&best) < 0) {
 		rc = 1;
