@@ -43,7 +43,7 @@ FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -Wno-ps
 FUZZ_OBJ := $(LIB_SRC:src/%.c=build/fuzz/%.o)
 REPLAYS  := $(FUZZERS:%=build/asan/fuzz_%)
 
-.PHONY: all run test unit bench setup clean format check-format asan fuzz
+.PHONY: all run test unit bench loadtest setup clean format check-format asan fuzz
 all: calor
 
 calor: build/main.o build/libcalor.a
@@ -149,6 +149,16 @@ unit: asan
 
 bench: setup calor
 	@bench/run.sh
+
+# /collect at rising rates against a fresh release-build server
+# (bench/loadtest.sh); LOADTEST="soak 600" holds 80 % of the highest rate
+# held for ten minutes, sampling the server's RSS, and recounts.
+build/collect_load: bench/collect_load.c build/libcalor.a
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libcalor.a $(LDLIBS)
+
+loadtest: setup calor build/collect_load
+	@bench/loadtest.sh $(LOADTEST)
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tools/*.c

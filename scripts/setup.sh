@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: build libraries, the test browser, load tools, peers,
-# openssl (the TLS test makes its certificate),
+# openssl (the TLS test makes its certificate), e2fsprogs and util-linux
+# (the disk-full test's ext4 image and prlimit, when it cannot mount tmpfs),
 # clang with libFuzzer's runtime (`make fuzz`) and clang-format (lint).
 pkgs=(build-essential pkg-config libmicrohttpd-dev libsqlite3-dev
       libjansson-dev libspng-dev zlib1g-dev libsodium-dev libcurl4-openssl-dev
       sqlite3 chromium wrk nginx-light curl openssl clang libclang-rt-14-dev
-      clang-format)
+      clang-format e2fsprogs util-linux)
 # node and npm may come from elsewhere than Debian; install them only if absent.
 command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()

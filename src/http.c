@@ -375,6 +375,14 @@ static const struct http_route *route_find(struct http_server *s,
 	return NULL;
 }
 
+/* The deadline slot on_connection() gave conn, or NULL. */
+static struct watch *connection_watch(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci ? ci->socket_context : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 				  const char *url, const char *method,
 				  const char *version, const char *upload_data,
@@ -401,12 +409,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		req->conn = conn;
 		req->method = method;
 		req->path = url;
-		{
-			const union MHD_ConnectionInfo *ci =
-			    MHD_get_connection_info(
-				conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-			req->watch = ci ? ci->socket_context : NULL;
-		}
+		req->watch = connection_watch(conn);
 		MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
 					  collect_arg, req);
 		req->route = route_find(s, url, method, &path_known);

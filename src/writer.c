@@ -16,7 +16,60 @@ struct writer {
 	struct writer_job *head, *tail;
 	size_t queued;
 	int stopping, started;
+	/* a run of failed commits (writer thread only): a full disk fails
+	 * every group until space returns, so the run is logged when it starts
+	 * and when it ends, not once per group; a disk at the edge lets a
+	 * small group through now and then, so the run ends only once commits
+	 * have succeeded for WRITER_CALM_MS */
+	int fail_rc;
+	int64_t fail_groups, fail_batches, fail_since_ms, ok_since_ms;
 };
+
+#define WRITER_CALM_MS 2000
+
+/* Log the first failure of a run, or a different error within it. */
+static void note_failure(struct writer *w, int rc, size_t n)
+{
+	if (rc != w->fail_rc)
+		log_error("commit of %zu batches failed: %s (%s); batches are "
+			  "answered 503 until a commit succeeds",
+			  n, calor_strerror(rc), store_last_error(w->store));
+	if (!w->fail_rc)
+		w->fail_since_ms = calor_mono_ms();
+	w->fail_rc = rc;
+	w->fail_groups++;
+	w->fail_batches += (int64_t)n;
+	w->ok_since_ms = 0;
+}
+
+/* The run of failures is over (or the writer stops): one line. */
+static void end_run(struct writer *w, const char *how)
+{
+	int64_t end = w->ok_since_ms ? w->ok_since_ms : calor_mono_ms();
+
+	log_info("commits %s after %lld failed in %.1f s (%lld batches "
+		 "refused)",
+		 how, (long long)w->fail_groups,
+		 (double)(end - w->fail_since_ms) / 1000.0,
+		 (long long)w->fail_batches);
+	w->fail_rc = 0;
+	w->fail_groups = w->fail_batches = 0;
+	w->ok_since_ms = 0;
+}
+
+/* A commit succeeded: after WRITER_CALM_MS of them, end the run. */
+static void note_success(struct writer *w)
+{
+	int64_t now;
+
+	if (!w->fail_rc)
+		return;
+	now = calor_mono_ms();
+	if (!w->ok_since_ms)
+		w->ok_since_ms = now;
+	else if (now - w->ok_since_ms >= WRITER_CALM_MS)
+		end_run(w, "succeed again");
+}
 
 static void commit_group(struct writer *w, struct writer_job *jobs, size_t n)
 {
@@ -33,8 +86,9 @@ static void commit_group(struct writer *w, struct writer_job *jobs, size_t n)
 	rc = store_write_batches(w->store, batches, n, results);
 	metrics_commit(calor_mono_us() - t0, rc == 0);
 	if (rc)
-		log_error("commit of %zu batches failed: %s (%s)", n,
-			  calor_strerror(rc), store_last_error(w->store));
+		note_failure(w, rc, n);
+	else
+		note_success(w);
 	i = 0;
 	for (j = jobs; j;) {
 		struct writer_job *next = j->next;
@@ -78,6 +132,9 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		commit_group(w, group, n);
 	}
+	if (w->fail_rc)
+		end_run(w, w->ok_since_ms ? "succeed again"
+					  : "still fail at stop");
 	return NULL;
 }
 

@@ -14,19 +14,6 @@
 #define ALL_CLICK_BITS                                                         \
 	(CLICK_FIXED | CLICK_INTERACTIVE | CLICK_DEAD | CLICK_ERROR)
 
-/* 1..max bytes (min 0 allowed) of UTF-8 without control characters. */
-static int text_ok(const char *s, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n < min || n > max || !utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 /* Every byte of s is in set, and min <= strlen(s) <= max. */
 static int chars_ok(const char *s, const char *set, size_t min, size_t max)
 {
@@ -65,7 +52,8 @@ static void check_pageview(const struct ingest_pageview *pv)
 	CHECK(chars_ok(pv->session, ID_CHARS, INGEST_MIN_ID, INGEST_MAX_ID),
 	      "sid");
 	CHECK(in(pv->seq, 0, INGEST_MAX_SEQ), "seq %lld", (long long)pv->seq);
-	CHECK(pv->url[0] == '/' && text_ok(pv->url, 1, INGEST_MAX_URL), "url");
+	CHECK(pv->url[0] == '/' && fuzz_text_ok(pv->url, 1, INGEST_MAX_URL),
+	      "url");
 	check_normal(pv->url, ingest_url_normalise);
 	CHECK(chars_ok(pv->referrer, HOST_CHARS, 0, INGEST_MAX_HOST), "ref");
 	CHECK(in(pv->ts, NOW - INGEST_MAX_AGE_MS, NOW), "ts %lld",
@@ -76,18 +64,18 @@ static void check_pageview(const struct ingest_pageview *pv)
 	CHECK(pv->dpr >= 0.25 && pv->dpr <= 16, "dpr %g", pv->dpr);
 	CHECK(pv->is_new == 0 || pv->is_new == 1, "new");
 	CHECK(pv->device == ingest_device_class(pv->vw), "device");
-	CHECK(text_ok(pv->utm_source, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_medium, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_campaign, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_term, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_content, 0, INGEST_MAX_UTM),
+	CHECK(fuzz_text_ok(pv->utm_source, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_medium, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_campaign, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_term, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_content, 0, INGEST_MAX_UTM),
 	      "utm");
 	CHECK(pv->n_tags <= INGEST_MAX_TAGS, "%zu tags", pv->n_tags);
 	for (size_t i = 0; i < pv->n_tags; i++) {
 		CHECK(chars_ok(pv->tags[i].key, NAME_CHARS, 1,
 			       INGEST_MAX_TAG_KEY),
 		      "tag key");
-		CHECK(text_ok(pv->tags[i].value, 0, INGEST_MAX_TAG_VALUE),
+		CHECK(fuzz_text_ok(pv->tags[i].value, 0, INGEST_MAX_TAG_VALUE),
 		      "tag value");
 	}
 	CHECK(pv->browser == BROWSER_OTHER && pv->os == OS_OTHER,
@@ -107,7 +95,7 @@ static void check_click(const struct ingest_click *c)
 	CHECK(in(c->el_w, 0, INGEST_MAX_DOC_W) &&
 		  in(c->el_h, 0, INGEST_MAX_DOC_H),
 	      "element box");
-	CHECK(text_ok(c->selector, 1, INGEST_MAX_SELECTOR), "selector");
+	CHECK(fuzz_text_ok(c->selector, 1, INGEST_MAX_SELECTOR), "selector");
 	check_normal(c->selector, ingest_selector_normalise);
 	CHECK(c->sel_hash == ingest_hash(c->selector), "selector hash");
 	CHECK(c->pointer >= POINTER_MOUSE && c->pointer <= POINTER_KEY,
@@ -232,7 +220,7 @@ static void check_error(int rc, const struct ingest_error *err, size_t size)
 		if (strcmp(err->code, codes[i]) == 0)
 			break;
 	CHECK(i < sizeof(codes) / sizeof(codes[0]), "code %s", err->code);
-	CHECK(text_ok(err->detail, 1, sizeof(err->detail) - 1),
+	CHECK(fuzz_text_ok(err->detail, 1, sizeof(err->detail) - 1),
 	      "detail not clean text: %s", err->detail);
 	for (i = 0; i < sizeof(wheres) / sizeof(wheres[0]); i++)
 		if (strncmp(err->detail, wheres[i], strlen(wheres[i])) == 0)

@@ -21,18 +21,6 @@ static int in(int64_t v, int64_t lo, int64_t hi)
 	return v >= lo && v <= hi;
 }
 
-static int text_ok(const char *s, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n < min || n > max || !utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 static int id_ok(const char *s)
 {
 	size_t n = strlen(s);
@@ -43,7 +31,7 @@ static int id_ok(const char *s)
 
 static int page_ok(const char *s)
 {
-	return s[0] == '/' && text_ok(s, 1, INGEST_MAX_URL);
+	return s[0] == '/' && fuzz_text_ok(s, 1, INGEST_MAX_URL);
 }
 
 static void check_pageview(const struct store_export_pageview *pv)
@@ -61,11 +49,11 @@ static void check_pageview(const struct store_export_pageview *pv)
 	CHECK(pv->dpr >= 0.25 && pv->dpr <= 16, "dpr");
 	CHECK(pv->is_new == 0 || pv->is_new == 1, "is_new");
 	CHECK(in(pv->ts, 0, NDJSON_MAX_INT), "ts");
-	CHECK(text_ok(pv->utm_source, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_medium, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_campaign, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_term, 0, INGEST_MAX_UTM) &&
-		  text_ok(pv->utm_content, 0, INGEST_MAX_UTM),
+	CHECK(fuzz_text_ok(pv->utm_source, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_medium, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_campaign, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_term, 0, INGEST_MAX_UTM) &&
+		  fuzz_text_ok(pv->utm_content, 0, INGEST_MAX_UTM),
 	      "utm");
 	CHECK(in(pv->fold, 0, INGEST_MAX_DOC_H) &&
 		  in(pv->max_depth, 0, INGEST_MAX_DOC_H) &&
@@ -74,8 +62,9 @@ static void check_pageview(const struct store_export_pageview *pv)
 	      "scroll");
 	CHECK(pv->n_tags <= STORE_EXPORT_MAX_TAGS, "tags");
 	for (size_t i = 0; i < pv->n_tags; i++)
-		CHECK(text_ok(pv->tags[i].key, 1, INGEST_MAX_TAG_KEY) &&
-			  text_ok(pv->tags[i].value, 0, INGEST_MAX_TAG_VALUE),
+		CHECK(fuzz_text_ok(pv->tags[i].key, 1, INGEST_MAX_TAG_KEY) &&
+			  fuzz_text_ok(pv->tags[i].value, 0,
+				       INGEST_MAX_TAG_VALUE),
 		      "tag %zu", i);
 }
 
@@ -92,7 +81,7 @@ static void check_click(const struct store_export_click *c)
 		  in(c->dw, 1, INGEST_MAX_DOC_W) &&
 		  in(c->dh, 1, INGEST_MAX_DOC_H),
 	      "sizes");
-	CHECK(text_ok(c->selector, 1, INGEST_MAX_SELECTOR), "selector");
+	CHECK(fuzz_text_ok(c->selector, 1, INGEST_MAX_SELECTOR), "selector");
 	CHECK(in(c->el_w, 0, INGEST_MAX_DOC_W) &&
 		  in(c->el_h, 0, INGEST_MAX_DOC_H),
 	      "element");
@@ -111,9 +100,9 @@ static void check_record(const struct ndjson_record *r)
 		      "name");
 		CHECK(r->u.site.n_origins <= STORE_MAX_ORIGINS, "origins");
 		for (size_t i = 0; i < r->u.site.n_origins; i++)
-			CHECK(
-			    text_ok(r->u.site.origins[i], 1, STORE_MAX_ORIGIN),
-			    "origin");
+			CHECK(fuzz_text_ok(r->u.site.origins[i], 1,
+					   STORE_MAX_ORIGIN),
+			      "origin");
 		break;
 	case NDJSON_PAGEVIEW: check_pageview(&r->u.pageview); break;
 	case NDJSON_CLICK: check_click(&r->u.click); break;
@@ -219,7 +208,7 @@ static void parse_one(const char *line, size_t len)
 	CHECK(rc == CALOR_EINVAL || rc == CALOR_ETOOBIG, "rc %d", rc);
 	CHECK(rc != CALOR_ETOOBIG || len > NDJSON_MAX_LINE, "too big");
 	CHECK(memchr(err.detail, '\0', sizeof(err.detail)) &&
-		  text_ok(err.detail, 1, sizeof(err.detail) - 1),
+		  fuzz_text_ok(err.detail, 1, sizeof(err.detail) - 1),
 	      "detail not clean text");
 }
 

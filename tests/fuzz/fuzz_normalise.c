@@ -9,20 +9,6 @@
 #include "fuzz.h"
 #include "ingest.h"
 
-/* What ingest_decode() accepts before normalising: min..max bytes of UTF-8
- * without control characters. */
-static int accepted(const char *s, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n < min || n > max || !utf8_valid(s, n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
 static int dot(const char *s, size_t n)
 {
 	return (n == 1 && s[0] == '.') ||
@@ -105,8 +91,8 @@ static void check_url(const char *in)
 	memcpy(out, in, n + 1);
 	m = ingest_url_normalise(out);
 	CHECK(m == strlen(out) && m <= n, "length %zu of %zu", m, n);
-	CHECK(out[0] == '/' && accepted(out, 1, n), "\"%s\" gave \"%s\"", in,
-	      out);
+	CHECK(out[0] == '/' && fuzz_text_ok(out, 1, n), "\"%s\" gave \"%s\"",
+	      in, out);
 	memcpy(again, out, m + 1);
 	again_n = ingest_url_normalise(again);
 	CHECK(again_n == m && strcmp(again, out) == 0,
@@ -157,7 +143,7 @@ static void check_selector(const char *in)
 		k++;
 	}
 	CHECK(strspn(out + k, " ") == strlen(out + k), "bytes added");
-	CHECK(m == 0 || accepted(out, 1, n), "not text");
+	CHECK(m == 0 || fuzz_text_ok(out, 1, n), "not text");
 	memcpy(again, out, m + 1);
 	CHECK(ingest_selector_normalise(again) == m && strcmp(again, out) == 0,
 	      "not idempotent: \"%s\"", in);
@@ -173,9 +159,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(s, "out of memory");
 	memcpy(s, data, size);
 	s[size] = '\0'; /* ingest never sees a NUL: one inside ends it */
-	if (s[0] == '/' && accepted(s, 1, INGEST_MAX_URL))
+	if (s[0] == '/' && fuzz_text_ok(s, 1, INGEST_MAX_URL))
 		check_url(s);
-	if (accepted(s, 1, INGEST_MAX_SELECTOR))
+	if (fuzz_text_ok(s, 1, INGEST_MAX_SELECTOR))
 		check_selector(s);
 	free(s);
 	return 0;

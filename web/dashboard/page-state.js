@@ -184,6 +184,19 @@ export function utcDay(offset = 0) {
   return d.toISOString().slice(0, 10);
 }
 
+// The date range choices of the pages table and the page view, and which
+// one a from/to pair is.
+export const DATE_PRESETS = [['all', 'All time'], ['today', 'Today'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['custom', 'Custom range']];
+export function datePreset(from, to) {
+  if (!from && !to) return 'all';
+  if (to === utcDay(0)) {
+    if (from === utcDay(0)) return 'today';
+    if (from === utcDay(-6)) return '7d';
+    if (from === utcDay(-29)) return '30d';
+  }
+  return 'custom';
+}
+
 export function dayShift(day, n) {
   const d = new Date(day + 'T12:00:00Z');
   d.setUTCDate(d.getUTCDate() + n);

@@ -18,7 +18,7 @@ import {
 import { shareButton } from './share.js';
 import {
   DEVICES, TYPES, TABS, FRUSTRATION, BY, DOTS, DEFAULT_RADIUS, deviceById, parseState, stateQuery, apiParams,
-  validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, vsChanges, setB,
+  validDate, validBy, utcDay, dayShift, rangeText, filterParams, filterEntries, vsChanges, setB, DATE_PRESETS, datePreset,
 } from './page-state.js';
 import { renderPanel } from './panel.js';
 import { segmentBar, changesEditor } from './filters.js';
@@ -265,21 +265,11 @@ export async function viewPage(ctx) {
   };
   const segBar = segmentBar({ st, device, discover, onChange: (filters) => go({ filters }) });
 
-  const PRESETS = [['all', 'All time'], ['today', 'Today'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['custom', 'Custom range']];
-  function presetOf(from, to) {
-    if (!from && !to) return 'all';
-    if (to === utcDay(0)) {
-      if (from === utcDay(0)) return 'today';
-      if (from === utcDay(-6)) return '7d';
-      if (from === utcDay(-29)) return '30d';
-    }
-    return 'custom';
-  }
   let customDates = false; // "Custom range" picked: show the inputs
   function renderDates() {
-    const preset = customDates ? 'custom' : presetOf(st.from, st.to);
+    const preset = customDates ? 'custom' : datePreset(st.from, st.to);
     const select = h('select', { id: 'date-range', className: 'select', 'aria-label': 'Date range' },
-      PRESETS.map(([v, label]) => h('option', { value: v, text: label, selected: v === preset })));
+      DATE_PRESETS.map(([v, label]) => h('option', { value: v, text: label, selected: v === preset })));
     select.addEventListener('change', () => {
       const v = select.value;
       customDates = v === 'custom';
@@ -1162,7 +1152,7 @@ export async function viewPage(ctx) {
     const prev = st;
     st = next;
     if (FRUSTRATION.includes(st.type)) lastFrustration = st.type;
-    if (st.from !== prev.from || st.to !== prev.to) customDates = presetOf(st.from, st.to) === 'custom';
+    if (st.from !== prev.from || st.to !== prev.to) customDates = datePreset(st.from, st.to) === 'custom';
     keepFocus(() => {
       renderTabs();
       renderDates();
@@ -1183,7 +1173,7 @@ export async function viewPage(ctx) {
     return true;
   };
 
-  customDates = presetOf(st.from, st.to) === 'custom';
+  customDates = datePreset(st.from, st.to) === 'custom';
   renderTabs();
   renderDates();
   renderOptions();

@@ -23,7 +23,7 @@ import { h, icon, ICONS, fmt, fmtPct, clear, announce } from './dom.js';
 import { getJSON, getSites, pagesUrl } from './api.js';
 import { errorBox, emptyState, pageHeader, stat, copyButton, rowLink } from './ui.js';
 import { viewEl, hashSites, hashSite, hashPage, updateNav, setTitle, done, delayedSpinner, reroute } from './shell.js';
-import { DEVICES, parseState, filterEntries, filterParams, validDate, utcDay } from './page-state.js';
+import { DEVICES, parseState, filterEntries, filterParams, validDate, utcDay, DATE_PRESETS, datePreset } from './page-state.js';
 import { segmentBar } from './filters.js';
 import { csvBlob, download, fileName, DOWNLOAD_ICON } from './export.js';
 
@@ -195,26 +195,16 @@ export async function viewPages(ctx) {
     }, d.id === 'all' ? null : icon(ICONS[d.id], 16), h('span', { className: 'seg-label', text: d.label }))));
   }
 
-  const PRESETS = [['all', 'All time'], ['today', 'Today'], ['7d', 'Last 7 days'], ['30d', 'Last 30 days'], ['custom', 'Custom range']];
   let customDates = false;
-  function presetOf(from, to) {
-    if (!from && !to) return 'all';
-    if (to === utcDay(0)) {
-      if (from === utcDay(0)) return 'today';
-      if (from === utcDay(-6)) return '7d';
-      if (from === utcDay(-29)) return '30d';
-    }
-    return 'custom';
-  }
   function dateInput(id, label, value, onChange) {
     const input = h('input', { type: 'date', id, className: 'input input-date', value, 'aria-label': label, max: utcDay(0) });
     input.addEventListener('change', () => { if (input.value === '' || validDate(input.value)) onChange(input.value); });
     return input;
   }
   function renderDates() {
-    const preset = customDates ? 'custom' : presetOf(st.from, st.to);
+    const preset = customDates ? 'custom' : datePreset(st.from, st.to);
     const select = h('select', { id: 'pages-range', className: 'select', 'aria-label': 'Date range' },
-      PRESETS.map(([v, label]) => h('option', { value: v, text: label, selected: v === preset })));
+      DATE_PRESETS.map(([v, label]) => h('option', { value: v, text: label, selected: v === preset })));
     select.addEventListener('change', () => {
       const v = select.value;
       customDates = v === 'custom';
