@@ -64,6 +64,9 @@ int ch_insert(struct ch_store *s, const char *table, const char *data,
 /* Run a SELECT (without FORMAT) and hand each row to row. Errors as
  * ch_exec(), or what row returned. */
 int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx);
+/* ch_select() giving up after timeout_ms. */
+int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
+		     void *ctx, long timeout_ms);
 
 /* Append value as a ClickHouse string literal ('...', backslash escapes). */
 int ch_quote(struct dynbuf *b, const char *value);
@@ -90,6 +93,12 @@ int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
  * its rows to row; frees sql. */
 int ch_run(struct ch_store *s, struct dynbuf *sql, int rc, ch_row_fn row,
 	   void *ctx);
+
+/* The write path and the data version (store_clickhouse_write.c). */
+int ch_write_batches(struct store *base,
+		     const struct ingest_batch *const *batches, size_t n,
+		     int *ret_results);
+uint64_t ch_data_version(struct store *base);
 
 /* Reads (store_clickhouse_read.c). */
 int ch_pages_list(struct store *base, const struct store_filter *f,
