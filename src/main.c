@@ -85,13 +85,20 @@ static void usage(FILE *f)
 		"        [--print FILE|-] [--now MS]\n"
 		"      model visitors of the demo site and send their events\n"
 		"      to URL; prints the planted truth (docs/simulate.md)\n"
-		"  version\n");
+		"  version\n"
+		"\n"
+		"--data takes a directory (SQLite, the default ./calor-data);\n"
+		"--store SPEC is the same option: a directory, or\n"
+		"clickhouse://HOST:PORT/DB[?cluster=NAME] for ClickHouse\n"
+		"(docs/deploy.md).\n");
 }
 
-/* Returns the value after argv[*i] for option name, or NULL. */
+/* Returns the value after argv[*i] for option name, or NULL. --store is another name for --data: a directory or file (SQLite) or
+ * clickhouse://HOST:PORT/DB[?cluster=NAME] (docs/deploy.md). */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
-	if (strcmp(argv[*i], name) != 0)
+	if (strcmp(argv[*i], name) != 0 &&
+	    !(strcmp(name, "--data") == 0 && strcmp(argv[*i], "--store") == 0))
 		return NULL;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "calor: %s needs a value\n", name);

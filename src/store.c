@@ -112,15 +112,8 @@ int store_open(const char *spec, struct store **ret_store, char *err,
 	}
 	if (strncmp(spec, "sqlite:", 7) == 0)
 		return store_sqlite_open(spec + 7, ret_store, err, err_size);
-	if (strncmp(spec, "clickhouse://", 13) == 0) {
-		/* store_clickhouse_open() works for what it has, but calor
-		 * must not run on a backend that cannot answer every API
-		 * call: refused until issue 7 is done */
-		snprintf(err, err_size,
-			 "the ClickHouse backend is not complete yet (see "
-			 "docs/clickhouse-progress.md)");
-		return CALOR_EINVAL;
-	}
+	if (strncmp(spec, "clickhouse://", 13) == 0)
+		return store_clickhouse_open(spec, ret_store, err, err_size);
 	if (strstr(spec, "://")) {
 		snprintf(err, err_size, "unsupported store \"%.64s\"", spec);
 		return CALOR_EINVAL;

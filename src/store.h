@@ -402,8 +402,8 @@ struct store {
 
 /* Open the store named by spec: a directory (SQLite database
  * DIR/calor.db, created with its schema if missing) or "sqlite:DIR".
- * "clickhouse://..." is refused (CALOR_EINVAL) until that backend answers
- * every op; its tests call store_clickhouse_open(). Returns 0 and
+ * "clickhouse://HOST:PORT/DB[?cluster=NAME]" (store_clickhouse_open()).
+ * Returns 0 and
  * *ret_store (caller frees with store_close()), or
  * CALOR_EINVAL for an unknown spec, CALOR_ESTORE/CALOR_EIO with a detail in
  * err[0..err_size) when the backend cannot be opened. */
