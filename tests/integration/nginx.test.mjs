@@ -338,12 +338,30 @@ test('nginx load balancer: requests spread over both nodes, and go to the one le
 	assert(opened.every(k => k <= 2), `connections opened to the nodes: ${opened}`);
 	const me = await request(lbTlsPort, '/healthz');
 	assertEq([me.status, me.headers['strict-transport-security']], [200, 'max-age=63072000'], 'the balancer\'s TLS server');
+	// node B answers /collect 503 while another process holds its
+	// database's write lock past the 5 s busy timeout; the balancer tries
+	// such a batch on node A (location = /collect), so every batch is 204
+	const cli = spawn('sqlite3', [join(nodeB.dataDir, 'calor.db')], { stdio: ['pipe', 'pipe', 'pipe'] });
+	let out = '';
+	cli.stdout.on('data', d => { out += d; });
+	const cliExited = new Promise(resolve => cli.on('exit', resolve));
+	cli.stdin.write(".timeout 10000\nBEGIN IMMEDIATE;\nSELECT 'locked';\n");
+	for (const deadline = Date.now() + 10000; !out.includes('locked'); await sleep(20))
+		assert(Date.now() < deadline, `sqlite3 did not take the lock: ${out}`);
+	const held = await Promise.all([0, 1, 2, 3].map(() =>
+		request(lbTlsPort, '/collect', { method: 'POST', body: batch(lbKey), headers: collectHeaders() })));
+	cli.stdin.end('COMMIT;\n.quit\n');
+	await cliExited;
+	assertEq(held.map(r => r.status), [204, 204, 204, 204], 'batches sent while node B refuses');
+	assertEq([clicks(nodeA.dataDir), clicks(nodeB.dataDir)], [a + 4, b], 'all four stored on node A');
+	const retried = accessLog().filter(l => l.startsWith('/collect 204 ') && l.includes(', '));
+	assert(retried.length >= 1, `nginx logged a batch tried on both nodes: ${retried}`);
 	assertEq(await nodeB.stop(), { code: 0, sig: null }, 'node B stopped');
 	for (let i = 0; i < 10; i++) {
 		const r = await request(lbTlsPort, '/collect', { method: 'POST', body: batch(lbKey), headers: collectHeaders() });
 		assertEq(r.status, 204, `batch ${i} with node B gone`);
 	}
-	assertEq([clicks(nodeA.dataDir), clicks(nodeB.dataDir)], [a + 10, b], 'all ten on node A');
+	assertEq([clicks(nodeA.dataDir), clicks(nodeB.dataDir)], [a + 14, b], 'all ten on node A');
 });
 
 await run({ after: async () => {
