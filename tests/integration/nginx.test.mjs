@@ -28,6 +28,9 @@ import { join } from 'node:path';
 import { test, run, assert, assertEq, addSite, cli, tempDir, cleanup, freePort, sleep, startServer, ROOT, CALOR } from '../lib/harness.mjs';
 
 const CONTRIB = join(ROOT, 'contrib');
+// Whatever this file started is stopped even when setting up fails.
+const started = [];
+process.on('exit', () => { for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); });
 const prefix = tempDir('calor-nginx-');
 const dataDir = tempDir();
 const origin = 'https://shop.example';
@@ -65,6 +68,7 @@ function unitCommand(env) {
 }
 function spawnLogged(cmd, args) {
 	const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+	started.push(proc);
 	const p = { proc, log: '' };
 	proc.stdout.on('data', d => { p.log += d; });
 	proc.stderr.on('data', d => { p.log += d; });
@@ -96,6 +100,7 @@ const lbKey = addSite(dirA, 'balanced', [origin]);
 execFileSync('sqlite3', [join(dirA, 'calor.db'), `.backup ${join(dirB, 'calor.db')}`]);
 const nodeA = await startServer({ dataDir: dirA, extraArgs: ['--trust-proxy'] });
 const nodeB = await startServer({ dataDir: dirB, extraArgs: ['--trust-proxy'] });
+started.push(nodeA.proc, nodeB.proc);
 
 // ---- nginx with the shipped files ----
 const cert = join(prefix, 'cert.pem'), certKey = join(prefix, 'key.pem');
