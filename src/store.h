@@ -558,8 +558,8 @@ int store_kv_delete(struct store *s, const char *kind, const char *key);
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		      size_t err_size);
 
-/* The ClickHouse backend (issue 7, not complete: store_open() refuses
- * clickhouse:// specs until it is; docs/clickhouse-progress.md). */
+/* The ClickHouse backend (store_open() routes clickhouse:// specs to it;
+ * docs/deploy.md). */
 struct store_clickhouse_spec {
 	char host[254];
 	int port;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* store_clickhouse: the scale-out backend (work in progress, issue 7).
+/* store_clickhouse: the scale-out backend.
  * Talks to ClickHouse's HTTP interface with libcurl: the spec
  * clickhouse://HOST:PORT/DB[?cluster=NAME], the schema made and migrated at
  * open, sites and their settings, and batches written as one TabSeparated
- * INSERT per group; reads are in store_clickhouse_read.c. What is done and
- * what is not: docs/clickhouse-progress.md. */
+ * INSERT per group; reads are in store_clickhouse_read.c. How to run it
+ * and why it is shaped so: docs/deploy.md. */
 #include "store_clickhouse_int.h"
 
 #include <curl/curl.h>
@@ -418,7 +418,7 @@ int store_clickhouse_spec_parse(const char *spec,
  * with a cluster, NAME as a Distributed table over every shard's
  * NAME_local. Column types and engines run on 18.16 and on current
  * releases: no LowCardinality, no Nullable, no IF NOT EXISTS in ALTER.
- * docs/clickhouse-progress.md says why each is the way it is. */
+ * docs/deploy.md says why each is the way it is. */
 struct ch_table_def {
 	const char *name, *columns, *engine, *shard_key;
 };

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store_clickhouse_int: what the ClickHouse backend's files share — the
  * store object, the HTTP calls (libcurl) and SQL quoting. Private to
- * store_clickhouse*.c. The schema and its reasons: docs/clickhouse-progress.md. */
+ * store_clickhouse*.c. The schema and its reasons: docs/deploy.md. */
 #ifndef CALOR_STORE_CLICKHOUSE_INT_H
 #define CALOR_STORE_CLICKHOUSE_INT_H
 

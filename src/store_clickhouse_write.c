@@ -429,7 +429,7 @@ static int batch_rows(struct write_ctx *w, size_t bi, int64_t now,
 	return 0;
 }
 
-/* Idempotency (docs/clickhouse-progress.md): a group's batches already
+/* Idempotency (docs/deploy.md, "Idempotency"): a group's batches already
  * stored are found by their page view record before anything is written,
  * and the group's new rows go in one INSERT, which ClickHouse applies to
  * each shard's MergeTree all or nothing. A batch written by two nodes at
