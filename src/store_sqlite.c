@@ -223,24 +223,22 @@ static int origins_write(struct sqlite_store *s, int64_t site_id,
 	return rc;
 }
 
-static int sqlite_site_add(struct store *base, const char *name,
-			   const char *const *origins, size_t n_origins,
-			   struct store_site *ret_site)
+static int step_done(struct sqlite_store *s, sqlite3_stmt *st,
+		     const char *what);
+
+/* Insert site (key, name, created time, origins and the settings that
+ * differ from their defaults) in one transaction; its id into site->id.
+ * CALOR_EEXIST when its key is taken. */
+static int site_insert(struct sqlite_store *s, struct store_site *site)
 {
-	struct sqlite_store *s = (struct sqlite_store *)base;
-	struct store_site site = {0};
+	const char *origins[STORE_MAX_ORIGINS];
+	struct store_site_config def;
 	sqlite3_stmt *st = NULL;
 	int rc, in_tx = 0;
 
-	if (!name)
-		name = "";
-	if ((rc = store_site_fields_check(base, name, origins, n_origins)))
-		return rc;
-	str_copy(site.name, name, sizeof(site.name));
-	site.created_ms = calor_now_ms();
-	store_random_key(site.key, 16);
-	store_config_defaults(&site.cfg);
-
+	store_config_defaults(&def);
+	for (size_t i = 0; i < site->n_origins; i++)
+		origins[i] = site->origins[i];
 	pthread_mutex_lock(&s->write_lock);
 	if ((rc = sqlite_db_exec(s, s->wdb, "BEGIN IMMEDIATE")))
 		goto out;
@@ -252,29 +250,81 @@ static int sqlite_site_add(struct store *base, const char *name,
 		rc = sqlite_db_fail(s, s->wdb, "prepare site insert");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, site.key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, site.name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, site.created_ms);
+	sqlite3_bind_text(st, 1, site->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, site->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, site->created_ms);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = sqlite_db_fail(s, s->wdb, "insert site");
+		rc = sqlite3_extended_errcode(s->wdb) ==
+			     SQLITE_CONSTRAINT_UNIQUE
+			 ? store_fail(&s->base, CALOR_EEXIST,
+				      "a site with key %s exists", site->key)
+			 : sqlite_db_fail(s, s->wdb, "insert site");
 		goto out;
 	}
-	site.id = sqlite3_last_insert_rowid(s->wdb);
-	if ((rc = origins_write(s, site.id, origins, n_origins)))
+	site->id = sqlite3_last_insert_rowid(s->wdb);
+	if ((rc = origins_write(s, site->id, origins, site->n_origins)))
 		goto out;
-	for (size_t i = 0; i < n_origins; i++)
-		str_copy(site.origins[site.n_origins++], origins[i],
-			 sizeof(site.origins[0]));
+	for (const struct store_config_key *k = store_config_keys;
+	     k->name; k++) {
+		int32_t v = store_config_get(&site->cfg, k);
+		sqlite3_stmt *set = s->st[ST_SETTING_UPSERT];
+		if (v == store_config_get(&def, k))
+			continue;
+		sqlite3_bind_int64(set, 1, site->id);
+		sqlite3_bind_text(set, 2, k->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int(set, 3, v);
+		if ((rc = step_done(s, set, "store setting")))
+			goto out;
+	}
 	if ((rc = sqlite_db_exec(s, s->wdb, "COMMIT")))
 		goto out;
 	in_tx = 0;
-	*ret_site = site;
+	atomic_fetch_add(&s->version, 1);
 out:
 	sqlite3_finalize(st);
 	if (in_tx)
 		sqlite3_exec(s->wdb, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&s->write_lock);
 	return rc;
+}
+
+static int sqlite_site_add(struct store *base, const char *name,
+			   const char *const *origins, size_t n_origins,
+			   struct store_site *ret_site)
+{
+	struct sqlite_store *s = (struct sqlite_store *)base;
+	struct store_site site = {0};
+	int rc;
+
+	if (!name)
+		name = "";
+	if ((rc = store_site_fields_check(base, name, origins, n_origins)))
+		return rc;
+	str_copy(site.name, name, sizeof(site.name));
+	site.created_ms = calor_now_ms();
+	store_random_key(site.key, 16);
+	store_config_defaults(&site.cfg);
+	for (size_t i = 0; i < n_origins; i++)
+		str_copy(site.origins[site.n_origins++], origins[i],
+			 sizeof(site.origins[0]));
+	if ((rc = site_insert(s, &site)))
+		return rc;
+	*ret_site = site;
+	return 0;
+}
+
+static int sqlite_site_create(struct store *base, const struct store_site *in,
+			      struct store_site *ret_site)
+{
+	struct store_site site = *in;
+	int rc;
+
+	if ((rc = store_site_check(base, &site)))
+		return rc;
+	if ((rc = site_insert((struct sqlite_store *)base, &site)))
+		return rc;
+	*ret_site = site;
+	return 0;
 }
 
 static int sqlite_site_update(struct store *base, int64_t site_id,
@@ -967,6 +1017,7 @@ static const struct store_ops sqlite_ops = {
     .kv_get = sqlite_kv_get,
     .kv_delete = sqlite_kv_delete,
     .site_update = sqlite_site_update,
+    .site_create = sqlite_site_create,
     .purge = sqlite_purge,
 };
 
