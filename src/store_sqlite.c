@@ -254,18 +254,18 @@ static int site_insert(struct sqlite_store *s, struct store_site *site)
 	sqlite3_bind_text(st, 2, site->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, site->created_ms);
 	if (sqlite3_step(st) != SQLITE_DONE) {
-		rc = sqlite3_extended_errcode(s->wdb) ==
-			     SQLITE_CONSTRAINT_UNIQUE
-			 ? store_fail(&s->base, CALOR_EEXIST,
-				      "a site with key %s exists", site->key)
-			 : sqlite_db_fail(s, s->wdb, "insert site");
+		rc =
+		    sqlite3_extended_errcode(s->wdb) == SQLITE_CONSTRAINT_UNIQUE
+			? store_fail(&s->base, CALOR_EEXIST,
+				     "a site with key %s exists", site->key)
+			: sqlite_db_fail(s, s->wdb, "insert site");
 		goto out;
 	}
 	site->id = sqlite3_last_insert_rowid(s->wdb);
 	if ((rc = origins_write(s, site->id, origins, site->n_origins)))
 		goto out;
-	for (const struct store_config_key *k = store_config_keys;
-	     k->name; k++) {
+	for (const struct store_config_key *k = store_config_keys; k->name;
+	     k++) {
 		int32_t v = store_config_get(&site->cfg, k);
 		sqlite3_stmt *set = s->st[ST_SETTING_UPSERT];
 		if (v == store_config_get(&def, k))
