@@ -119,7 +119,8 @@ test('hostile files are refused with their line and store nothing', () => {
 		'line');
 	refused('format-3', [lines[0].replace('"format":2', '"format":3'), ...lines.slice(1)].join('\n'),
 		'line 1: "format": 3 is not a format this calor reads (1..2)');
-	refused('garbage', 'GIF89a\x00\x01\x02 not json at all\n', "line 1: not JSON");
+	refused('garbage', 'GIF89a\x00\x01\x02\n', 'line 1: not UTF-8 (or contains a NUL byte)');
+	refused('not-json', 'hello, world\n{"type":"end"}\n', "line 1: not JSON: expected '{' at byte 1");
 	refused('no-header', lines.slice(1).join('\n'), 'line 1: the first line must be a site line');
 	refused('empty', '', 'the file is empty');
 	const huge = rekey(lines);

@@ -83,9 +83,9 @@ export function endCounts(lines) {
 
 async function getJson(server, path) {
 	const r = await server.api(path);
-	assertEq(r.status, 200, `${path}: ${await r.text()}`);
-	const j = await r.json();
-	return j;
+	const text = await r.text();
+	assertEq(r.status, 200, `${path}: ${text}`);
+	return JSON.parse(text);
 }
 
 // What the read API answers about site key: the pages table, and for each
