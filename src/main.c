@@ -658,8 +658,8 @@ static int cmd_import(int argc, char **argv)
 		if (bar.last >= 0 && bar.last < 100)
 			fputc('\n', stderr);
 		if (err.line)
-			fprintf(stderr, "calor import: %s: line %lld: %s\n", path,
-				(long long)err.line, err.detail);
+			fprintf(stderr, "calor import: %s: line %lld: %s\n",
+				path, (long long)err.line, err.detail);
 		else
 			fprintf(stderr, "calor import: %s: %s\n", path,
 				err.detail[0] ? err.detail
