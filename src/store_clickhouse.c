@@ -741,6 +741,63 @@ static int ch_site_add(struct store *base, const char *name,
 	return 0;
 }
 
+static int ch_sites_load(struct store *base, struct store_site **ret_sites,
+			 size_t *ret_n);
+
+/* Settings first, the site row last: a create cut short leaves settings
+ * rows of an id no site has, which nothing reads, never a site without
+ * its settings. */
+static int ch_site_create(struct store *base, const struct store_site *in,
+			  struct store_site *ret_site)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct store_site site = *in, *sites = NULL;
+	struct store_site_config def;
+	struct dynbuf rows;
+	size_t n = 0;
+	uint64_t id;
+	int rc;
+
+	if ((rc = store_site_check(base, &site)))
+		return rc;
+	if ((rc = ch_sites_load(base, &sites, &n)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sites[i].key, site.key) == 0)
+			rc = store_fail(base, CALOR_EEXIST,
+					"a site with key %s exists", site.key);
+	free(sites);
+	if (rc)
+		return rc;
+	do {
+		randombytes_buf(&id, sizeof(id));
+		id &= (1ULL << 53) - 1;
+	} while (id == 0);
+	site.id = (int64_t)id;
+	store_config_defaults(&def);
+	dynbuf_init(&rows, 65536);
+	for (const struct store_config_key *k = store_config_keys;
+	     !rc && k->name; k++) {
+		int32_t v = store_config_get(&site.cfg, k);
+		if (v != store_config_get(&def, k))
+			rc = dynbuf_addf(&rows, "%lld\t%s\t%d\t%llu\n",
+					 (long long)site.id, k->name, v,
+					 (unsigned long long)row_version());
+	}
+	if (rc)
+		rc = store_fail(base, rc, "setting rows");
+	else if (rows.len)
+		rc = ch_insert(s, "site_settings", rows.data, rows.len);
+	dynbuf_done(&rows);
+	if (!rc)
+		rc = site_row_insert(s, &site);
+	if (rc)
+		return rc;
+	atomic_fetch_add(&s->version, 1);
+	*ret_site = site;
+	return 0;
+}
+
 struct sites_acc {
 	struct store_site *sites;
 	size_t n, cap;
@@ -1082,6 +1139,7 @@ static const struct store_ops clickhouse_ops = {
     .kv_get = ch_kv_get,
     .kv_delete = ch_kv_delete,
     .site_update = ch_site_update,
+    .site_create = ch_site_create,
     .purge = ch_purge,
 };
 

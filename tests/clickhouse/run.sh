@@ -13,3 +13,7 @@ ports=$(scripts/clickhouse.sh start "$dir" 2) || { echo "not ok clickhouse_start
 set -- $ports
 CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 CALOR_CH_PID1=$(cat "$dir/ch1/pid") \
 	build/asan/clickhouse_test
+rc=$?
+# calor import between SQLite and ClickHouse, with real calor processes
+CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 node tests/clickhouse/import.test.mjs || rc=1
+exit $rc
