@@ -767,10 +767,15 @@ TEST(long_read_streams)
 {
 	struct ch_store *s;
 	struct long_read r = {0};
-	/* 200 bytes a row, an escaped tab last: 1.5M rows ≈ 300 MB */
-	const char *sql = "SELECT number, concat(repeat('x', 199), '\\t')"
-			  " FROM system.numbers LIMIT 1500000";
+	char sql[512], xs[200];
 
+	/* 200 bytes a row, an escaped tab last: 1.5M rows ≈ 300 MB */
+	memset(xs, 'x', 199);
+	xs[199] = '\0';
+	snprintf(sql, sizeof(sql),
+		 "SELECT number, concat('%s', '\\t') FROM system.numbers"
+		 " LIMIT 1500000",
+		 xs);
 	snprintf(db_name, sizeof(db_name), "calor_long_%d", (int)getpid());
 	s = (struct ch_store *)open_ch("CALOR_CH_PORT0", NULL);
 	ASSERT(s != NULL);
