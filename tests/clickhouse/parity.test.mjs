@@ -26,7 +26,9 @@ const batches = makeBatches();
 let paths = [];
 
 test('every batch is acknowledged by both servers', async () => {
+	const t = Date.now();
 	await send(batches, targets);
+	console.error(`# ${batches.length} batches sent to both in ${Date.now() - t} ms`);
 	const counts = await Promise.all(both.map(async s => (await (await s.server.api(`/api/v1/pages?site=${s.key}`)).json())));
 	assertEq(counts.map(c => [c.pageviews, c.sessions, c.clicks]), [0, 1].map(() => [counts[0].pageviews, counts[0].sessions, counts[0].clicks]), 'totals');
 	paths = counts[0].pages.map(p => p.path);
@@ -57,10 +59,10 @@ test('a batch sent again, a second later, is a duplicate on both: nothing change
 });
 
 test('every read answers the same from SQLite and ClickHouse', async () => {
-	const list = requests(paths);
+	const list = requests(paths), t = Date.now();
 	const n = await compare(both, list);
 	assertEq(n, list.length, 'answers compared');
-	console.error(`# ${n} requests answered the same by both`);
+	console.error(`# ${n} requests answered the same by both in ${Date.now() - t} ms`);
 });
 
 test('a mutation is seen: an extra click on one side makes the answers differ', async () => {
