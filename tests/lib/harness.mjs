@@ -127,8 +127,10 @@ export function test(name, fn) { cases.push({ name, fn }); }
 export async function run({ after } = {}) {
 	let failed = 0;
 	for (const c of cases) {
+		const t = Date.now();
 		try {
 			await c.fn();
+			if (process.env.CALOR_TEST_TIMES) console.error(`# ${c.name}: ${Date.now() - t} ms`);
 			console.log(`ok ${c.name}`);
 		} catch (e) {
 			failed++;
