@@ -869,7 +869,7 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 	rc = dynbuf_adds(
 	    &sql, "SELECT id, argMax(key, version), argMax(name, version),"
 		  " argMax(created_ms, version),"
-		  " arrayStringConcat(argMax(origins, version), ' ')"
+		  " arrayStringConcat(arraySort(argMax(origins, version)), ' ')"
 		  " FROM ");
 	if (!rc)
 		rc = ch_table(s, &sql, "sites");

@@ -101,8 +101,14 @@ static int stored_click_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
-/* " OR (site_id = S AND page = 'P' AND pv = 'ID'...)" for each batch. */
-static int pv_terms(struct dynbuf *sql, const struct write_ctx *w, int with_ts)
+/* " OR (site_id = S AND page = 'P' AND pv = 'ID')" for each batch. Not
+ * the page view's time: it is the client's time moved by the server's clock
+ * on arrival (ingest.c, skew), so a batch sent again, or the page view's
+ * next batch, carries a start some milliseconds (or, for a retry, the
+ * client's resend delay) away from the stored one. (site_id, page, kind)
+ * is still a prefix of the sort key: the lookup reads the page's page view
+ * records only. */
+static int pv_terms(struct dynbuf *sql, const struct write_ctx *w)
 {
 	int rc = 0;
 
@@ -112,9 +118,6 @@ static int pv_terms(struct dynbuf *sql, const struct write_ctx *w, int with_ts)
 				 i ? " OR " : "", (long long)b->site_id);
 		if (!rc)
 			rc = ch_quote(sql, b->pv.url);
-		if (!rc && with_ts)
-			rc = dynbuf_addf(sql, " AND ts = %lld",
-					 (long long)b->pv.ts);
 		if (!rc)
 			rc = dynbuf_adds(sql, " AND pv = ");
 		if (!rc)
@@ -145,7 +148,7 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 	if (!rc)
 		rc = dynbuf_adds(&sql, " WHERE kind = 0 AND (");
 	if (!rc)
-		rc = pv_terms(&sql, w, 1);
+		rc = pv_terms(&sql, w);
 	if (!rc)
 		rc = dynbuf_adds(&sql, ")");
 	rc = rc ? store_fail(&s->base, rc, "batch lookup query")
@@ -162,7 +165,7 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 	if (!rc)
 		rc = dynbuf_adds(&sql, " WHERE kind = 1 AND (");
 	if (!rc)
-		rc = pv_terms(&sql, w, 0);
+		rc = pv_terms(&sql, w);
 	if (!rc)
 		rc = dynbuf_adds(&sql, ") ORDER BY ts DESC, seq DESC, idx DESC"
 				       " LIMIT 20 BY site_id, pv");
@@ -303,8 +306,11 @@ static int row_add(struct dynbuf *b, const struct ev_row *r)
 			rc = dynbuf_addf(b, "%s%u", i ? "," : "", sc->dwell[i]);
 		if (rc)
 			return rc;
-		/* tags: two arrays of string literals, the whole field
-		 * TSV-escaped */
+		/* tags: two arrays of string literals. In TabSeparated a
+		 * string inside an array is read quoted with the same
+		 * backslash escapes as a field, once: the array is not
+		 * escaped again (a quote in a value would end the literal).
+		 * Keys and values hold no control characters (ingest). */
 		dynbuf_init(&arr, 65536);
 		for (int half = 0; !rc && half < 2; half++) {
 			dynbuf_clear(&arr);
@@ -322,7 +328,7 @@ static int row_add(struct dynbuf *b, const struct ev_row *r)
 			if (!rc)
 				rc = dynbuf_adds(b, half ? "\t" : "]\t");
 			if (!rc)
-				rc = ch_tsv(b, arr.data);
+				rc = dynbuf_adds(b, arr.data);
 		}
 		dynbuf_done(&arr);
 		return rc ? rc : dynbuf_adds(b, "\n");
