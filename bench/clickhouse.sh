@@ -63,6 +63,26 @@ fi
 bench_build bench/heatmap_load.c
 chport=$(scripts/clickhouse.sh start "$work/ch" 1)
 ch() { curl -fsS "http://127.0.0.1:$chport/" --data-binary "$1"; }
+# log queries (system.query_log) to show where calor's time goes; the
+# server rereads users.xml within seconds once its time stamp moves
+sleep 1.1
+sed -i 's|<max_memory_usage>|<log_queries>1</log_queries>&|' "$work/ch/ch0/users.xml"
+for i in $(seq 61); do
+	[ "$(ch "SELECT value FROM system.settings WHERE name = 'log_queries'")" = 1 ] && break
+	[ "$i" = 61 ] && { echo "clickhouse.sh: log_queries did not take" >&2; exit 1; }
+	sleep 0.5
+done
+# ch_log SINCE WHERE: the logged queries since SINCE (a DateTime) matching
+# WHERE, by text: how many, median and p90 duration as ClickHouse reports
+# it, rows read; those run at least REPS times.
+ch_log() {
+	ch "SYSTEM FLUSH LOGS" >/dev/null
+	ch "SELECT count() AS n, quantileExact(0.5)(query_duration_ms), quantileExact(0.9)(query_duration_ms),
+	        intDiv(sum(read_rows), n), substring(replaceRegexpAll(query, '[[:space:]]+', ' '), 1, 110) AS q
+	    FROM system.query_log WHERE type = 2 AND event_time >= toDateTime('$1') AND query NOT LIKE '%system.%' AND $2
+	    GROUP BY q HAVING n >= $REPS ORDER BY n DESC, q FORMAT TSV" |
+		awk -F'\t' '{printf "    %4d x  median %5d ms  p90 %5d ms  %11d rows  %s\n", $1, $2, $3, $4, $5}'
+}
 store="clickhouse://127.0.0.1:$chport/$DB"
 rate() { awk -v n="$1" -v s="$2" 'BEGIN {printf "%.0f", n / s}'; }
 wrote() { sed -n "s/.*\<$1=\([0-9.]*\).*/\1/p" <<<"$2"; }
@@ -173,12 +193,16 @@ for size in $SIZES; do
 	disk=$(ch "SELECT round(sum(bytes_on_disk) / 1048576) FROM system.parts WHERE database = '$DB' AND active")
 	echo "heatmap of one page, $size events stored ($rows clicks + move points in ClickHouse; $dclicks desktop clicks), device desktop, $REPS requests each, medians"
 	echo "  ClickHouse: grown by copies in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", b - a}') s, merges settled in $(awk -v a="$t1" -v b="$t2" 'BEGIN {printf "%.0f", b - a}') s; active parts: $parts; $disk MiB on disk"
+	since=$(ch "SELECT now()")
 	bench_serve "$store"
 	mapfile -t chl < <(api_times "$key")
 	bench_stop
 	[ ${#chl[@]} = 4 ] || { echo "clickhouse.sh: the API on ClickHouse failed" >&2; exit 1; }
+	calor_queries=$(ch_log "$since" "http_user_agent NOT LIKE 'curl/%'")
+	since=$(ch "SELECT now()")
 	raw_all=$(raw_time "")
 	raw_30=$(raw_time " AND ts >= $from_ms AND ts < $to_ms")
+	raw_queries=$(ch_log "$since" "http_user_agent LIKE 'curl/%'")
 	sql=()
 	if [ "$size" -le "$SQLITE_MAX" ]; then
 		t0=$(date +%s.%N)
@@ -208,4 +232,8 @@ for size in $SIZES; do
 	echo "  (goal: calor's answer >= 10x faster than the raw GROUP BY, raw/calor >= 10)"
 	for l in "${chl[@]}"; do echo "    calor on ClickHouse, ${l%%|*}: ${l#*|}"; done
 	for l in "${sql[@]}"; do echo "    calor on SQLite,     ${l%%|*}: ${l#*|}"; done
+	echo "  calor's queries to ClickHouse in the requests above (query_log: query_duration_ms as ClickHouse reports it):"
+	echo "$calor_queries"
+	echo "  the raw GROUP BYs as ClickHouse reports them:"
+	echo "$raw_queries"
 done

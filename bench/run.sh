@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # make bench: side-by-side measurements on this machine, in one run:
 # ingest against nginx, the heatmap API at 1M clicks against a raw scan,
+# the ClickHouse backend against SQLite and a raw GROUP BY (clickhouse.sh),
 # rendering against heatmap.js, simpleheat and numpy+scipy, and the
 # tracker's size against clarity-js, posthog-js and @rrweb/record.
 # Ingest: the same wrk load (POST /collect, 10 clicks a batch) against
@@ -68,6 +69,9 @@ echo
 bench/heatmap.sh
 echo
 bench/pages.sh
+echo
+# BENCH_CH_SIZES=0 skips it (it takes about an hour at 10M and 100M)
+[ "${BENCH_CH_SIZES:-}" = 0 ] || bench/clickhouse.sh
 echo
 bench/render/run.sh
 echo
