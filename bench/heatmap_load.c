@@ -80,7 +80,7 @@ static double now_s(void)
 int main(int argc, char **argv)
 {
 	static const int32_t widths[] = {1440, 1440, 1920, 1366, 1440, 1920,
-					  390,	414,  390,  768,  820};
+					 390,  414,  390,  768,	 820};
 	struct store *s = NULL;
 	struct store_site site;
 	char err[256];
@@ -184,9 +184,10 @@ int main(int argc, char **argv)
 				/* the pointer drifting between two elements */
 				struct ingest_move *mv = &ev[m].u.move;
 				size_t p = 0, at = k * MIX_POINTS;
-				int c = (int)draw(-1, vw, dh, 1, &xs[at],
-						  &ys[at]);
-				for (; p < MIX_POINTS && done < n; p++, done++) {
+				int c =
+				    (int)draw(-1, vw, dh, 1, &xs[at], &ys[at]);
+				for (; p < MIX_POINTS && done < n;
+				     p++, done++) {
 					draw(p < MIX_POINTS / 2 ? c : -1, vw,
 					     dh, 2.5, &xs[at + p], &ys[at + p]);
 					dts[at + p] = (int32_t)p * 150;
