@@ -79,9 +79,13 @@ static int http_post(struct ch_store *s, const char *base, const char *query,
 	/* max_query_size: a group's duplicate lookup names up to
 	 * WRITER_MAX_GROUP page views with their URLs, past the default
 	 * 256 KiB */
-	rc = dynbuf_addf(&url, "%s?wait_end_of_query=1&max_query_size=%u%s",
-			 base ? base : s->url, CH_MAX_SQL + 4096u,
-			 insert ? "&insert_distributed_sync=1" : "");
+	/* insert_distributed_sync: an INSERT (also INSERT ... SELECT) into
+	 * a Distributed table answers once every shard has its rows */
+	(void)insert;
+	rc = dynbuf_addf(&url,
+			 "%s?wait_end_of_query=1&max_query_size=%u"
+			 "&insert_distributed_sync=1",
+			 base ? base : s->url, CH_MAX_SQL + 4096u);
 	if (!rc && query) {
 		if (!(q = curl_easy_escape(h, query, 0)))
 			rc = CALOR_ENOMEM;
@@ -539,6 +543,110 @@ static const struct ch_table_def tables_v1[] = {
      "cityHash64(kind, key)"},
 };
 
+/* The pre-aggregated grids (store.h): per page, kind (1 click, 2 move
+ * point), device, UTC day and click flags (dead 4, error 8, rage 16), the
+ * events counted in each cell (grids) and at each viewport width with
+ * the document height seen (grid_widths). SummingMergeTree adds rows of
+ * one key when parts merge; reads still sum. Materialized views fill
+ * them from every INSERT into events_local, on every shard, so the write
+ * path does nothing more; ch_grids_subtract() takes events off. A read
+ * of a page's heatmap reads cells, not events (docs/deploy.md). */
+static const struct ch_table_def grid_tables[] = {
+    {"grids",
+     "site_id UInt64, page String, kind UInt8, device UInt8, day Int32,"
+     " fl UInt8, cx Int32, cy Int32, n Int64",
+     "SummingMergeTree(n) PARTITION BY toYYYYMM(toDate(day * 86400))"
+     " ORDER BY (site_id, page, kind, device, day, fl, cx, cy)",
+     "site_id"},
+    {"grid_widths",
+     "site_id UInt64, page String, kind UInt8, device UInt8, day Int32,"
+     " fl UInt8, vw Int32, dh Int32, n Int64",
+     "SummingMergeTree(n) PARTITION BY toYYYYMM(toDate(day * 86400))"
+     " ORDER BY (site_id, page, kind, device, day, fl, vw, dh)",
+     "site_id"},
+};
+
+/* Each grid table's row, from event rows: the keys, then its own. The
+ * cell is store.h's (STORE_GRID_COLS across the viewport width,
+ * STORE_GRID_ROW_PX down), as SQLite's writer bins it. */
+#define GRID_KEYS                                                              \
+	"site_id, page, kind, device, toInt32(intDiv(ts, 86400000)) AS day,"   \
+	" bitAnd(flags, 28) AS fl"
+static const char *const grid_cols[] = {
+    "toInt32(least(intDiv(x * 360, greatest(vw, 1)), 32767)) AS cx,"
+    " toInt32(intDiv(y, 4)) AS cy",
+    "vw, dh",
+};
+static const char *const grid_group[] = {"cx, cy", "vw, dh"};
+_Static_assert(STORE_GRID_COLS == 360 && STORE_GRID_ROW_PX == 4, "grid_cols");
+_Static_assert(sizeof(grid_cols) / sizeof(grid_cols[0]) ==
+		   sizeof(grid_tables) / sizeof(grid_tables[0]),
+	       "a row per grid table");
+
+/* "SELECT <the grid row> FROM <from> WHERE kind IN (1, 2)<and> GROUP BY
+ * ..." with count() as n (sign -1: negated). */
+static int grid_rows_sql(struct dynbuf *sql, size_t g, const char *from,
+			 const char *and, int sign)
+{
+	return dynbuf_addf(sql,
+			   "SELECT " GRID_KEYS ", %s, %stoInt64(count()) AS n"
+			   " FROM %s WHERE kind IN (1, 2)%s GROUP BY site_id,"
+			   " page, kind, device, day, fl, %s",
+			   grid_cols[g], sign < 0 ? "-" : "", from, and,
+			   grid_group[g]);
+}
+
+static int make_grid_view(struct ch_store *s, size_t g)
+{
+	struct dynbuf sql;
+	char from[CH_NAME_MAX + 16];
+	int rc;
+
+	snprintf(from, sizeof(from), "%s.events_local", s->db);
+	dynbuf_init(&sql, 8192);
+	rc =
+	    dynbuf_addf(&sql,
+			"CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO"
+			" %s.%s_local AS ",
+			s->db, grid_tables[g].name, s->db, grid_tables[g].name);
+	if (!rc)
+		rc = grid_rows_sql(&sql, g, from, "", 1);
+	rc = rc ? store_fail(&s->base, rc, "view SQL") : ch_exec(s, sql.data);
+	dynbuf_done(&sql);
+	return rc;
+}
+
+int ch_grids_subtract(struct ch_store *s, const char *where)
+{
+	struct dynbuf sql, from, and;
+	int rc = 0;
+
+	dynbuf_init(&from, 256);
+	dynbuf_init(&and, CH_MAX_SQL);
+	if (ch_table(s, &from, "events") ||
+	    dynbuf_addf(&and, " AND (%s)", where))
+		rc = CALOR_ETOOBIG;
+	for (size_t g = 0; !rc && g < sizeof(grid_cols) / sizeof(grid_cols[0]);
+	     g++) {
+		dynbuf_init(&sql, CH_MAX_SQL);
+		rc = dynbuf_adds(&sql, "INSERT INTO ");
+		if (!rc)
+			rc = ch_table(s, &sql, grid_tables[g].name);
+		if (!rc)
+			rc = dynbuf_adds(&sql, " ");
+		if (!rc)
+			rc = grid_rows_sql(&sql, g, from.data, and.data, -1);
+		rc = rc ? store_fail(&s->base, rc, "grid SQL")
+			: ch_exec(s, sql.data);
+		dynbuf_done(&sql);
+	}
+	if (rc == CALOR_ETOOBIG)
+		rc = store_fail(&s->base, rc, "grid SQL");
+	dynbuf_done(&from);
+	dynbuf_done(&and);
+	return rc;
+}
+
 /* Migrations after version 1, in order (none yet): each a list of
  * statements with {db} standing for the database; ALTERs must be run on
  * NAME_local and, with a cluster, on NAME too. */
@@ -606,6 +714,11 @@ static int schema_apply(struct ch_store *s)
 	 * version 1 finishes it */
 	for (size_t i = 0; i < sizeof(tables_v1) / sizeof(tables_v1[0]); i++)
 		if ((rc = make_table(s, &tables_v1[i])))
+			return rc;
+	for (size_t g = 0; g < sizeof(grid_tables) / sizeof(grid_tables[0]);
+	     g++)
+		if ((rc = make_table(s, &grid_tables[g])) ||
+		    (rc = make_grid_view(s, g)))
 			return rc;
 	if (version < 1) {
 		snprintf(sql, sizeof(sql),

@@ -108,6 +108,11 @@ int ch_tsv(struct dynbuf *b, const char *value);
  * cluster (Distributed) or "db.table_local" without a cluster. */
 int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
 
+/* Take the event rows matching where (a condition on the events table's
+ * columns) off the pre-aggregated grids, by adding their negated counts
+ * (store_clickhouse.c). Call it before the rows are deleted. */
+int ch_grids_subtract(struct ch_store *s, const char *where);
+
 /* SQL builders the readers share (store_clickhouse_read.c). Each appends
  * to sql and returns 0, CALOR_ETOOBIG or CALOR_ENOMEM. */
 /* " AND session [NOT] IN (the site's sessions that reached goal)", read

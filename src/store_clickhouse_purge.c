@@ -22,15 +22,6 @@
 #define POLL_MAX_MS    1000 /* system.mutations looked at this often, at least */
 #define LEASE_RETRY_MS 1000 /* erase looks at another's lease this often */
 
-/* TEMPORARY: the grids' bookkeeping comes with the lead's grid tables
- * (branch clickhouse); until then the grids are computed from the events
- * and there is nothing to take off. */
-static int ch_grids_subtract(struct ch_store *s, const char *where)
-{
-	(void)s, (void)where;
-	return 0;
-}
-
 typedef char ch_url[CH_HOST_MAX + 16];
 
 struct purge {

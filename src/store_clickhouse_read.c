@@ -123,22 +123,6 @@ int ch_filter_sql(const struct ch_store *s, struct dynbuf *sql,
 	return rc ? rc : dynbuf_adds(sql, ")");
 }
 
-/* The pre-aggregated grids' time rule (store_sqlite_read.c's day_sql):
- * whole UTC days, from_ms's day to to_ms's day rounded up; everything
- * without a range. */
-static int day_sql(struct dynbuf *sql, const struct store_filter *f)
-{
-	int rc = 0;
-
-	if (f->from_ms)
-		rc = dynbuf_addf(sql, " AND intDiv(ts, %lld) >= %lld", DAY_MS,
-				 (long long)(f->from_ms / DAY_MS));
-	if (!rc && f->to_ms)
-		rc = dynbuf_addf(sql, " AND intDiv(ts, %lld) < %lld", DAY_MS,
-				 (long long)((f->to_ms + DAY_MS - 1) / DAY_MS));
-	return rc;
-}
-
 /* "SELECT <select> FROM events WHERE site_id = S [AND page = P]". */
 int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
 		   const char *select, const struct store_filter *f)
@@ -155,6 +139,36 @@ int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
 		if (!rc)
 			rc = ch_quote(sql, f->page);
 	}
+	return rc;
+}
+
+/* "SELECT <select> FROM <grid table> WHERE site_id = S [AND page = P]
+ * [AND device = D]" and the grids' time rule: whole UTC days, from_ms's
+ * day to to_ms's day rounded up (store_sqlite_read.c's day_sql). */
+static int from_grids(const struct ch_store *s, struct dynbuf *sql,
+		      const char *table, const char *select,
+		      const struct store_filter *f)
+{
+	int rc = dynbuf_addf(sql, "SELECT %s FROM ", select);
+
+	if (!rc)
+		rc = ch_table(s, sql, table);
+	if (!rc)
+		rc = dynbuf_addf(sql, " WHERE site_id = %lld",
+				 (long long)f->site_id);
+	if (!rc && f->page) {
+		rc = dynbuf_adds(sql, " AND page = ");
+		if (!rc)
+			rc = ch_quote(sql, f->page);
+	}
+	if (!rc && f->device >= 0)
+		rc = dynbuf_addf(sql, " AND device = %d", f->device);
+	if (!rc && f->from_ms)
+		rc = dynbuf_addf(sql, " AND day >= %lld",
+				 (long long)(f->from_ms / DAY_MS));
+	if (!rc && f->to_ms)
+		rc = dynbuf_addf(sql, " AND day < %lld",
+				 (long long)((f->to_ms + DAY_MS - 1) / DAY_MS));
 	return rc;
 }
 
@@ -245,17 +259,17 @@ int ch_sample(struct store *base, const struct store_filter *f,
 	if ((rc = ch_run(s, &sql, rc, sample_row, pvs)))
 		return rc;
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = ch_from_events(s, &sql, "count(), 0", f);
-	if (!rc)
-		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
-	if (!rc && store_segment_empty(&f->seg)) {
-		/* as SQLite's grids count them: whole days */
-		if (f->device >= 0)
-			rc = dynbuf_addf(&sql, " AND device = %d", f->device);
+	if (store_segment_empty(&f->seg)) {
+		/* as SQLite counts them: from the grids */
+		rc = from_grids(s, &sql, "grids", "sum(n), 0", f);
 		if (!rc)
-			rc = day_sql(&sql, f);
-	} else if (!rc) {
-		rc = ch_filter_sql(s, &sql, f, 0);
+			rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+	} else {
+		rc = ch_from_events(s, &sql, "count(), 0", f);
+		if (!rc)
+			rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+		if (!rc)
+			rc = ch_filter_sql(s, &sql, f, 0);
 	}
 	if ((rc = ch_run(s, &sql, rc, sample_row, clicks)))
 		return rc;
@@ -265,13 +279,20 @@ int ch_sample(struct store *base, const struct store_filter *f,
 	return 0;
 }
 
-/* The rows of a grid kind and the time rule: from the "grids" (whole
- * days, by device) unless the filter has a segment or no device, when
- * SQLite counts stored events instead (exact times). select names the
- * columns. */
+/* Whether a grid read counts stored events (a segment, or no device:
+ * exact times, as SQLite's raw reads) rather than the grid tables. */
+static int grid_raw(const struct store_filter *f)
+{
+	return !store_segment_empty(&f->seg) || f->device < 0;
+}
+
+/* The rows of a grid kind: from the grid table (whole days, by device)
+ * with grid_select unless grid_raw(f), else from the events with
+ * raw_select. */
 static int grid_sql(struct ch_store *s, struct dynbuf *sql,
 		    const struct store_filter *f, enum store_grid_kind kind,
-		    const char *select, int *ret_raw)
+		    const char *table, const char *grid_select,
+		    const char *raw_select)
 {
 	static const char *const conds[] = {
 	    [STORE_GRID_CLICK] = "kind = 1",
@@ -280,7 +301,14 @@ static int grid_sql(struct ch_store *s, struct dynbuf *sql,
 	    [STORE_GRID_ERROR] = "kind = 1 AND bitAnd(flags, 8) != 0",
 	    [STORE_GRID_RAGE] = "kind = 1 AND bitAnd(flags, 16) != 0",
 	};
-	int raw = !store_segment_empty(&f->seg) || f->device < 0;
+	/* the grids' fl is the events' flags & 28 */
+	static const char *const gconds[] = {
+	    [STORE_GRID_CLICK] = "kind = 1",
+	    [STORE_GRID_MOVE] = "kind = 2",
+	    [STORE_GRID_DEAD] = "kind = 1 AND bitAnd(fl, 4) != 0",
+	    [STORE_GRID_ERROR] = "kind = 1 AND bitAnd(fl, 8) != 0",
+	    [STORE_GRID_RAGE] = "kind = 1 AND bitAnd(fl, 16) != 0",
+	};
 	int rc;
 
 	_Static_assert(CH_KIND_CLICK == 1 && CH_KIND_MOVE == 2, "conds");
@@ -290,18 +318,14 @@ static int grid_sql(struct ch_store *s, struct dynbuf *sql,
 				  "width band");
 	if ((unsigned)kind >= sizeof(conds) / sizeof(conds[0]))
 		return store_fail(&s->base, CALOR_EINVAL, "no such grid");
-	rc = ch_from_events(s, sql, select, f);
+	if (!grid_raw(f)) {
+		rc = from_grids(s, sql, table, grid_select, f);
+		return rc ? rc : dynbuf_addf(sql, " AND %s", gconds[kind]);
+	}
+	rc = ch_from_events(s, sql, raw_select, f);
 	if (!rc)
 		rc = dynbuf_addf(sql, " AND %s", conds[kind]);
-	if (!rc && raw)
-		rc = ch_filter_sql(s, sql, f, 0);
-	else if (!rc) {
-		rc = dynbuf_addf(sql, " AND device = %d", f->device);
-		if (!rc)
-			rc = day_sql(sql, f);
-	}
-	*ret_raw = raw;
-	return rc;
+	return rc ? rc : ch_filter_sql(s, sql, f, 0);
 }
 
 static int cell_row(void *ctx, char **f, size_t n)
@@ -327,20 +351,19 @@ int ch_grid_scan(struct store *base, const struct store_filter *f,
 	struct ch_store *s = (struct ch_store *)base;
 	struct forward fw = {.cb.grid = cb, .ctx = ctx};
 	struct dynbuf sql;
-	int raw, rc;
+	int rc;
 
-	/* binned in ClickHouse: one row per cell travels */
+	/* one row per cell travels; cells with nothing left are skipped */
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = grid_sql(s, &sql, f, kind,
+	rc = grid_sql(s, &sql, f, kind, "grids", "cx, cy, sum(n) AS g_n",
 		      "least(intDiv(x * 360, greatest(vw, 1)), 32767) AS cx,"
-		      " intDiv(y, 4) AS cy, count()",
-		      &raw);
+		      " intDiv(y, 4) AS cy, count() AS g_n");
 	if (rc) {
 		dynbuf_done(&sql);
 		return rc == CALOR_EINVAL ? rc
 					  : store_fail(base, rc, "grid query");
 	}
-	rc = dynbuf_adds(&sql, " GROUP BY cx, cy");
+	rc = dynbuf_adds(&sql, " GROUP BY cx, cy HAVING g_n > 0");
 	return ch_run(s, &sql, rc, cell_row, &fw);
 }
 
@@ -377,22 +400,36 @@ int ch_grid_widths(struct store *base, const struct store_filter *f,
 	struct ch_store *s = (struct ch_store *)base;
 	struct widths_acc a = {0};
 	struct dynbuf sql;
-	int raw = 0, rc;
+	int rc;
 
 	dynbuf_init(&sql, CH_MAX_SQL);
-	/* SQLite's raw reads give moves no document height; its grid rows
-	 * keep the tallest document their points were seen on */
-	rc = grid_sql(s, &sql, f, kind, "vw, count() AS n, max(dh)", &raw);
-	if (!rc && raw && kind == STORE_GRID_MOVE) {
-		dynbuf_clear(&sql);
-		rc = grid_sql(s, &sql, f, kind, "vw, count() AS n, 0", &raw);
+	if (!grid_raw(f)) {
+		/* per (width, height) first: heights whose counts were all
+		 * taken off are not the tallest seen */
+		rc = dynbuf_adds(&sql,
+				 "SELECT vw, sum(w_n) AS c, max(dh) FROM (");
+		if (!rc)
+			rc = grid_sql(s, &sql, f, kind, "grid_widths",
+				      "vw, dh, sum(n) AS w_n", NULL);
+		if (!rc)
+			rc =
+			    dynbuf_adds(&sql, " GROUP BY vw, dh HAVING w_n > 0)"
+					      " GROUP BY vw ORDER BY c DESC,"
+					      " vw DESC");
+	} else {
+		/* SQLite's raw reads give moves no document height */
+		rc = grid_sql(s, &sql, f, kind, NULL, NULL,
+			      kind == STORE_GRID_MOVE
+				  ? "vw, count() AS c, 0"
+				  : "vw, count() AS c, max(dh)");
+		if (!rc)
+			rc = dynbuf_adds(
+			    &sql, " GROUP BY vw ORDER BY c DESC, vw DESC");
 	}
 	if (rc == CALOR_EINVAL) {
 		dynbuf_done(&sql);
 		return rc;
 	}
-	if (!rc)
-		rc = dynbuf_adds(&sql, " GROUP BY vw ORDER BY n DESC, vw DESC");
 	if ((rc = ch_run(s, &sql, rc, width_row, &a))) {
 		free(a.w);
 		return rc;
@@ -612,22 +649,29 @@ int ch_pages_list(struct store *base, const struct store_filter *f,
 	 * the page views' clicks with one, as SQLite counts them */
 	a.clicks_phase = 1;
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = ch_from_events(s, &sql,
-			    "page, count(), countIf(bitAnd(flags, 16) != 0),"
-			    " countIf(bitAnd(flags, 4) != 0),"
-			    " countIf(bitAnd(flags, 8) != 0)",
-			    &pf);
-	if (!rc)
-		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
-	if (!rc)
-		rc = search_sql(&sql, q->search);
-	if (!rc && store_segment_empty(&f->seg)) {
-		if (f->device >= 0)
-			rc = dynbuf_addf(&sql, " AND device = %d", f->device);
+	if (store_segment_empty(&f->seg)) {
+		rc = from_grids(s, &sql, "grids",
+				"page, sum(n), sumIf(n, bitAnd(fl, 16) != 0),"
+				" sumIf(n, bitAnd(fl, 4) != 0),"
+				" sumIf(n, bitAnd(fl, 8) != 0)",
+				&pf);
 		if (!rc)
-			rc = day_sql(&sql, f);
-	} else if (!rc) {
-		rc = ch_filter_sql(s, &sql, &pf, 0);
+			rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+		if (!rc)
+			rc = search_sql(&sql, q->search);
+	} else {
+		rc = ch_from_events(s, &sql,
+				    "page, count(),"
+				    " countIf(bitAnd(flags, 16) != 0),"
+				    " countIf(bitAnd(flags, 4) != 0),"
+				    " countIf(bitAnd(flags, 8) != 0)",
+				    &pf);
+		if (!rc)
+			rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_CLICK);
+		if (!rc)
+			rc = search_sql(&sql, q->search);
+		if (!rc)
+			rc = ch_filter_sql(s, &sql, &pf, 0);
 	}
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY page");
