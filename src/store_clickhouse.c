@@ -616,9 +616,11 @@ static int make_grid_view(struct ch_store *s, size_t g)
 	return rc;
 }
 
-int ch_grids_subtract(struct ch_store *s, const char *where)
+int ch_grids_change(struct ch_store *s, const char *where, int sign,
+		    size_t n_tables, size_t *ret_done)
 {
 	struct dynbuf sql, from, and;
+	size_t done = 0;
 	int rc = 0;
 
 	dynbuf_init(&from, 256);
@@ -626,7 +628,8 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 	if (ch_table(s, &from, "events") ||
 	    dynbuf_addf(&and, " AND (%s)", where))
 		rc = CALOR_ETOOBIG;
-	for (size_t g = 0; !rc && g < sizeof(grid_cols) / sizeof(grid_cols[0]);
+	for (size_t g = 0; !rc && g < n_tables &&
+			   g < sizeof(grid_cols) / sizeof(grid_cols[0]);
 	     g++) {
 		dynbuf_init(&sql, CH_MAX_SQL);
 		rc = dynbuf_adds(&sql, "INSERT INTO ");
@@ -635,16 +638,24 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 		if (!rc)
 			rc = dynbuf_adds(&sql, " ");
 		if (!rc)
-			rc = grid_rows_sql(&sql, g, from.data, and.data, -1);
+			rc = grid_rows_sql(&sql, g, from.data, and.data, sign);
 		rc = rc ? store_fail(&s->base, rc, "grid SQL")
 			: ch_exec(s, sql.data);
 		dynbuf_done(&sql);
+		done += !rc;
 	}
 	if (rc == CALOR_ETOOBIG)
 		rc = store_fail(&s->base, rc, "grid SQL");
 	dynbuf_done(&from);
 	dynbuf_done(&and);
+	if (ret_done)
+		*ret_done = done;
 	return rc;
+}
+
+int ch_grids_subtract(struct ch_store *s, const char *where)
+{
+	return ch_grids_change(s, where, -1, SIZE_MAX, NULL);
 }
 
 /* Migrations after version 1, in order (none yet): each a list of

@@ -112,6 +112,12 @@ int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
  * columns) off the pre-aggregated grids, by adding their negated counts
  * (store_clickhouse.c). Call it before the rows are deleted. */
 int ch_grids_subtract(struct ch_store *s, const char *where);
+/* The same with sign -1 (take off) or 1 (put back, to undo a subtraction
+ * whose rows were not deleted after all), for the first n_tables grid
+ * tables (SIZE_MAX: all) in their order; *ret_done (may be NULL): how
+ * many were changed, all of them when it returns 0. */
+int ch_grids_change(struct ch_store *s, const char *where, int sign,
+		    size_t n_tables, size_t *ret_done);
 
 /* SQL builders the readers share (store_clickhouse_read.c). Each appends
  * to sql and returns 0, CALOR_ETOOBIG or CALOR_ENOMEM. */

@@ -649,6 +649,47 @@ static void stats_add(struct store_purge_stats *a,
 	a->grid_events += b->grid_events;
 }
 
+/* The chunk's counts were taken off the first n_tables grid tables, but
+ * its delete reached only the first `sent` servers (an error, in the
+ * store's last error): once those have done their part, put back the
+ * counts of the chunk's events still stored, so grids and events agree.
+ * The last error says whether that worked. */
+static void grids_restore(struct purge *p, size_t sent, size_t n_tables)
+{
+	struct ch_store *s = p->s;
+	const atomic_int *stop = p->stop;
+	char first[sizeof(s->base.last_error)];
+	int err = 0, rc;
+
+	memcpy(first, s->base.last_error, sizeof(first));
+	p->stop = NULL; /* this wait is short and must not be cut */
+	rc = mutations_wait(p, sent, 1);
+	p->stop = stop;
+	if (!rc)
+		rc = ch_grids_change(s, p->where.data, 1, n_tables, NULL);
+	if (rc) {
+		log_error("purge: site %lld: the grids no longer count the "
+			  "events of %zu page views that are still stored "
+			  "(the delete failed: %s; putting the counts back "
+			  "failed: %s)",
+			  (long long)p->sel->site_id, p->n_chunk, first,
+			  store_last_error(&s->base));
+		err = 1;
+	}
+	if (err)
+		store_fail(&s->base, CALOR_ESTORE,
+			   "%.150s; the grids could not be put back (logged)",
+			   first);
+	else if (sent)
+		store_fail(&s->base, CALOR_ESTORE,
+			   "%.150s; deleted on %zu of %zu servers only, the "
+			   "grids count what is left",
+			   first, sent, p->n_urls);
+	else
+		store_fail(&s->base, CALOR_ESTORE, "%.150s; nothing deleted",
+			   first);
+}
+
 static uint64_t where_hash(const struct purge *p)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -664,7 +705,7 @@ static int chunk_purge(struct purge *p, int *ret_more)
 {
 	struct store_purge_stats c;
 	uint64_t hash;
-	size_t i;
+	size_t i, done = 0;
 	int rc;
 
 	*ret_more = 0;
@@ -685,21 +726,16 @@ static int chunk_purge(struct purge *p, int *ret_more)
 		return rc;
 	/* from here to the last mutation sent, stop is not looked at: the
 	 * grids and the events change together */
-	if ((rc = ch_grids_subtract(p->s, p->where.data)))
-		return rc;
-	for (i = 0; i < p->n_urls; i++)
-		if ((rc = mutate(p, p->urls[i])))
-			break;
-	if (rc) {
-		/* the servers before i delete their part; the grids are
-		 * short by the events left on the others */
-		log_error("purge: the delete reached %zu of %zu servers; the "
-			  "grids no longer count the events of %zu page views "
-			  "of site %lld left on the others: %s",
-			  i, p->n_urls, p->n_chunk, (long long)p->sel->site_id,
-			  store_last_error(&p->s->base));
+	if ((rc = ch_grids_change(p->s, p->where.data, -1, SIZE_MAX, &done))) {
+		if (done)
+			grids_restore(p, 0, done);
 		return rc;
 	}
+	for (i = 0; i < p->n_urls; i++)
+		if ((rc = mutate(p, p->urls[i]))) {
+			grids_restore(p, i, SIZE_MAX);
+			return rc;
+		}
 	stats_add(&p->n, &c);
 	atomic_fetch_add(&p->s->version, 1);
 	if ((rc = mutations_wait(p, p->n_urls, 1)))
@@ -721,7 +757,7 @@ int ch_purge(struct store *base, const struct store_pageview_sel *sel,
 	int rc, more = 1;
 
 	if (stopped(&p))
-		return CALOR_ESHUTDOWN;
+		return store_fail(base, CALOR_ESHUTDOWN, "purge: stopped");
 	pthread_mutex_lock(&s->purge_lock);
 	dynbuf_init(&p.where, CH_MAX_SQL);
 	/* nothing selected: no lease, no mutation */
@@ -733,6 +769,11 @@ int ch_purge(struct store *base, const struct store_pageview_sel *sel,
 	while (!rc && more)
 		rc = chunk_purge(&p, &more);
 out:
+	if (rc == CALOR_ESHUTDOWN)
+		store_fail(base, rc,
+			   "purge: stopped (%lld page views deleted before; a "
+			   "delete already sent goes on in ClickHouse)",
+			   (long long)p.n.pageviews);
 	lease_release(&p);
 	pthread_mutex_unlock(&s->purge_lock);
 	dynbuf_done(&p.where);

@@ -34,6 +34,11 @@ int write_all(struct store *s, int64_t site_id, int *ret_stored,
  * stderr). */
 int compare_reads(struct store *a, int64_t site_a, struct store *b,
 		  int64_t site_b);
+/* Whether compare_reads() compares the tallest document of each width
+ * (1, the default). After an erase SQLite keeps a day's tallest (a
+ * page's height, store.h) while ClickHouse's grid_widths, keyed by the
+ * height, have the tallest of the events left. */
+extern int compare_heights;
 /* Both exports, sorted, the same lines: 1, else 0 (the first difference
  * on stderr). */
 int exports_equal(struct store *a, int64_t site_a, struct store *b,
