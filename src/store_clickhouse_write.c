@@ -28,6 +28,7 @@ struct batch_state {
 };
 
 struct write_ctx {
+	int64_t deadline; /* monotonic ms: the whole write gives up then */
 	const struct ingest_batch *const *batches;
 	size_t n;
 	struct batch_state *st;
@@ -124,6 +125,13 @@ static int pv_terms(struct dynbuf *sql, const struct write_ctx *w, int with_ts)
 	return rc;
 }
 
+/* What is left of the write's time (at least 1 ms). */
+static long time_left(const struct write_ctx *w)
+{
+	int64_t left = w->deadline - calor_mono_ms();
+	return left > 1 ? (long)left : 1L;
+}
+
 static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 {
 	struct dynbuf sql;
@@ -141,8 +149,7 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 	if (!rc)
 		rc = dynbuf_adds(&sql, ")");
 	rc = rc ? store_fail(&s->base, rc, "batch lookup query")
-		: ch_select_within(s, sql.data, stored_row, w,
-				   s->write_timeout_ms);
+		: ch_select_within(s, sql.data, stored_row, w, time_left(w));
 	if (rc)
 		goto out;
 	/* the latest stored clicks of page views that go on: a rage run
@@ -161,7 +168,7 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 				       " LIMIT 20 BY site_id, pv");
 	rc = rc ? store_fail(&s->base, rc, "click lookup query")
 		: ch_select_within(s, sql.data, stored_click_row, w,
-				   s->write_timeout_ms);
+				   time_left(w));
 out:
 	dynbuf_done(&sql);
 	return rc;
@@ -422,7 +429,7 @@ static int batch_rows(struct write_ctx *w, size_t bi, int64_t now,
 	return 0;
 }
 
-/* Idempotency (docs/clickhouse-progress.md): a group's batches already
+/* Idempotency (docs/deploy.md, "Idempotency"): a group's batches already
  * stored are found by their page view record before anything is written,
  * and the group's new rows go in one INSERT, which ClickHouse applies to
  * each shard's MergeTree all or nothing. A batch written by two nodes at
@@ -443,6 +450,7 @@ int ch_write_batches(struct store *base,
 		return 0;
 	dynbuf_init(&data, CH_MAX_INSERT);
 	pthread_mutex_lock(&s->write_lock);
+	w.deadline = calor_mono_ms() + s->write_timeout_ms;
 	if (!(w.st = calloc(n, sizeof(*w.st)))) {
 		rc = CALOR_ENOMEM;
 		goto out;
@@ -476,7 +484,8 @@ int ch_write_batches(struct store *base,
 		}
 		any = 1;
 	}
-	if (any && (rc = ch_insert(s, "events", data.data, data.len)))
+	if (any && (rc = ch_insert_within(s, "events", data.data, data.len,
+					  time_left(&w))))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		ret_results[i] =

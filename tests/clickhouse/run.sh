@@ -17,4 +17,6 @@ for t in build/asan/clickhouse_test build/asan/clickhouse_purge_test; do
 	CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 CALOR_CH_PID1=$(cat "$dir/ch1/pid") \
 		"$t" || rc=1
 done
+# calor import between SQLite and ClickHouse, with real calor processes
+CALOR_CH_PORT0=$1 CALOR_CH_PORT1=$2 node tests/clickhouse/import.test.mjs || rc=1
 exit $rc
