@@ -159,8 +159,11 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
 		/* the first line of ClickHouse's message is enough */
-		const char *m = out->data ? out->data : "";
+		const char *m = out->data ? out->data : "", *what;
 		size_t ml = strcspn(m, "\n");
+		/* 18.16 ends it with ", e.what() = DB::Exception": noise */
+		if ((what = strstr(m, ", e.what() = ")) && what < m + ml)
+			ml = (size_t)(what - m);
 		rc = store_fail(
 		    &s->base, status == 503 ? CALOR_EUNAVAILABLE : CALOR_ESTORE,
 		    "ClickHouse%s%s HTTP %ld: %.*s", k->base ? " at " : "",
@@ -413,7 +416,8 @@ static int host_port_parse(const char *p, const char *end, char *host,
 			      *q == '-'))
 				return CALOR_EINVAL;
 	}
-	if ((size_t)(colon - p) >= host_size || (size_t)(colon - p) > CH_HOST_MAX)
+	if ((size_t)(colon - p) >= host_size ||
+	    (size_t)(colon - p) > CH_HOST_MAX)
 		return CALOR_EINVAL;
 	if (end - colon - 1 < 1 || (size_t)(end - colon - 1) >= sizeof(num))
 		return CALOR_EINVAL;
@@ -444,16 +448,18 @@ static int shards_parse(const char *p, const char *end,
 		if (host_port_parse(p, e, sp->shards[sp->n_shards].host,
 				    sizeof(sp->shards[0].host),
 				    &sp->shards[sp->n_shards].port)) {
-			snprintf(err, err_size,
-				 "shards=: \"%.*s\" is not HOST:PORT (each "
-				 "shard server's HTTP address, comma-separated)",
-				 (int)(e - p < 80 ? e - p : 80), p);
+			snprintf(
+			    err, err_size,
+			    "shards=: \"%.*s\" is not HOST:PORT (each "
+			    "shard server's HTTP address, comma-separated)",
+			    (int)(e - p < 80 ? e - p : 80), p);
 			return CALOR_EINVAL;
 		}
 		for (size_t i = 0; i < sp->n_shards; i++)
 			if (strcmp(sp->shards[i].host,
 				   sp->shards[sp->n_shards].host) == 0 &&
-			    sp->shards[i].port == sp->shards[sp->n_shards].port) {
+			    sp->shards[i].port ==
+				sp->shards[sp->n_shards].port) {
 				snprintf(err, err_size,
 					 "shards=: %.*s is listed twice",
 					 (int)(e - p < 80 ? e - p : 80), p);
@@ -496,8 +502,9 @@ int ch_spec_parse(const char *spec, struct store_clickhouse_spec *ret_spec,
 	slash = strchr(host, '/');
 	if (!slash || host_port_parse(host, slash, sp->host, sizeof(sp->host),
 				      &sp->port)) {
-		snprintf(err, err_size, "expected " SPEC_FORM
-					" (HOST:PORT the HTTP interface)");
+		snprintf(err, err_size,
+			 "expected " SPEC_FORM
+			 " (HOST:PORT the HTTP interface)");
 		goto out;
 	}
 	db = slash + 1;
@@ -537,10 +544,11 @@ int ch_spec_parse(const char *spec, struct store_clickhouse_spec *ret_spec,
 			if (shards_parse(value + 1, end, sp, err, err_size))
 				goto out;
 		} else {
-			snprintf(err, err_size,
-				 "unknown parameter \"%.*s\" (expected " SPEC_FORM
-				 ")",
-				 (int)(end - p < 40 ? end - p : 40), p);
+			snprintf(
+			    err, err_size,
+			    "unknown parameter \"%.*s\" (expected " SPEC_FORM
+			    ")",
+			    (int)(end - p < 40 ? end - p : 40), p);
 			goto out;
 		}
 		p = end;

@@ -55,15 +55,15 @@ struct ch_store {
 	_Atomic int64_t watch_ms; /* monotonic time of the last look */
 	uint64_t watch_seen;	  /* what it saw, hashed */
 	/* purge (store_clickhouse_purge.c) */
-	int port;		     /* the spec's HTTP port */
-	size_t n_shards;	     /* shards= of the spec; 0 without */
+	int port;	 /* the spec's HTTP port */
+	size_t n_shards; /* shards= of the spec; 0 without */
 	char (*shard_urls)[CH_HOST_MAX + 16]; /* each http://HOST:PORT/ */
-	char node_id[24];	     /* this store's name in the purge lease */
-	pthread_mutex_t purge_lock;  /* one purge at a time per store */
-	long lease_ttl_ms;	     /* a lease not renewed lapses after this */
-	long lease_settle_ms;	     /* wait between claiming and reading back */
-	long lease_wait_ms;	     /* erase waits this long for another's */
-	long mutation_wait_ms;	     /* a mutation is waited for this long */
+	char node_id[24];	    /* this store's name in the purge lease */
+	pthread_mutex_t purge_lock; /* one purge at a time per store */
+	long lease_ttl_ms;	    /* a lease not renewed lapses after this */
+	long lease_settle_ms;	    /* wait between claiming and reading back */
+	long lease_wait_ms;	    /* erase waits this long for another's */
+	long mutation_wait_ms;	    /* a mutation is waited for this long */
 };
 
 /* A read's row: n fields, unescaped, NUL-terminated, valid during the

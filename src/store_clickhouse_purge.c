@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PURGE_MAX_PV   20000		   /* page views per mutation */
+#define PURGE_MAX_PV   20000		  /* page views per mutation */
 #define PURGE_MAX_LIST (2u * 1024 * 1024) /* their list's SQL, about */
 #define LEASE_KIND     "purge_lease"
 #define NAP_MS	       100  /* stop is looked at this often while waiting */
@@ -31,9 +31,9 @@ struct purge {
 	int erase;    /* store_erase(): waits for another node's purge */
 	ch_url *urls; /* every server whose events_local is mutated */
 	size_t n_urls;
-	int64_t claim;	    /* our lease claim: the earliest live one wins */
-	int64_t renewed_ms; /* monotonic time of the last write of it */
-	int held;	    /* our claim is written (and must be released) */
+	int64_t claim;	     /* our lease claim: the earliest live one wins */
+	int64_t renewed_ms;  /* monotonic time of the last write of it */
+	int held;	     /* our claim is written (and must be released) */
 	struct dynbuf where; /* the chunk: "site_id = S AND (page, pv) IN" */
 	size_t n_chunk;	     /* page views in it */
 	int cut;	     /* the chunk's list is full */
@@ -135,8 +135,8 @@ static int lease_read(struct purge *p, struct lease_view *v)
 	if (!rc)
 		rc = ch_table(p->s, &sql, "auth_kv");
 	if (!rc)
-		rc = dynbuf_adds(&sql, " WHERE kind = '" LEASE_KIND
-				       "' GROUP BY key");
+		rc = dynbuf_adds(&sql,
+				 " WHERE kind = '" LEASE_KIND "' GROUP BY key");
 	rc = rc ? store_fail(&p->s->base, rc, "lease query")
 		: ch_select(p->s, sql.data, lease_row, v);
 	dynbuf_done(&sql);
@@ -170,7 +170,8 @@ static void lease_release(struct purge *p)
 	if (lease_write(p, 1))
 		log_warn("purge: the lease could not be released (it lapses "
 			 "in %ld s): %s",
-			 p->s->lease_ttl_ms / 1000, store_last_error(&p->s->base));
+			 p->s->lease_ttl_ms / 1000,
+			 store_last_error(&p->s->base));
 	memcpy(p->s->base.last_error, keep, sizeof(keep));
 	p->held = 0;
 }
@@ -558,9 +559,9 @@ static int chunk_pick(struct purge *p)
 		rc = dynbuf_addf(&sql, " ORDER BY page, pv LIMIT %d",
 				 PURGE_MAX_PV);
 	if (!rc)
-		rc = dynbuf_addf(&p->where,
-				 "site_id = %lld AND (page, pv) IN (",
-				 (long long)sel->site_id);
+		rc =
+		    dynbuf_addf(&p->where, "site_id = %lld AND (page, pv) IN (",
+				(long long)sel->site_id);
 	rc = rc ? store_fail(&p->s->base, rc, "purge: selection query")
 		: ch_select(p->s, sql.data, pick_row, p);
 	if (!rc)
@@ -678,15 +679,15 @@ static void grids_restore(struct purge *p, size_t sent, size_t n_tables)
 	}
 	if (err)
 		store_fail(&s->base, CALOR_ESTORE,
-			   "%.150s; the grids could not be put back (logged)",
+			   "%.190s; the grids could not be put back (logged)",
 			   first);
 	else if (sent)
 		store_fail(&s->base, CALOR_ESTORE,
-			   "%.150s; deleted on %zu of %zu servers only, the "
+			   "%.180s; deleted on %zu of %zu servers only, the "
 			   "grids count what is left",
 			   first, sent, p->n_urls);
 	else
-		store_fail(&s->base, CALOR_ESTORE, "%.150s; nothing deleted",
+		store_fail(&s->base, CALOR_ESTORE, "%.220s; nothing deleted",
 			   first);
 }
 
@@ -769,6 +770,12 @@ int ch_purge(struct store *base, const struct store_pageview_sel *sel,
 	while (!rc && more)
 		rc = chunk_purge(&p, &more);
 out:
+	if (rc && rc != CALOR_ESHUTDOWN &&
+	    strncmp(base->last_error, "purge", 5) != 0) {
+		char detail[sizeof(base->last_error)];
+		memcpy(detail, base->last_error, sizeof(detail));
+		store_fail(base, rc, "purge: %.240s", detail);
+	}
 	if (rc == CALOR_ESHUTDOWN)
 		store_fail(base, rc,
 			   "purge: stopped (%lld page views deleted before; a "

@@ -11,7 +11,6 @@
 
 /* ---- the same events for every backend ---- */
 
-
 struct ingest_batch batches[MAX_B];
 static struct ingest_event events[MAX_B][MAX_EV];
 static struct ingest_scroll scrolls[MAX_B];
@@ -162,8 +161,7 @@ void make_events(void)
 
 /* Write every batch to s for site_id in groups of 7, then the first ten
  * again (duplicates); *ret_stored counts STORE_WRITE_STORED. */
-int write_all(struct store *s, int64_t site_id, int *ret_stored,
-		     int *ret_dups)
+int write_all(struct store *s, int64_t site_id, int *ret_stored, int *ret_dups)
 {
 	const struct ingest_batch *group[7];
 	int results[7], rc;
@@ -549,7 +547,7 @@ static void lines_clear(struct lines *ls)
 /* Both exports, sorted (storage orders differ), the same lines. Every
  * kind comes after the page views in both (checked before sorting). */
 int exports_equal(struct store *a, int64_t site_a, struct store *b,
-			 int64_t site_b)
+		  int64_t site_b)
 {
 	static const struct store_export_cb cb = {ex_pageview, ex_click,
 						  ex_move, ex_goal};
@@ -624,7 +622,6 @@ struct store *open_ch(const char *port_env, const char *cluster)
 	return s;
 }
 
-
 static int filters(int64_t site_id, struct store_filter *out, int max)
 {
 	int n = 0;
@@ -689,7 +686,7 @@ static void describe(const struct store_filter *f)
 
 /* Every filter's reads from a and from b, equal. */
 int compare_reads(struct store *a, int64_t site_a, struct store *b,
-			 int64_t site_b)
+		  int64_t site_b)
 {
 	static struct store_filter fa[512], fb[512];
 	int n = filters(site_a, fa, 512), rc_a, rc_b, diffs = 0;
@@ -729,7 +726,6 @@ int compare_reads(struct store *a, int64_t site_a, struct store *b,
 	}
 	return diffs ? -diffs : n;
 }
-
 
 void sqlite_dir_remove(void)
 {

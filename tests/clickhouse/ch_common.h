@@ -27,8 +27,7 @@ extern const char *const urls[3];
 void make_events(void);
 /* Write every batch to s for site_id in groups of 7, then the first ten
  * again (duplicates); *ret_stored counts STORE_WRITE_STORED. */
-int write_all(struct store *s, int64_t site_id, int *ret_stored,
-	      int *ret_dups);
+int write_all(struct store *s, int64_t site_id, int *ret_stored, int *ret_dups);
 /* Every filter's reads from a and from b: the number of filters when
  * all are equal, else minus the number that differ (each described on
  * stderr). */

@@ -55,13 +55,20 @@ TEST(spec_parsed)
 	ASSERT_EQ(sp.n_shards, 1);
 	ASSERT_STR(sp.cluster, "c");
 	static const char *const bad[] = {
-	    "clickhouse://db1/calor",	    "clickhouse://db1:0/calor",
-	    "clickhouse://db1:70000/calor", "clickhouse://:8123/calor",
-	    "clickhouse://db1:8123/",	    "clickhouse://db1:8123/a-b",
-	    "clickhouse://db1:8123/a;DROP", "clickhouse://db1:8123/a?x=y",
-	    "clickhouse://d b:8123/a",	    "clickhouse://db1:8123/a?cluster=",
-	    "clickhouse://db1:8x/a",	    "http://db1:8123/a",
-	    "clickhouse://db1:8123/a?",	    "clickhouse://[zz]:1/a",
+	    "clickhouse://db1/calor",
+	    "clickhouse://db1:0/calor",
+	    "clickhouse://db1:70000/calor",
+	    "clickhouse://:8123/calor",
+	    "clickhouse://db1:8123/",
+	    "clickhouse://db1:8123/a-b",
+	    "clickhouse://db1:8123/a;DROP",
+	    "clickhouse://db1:8123/a?x=y",
+	    "clickhouse://d b:8123/a",
+	    "clickhouse://db1:8123/a?cluster=",
+	    "clickhouse://db1:8x/a",
+	    "http://db1:8123/a",
+	    "clickhouse://db1:8123/a?",
+	    "clickhouse://[zz]:1/a",
 	    "clickhouse://h:1/a?shards=h1:8123", /* no cluster */
 	    "clickhouse://h:1/a?cluster=c&shards=",
 	    "clickhouse://h:1/a?cluster=c&shards=h1",
@@ -92,13 +99,13 @@ TEST(spec_parsed)
 			     sizeof(err)),
 		  CALOR_EINVAL);
 	ASSERT(strstr(err, "needs cluster=NAME") != NULL);
-	ASSERT_EQ(store_open("clickhouse://h:1/a?cluster=c&shards=h1:1,h2",
-			     &s, err, sizeof(err)),
+	ASSERT_EQ(store_open("clickhouse://h:1/a?cluster=c&shards=h1:1,h2", &s,
+			     err, sizeof(err)),
 		  CALOR_EINVAL);
 	ASSERT(strstr(err, "\"h2\" is not HOST:PORT") != NULL);
-	ASSERT_EQ(store_open("clickhouse://h:1/a?custer=c", &s, err,
-			     sizeof(err)),
-		  CALOR_EINVAL);
+	ASSERT_EQ(
+	    store_open("clickhouse://h:1/a?custer=c", &s, err, sizeof(err)),
+	    CALOR_EINVAL);
 	ASSERT(strstr(err, "unknown parameter \"custer=c\"") != NULL);
 	/* store_open() routes it to this backend: nothing listens on 1 */
 	ASSERT_EQ(
