@@ -24,13 +24,26 @@ install() {
 		return 0
 	fi
 	echo "clickhouse.sh: installing clickhouse-server clickhouse-client" >&2
-	local sudo=""
+	local sudo="" policy=/usr/sbin/policy-rc.d made="" rc=0
 	[ "$(id -u)" = 0 ] || sudo="sudo"
-	$sudo apt-get update -qq
-	# the package's postinst tries to start the system service; nothing
-	# here uses it (policy-rc.d may refuse, which is fine)
-	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
-		--no-install-recommends clickhouse-server clickhouse-client >/dev/null
+	# The package's postinst starts the system service (invoke-rc.d) and
+	# fails the install when that fails; nothing here uses the service.
+	# A policy-rc.d refusing every start (Debian's way, as in containers)
+	# keeps it from running during the install, unless there is one.
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+		made=1
+		trap "$sudo rm -f $policy" EXIT # also when interrupted
+		$sudo chmod 755 "$policy"
+	fi
+	$sudo apt-get update -qq || rc=$?
+	if [ "$rc" = 0 ]; then
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+			--no-install-recommends clickhouse-server \
+			clickhouse-client >/dev/null || rc=$?
+	fi
+	[ -z "$made" ] || $sudo rm -f "$policy"
+	return "$rc"
 }
 
 # remote_servers: the cluster "calor", a shard per server, n servers.

@@ -329,10 +329,35 @@ static int add_dot(void *ctx, const struct store_click_attrs *a)
 	return 0;
 }
 
-static int cmp_desc(const void *pa, const void *pb)
+/* A tag value and how many clicks carry it. */
+struct tag_count {
+	int64_t n;
+	const char *value;
+	size_t i;
+};
+
+/* Most clicks first; equal counts by value, so the order does not depend
+ * on the order the store returned the clicks in (it has none). */
+static int cmp_tag_count(const void *pa, const void *pb)
 {
-	const int64_t *a = *(int64_t *const *)pa, *b = *(int64_t *const *)pb;
-	return (*a < *b) - (*a > *b);
+	const struct tag_count *a = pa, *b = pb;
+	if (a->n != b->n)
+		return (a->n < b->n) - (a->n > b->n);
+	return strcmp(a->value, b->value);
+}
+
+/* Dots top to bottom, left to right, then by category: the JSON's order
+ * and which dot a PNG draws over another are then the same whatever order
+ * the store returned the clicks in (SQLite: as stored; ClickHouse: as its
+ * threads finish). */
+static int cmp_point(const void *pa, const void *pb)
+{
+	const struct render_point *a = pa, *b = pb;
+	if (a->y != b->y)
+		return (a->y > b->y) - (a->y < b->y);
+	if (a->x != b->x)
+		return (a->x > b->x) - (a->x < b->x);
+	return (a->category > b->category) - (a->category < b->category);
 }
 
 /* Name the categories, and for tags give the 7 most frequent values
@@ -362,7 +387,7 @@ static int name_categories(struct confetti *c)
 			c->names[i] = ingest_os_name((enum os_family)(i + 1));
 		break;
 	case QUERY_BY_TAG: {
-		int64_t **order;
+		struct tag_count *order;
 		uint32_t *remap;
 		size_t top = c->n_values < 7 ? c->n_values : 7;
 
@@ -374,12 +399,13 @@ static int name_categories(struct confetti *c)
 			return CALOR_ENOMEM;
 		}
 		for (size_t i = 0; i < c->n_values; i++) {
-			order[i] = &c->value_counts[i];
+			order[i] = (struct tag_count){c->value_counts[i],
+						      c->values[i], i};
 			remap[i] = 7;
 		}
-		qsort(order, c->n_values, sizeof(*order), cmp_desc);
+		qsort(order, c->n_values, sizeof(*order), cmp_tag_count);
 		for (size_t k = 0; k < top; k++) {
-			size_t i = (size_t)(order[k] - c->value_counts);
+			size_t i = order[k].i;
 			remap[i] = (uint32_t)k;
 			c->names[k] = c->values[i];
 		}
@@ -395,6 +421,8 @@ static int name_categories(struct confetti *c)
 	for (size_t i = 0; i < c->n; i++)
 		c->counts[c->points[i].category < 8 ? c->points[i].category
 						    : 7]++;
+	if (c->n > 1)
+		qsort(c->points, c->n, sizeof(*c->points), cmp_point);
 	return 0;
 }
 

@@ -683,6 +683,29 @@ static int grid_rows_sql(struct dynbuf *sql, const struct ch_grid_def *g,
 	    sign < 0 ? "-" : "", g->cols, from, and, g->group);
 }
 
+/* The batches table: one row per stored batch (its page view record's
+ * site, id, number, page, device and start), filled by a materialized
+ * view from events_local, sorted by (site_id, pv): the write path's
+ * duplicate lookup is a point read of it, where events (sorted for
+ * heatmaps) would be read page by page. */
+static const struct ch_table_def batches_table = {
+    "batches",
+    "site_id UInt64, pv String, seq UInt32, page String, device UInt8,"
+    " ts Int64",
+    "ReplacingMergeTree ORDER BY (site_id, pv, seq, page)", "site_id"};
+
+static int make_batches_view(struct ch_store *s)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.batches_mv TO"
+		 " %s.batches_local AS SELECT site_id, pv, seq, page, device,"
+		 " ts FROM %s.events_local WHERE kind = 0",
+		 s->db, s->db, s->db);
+	return ch_exec(s, sql);
+}
+
 static int make_grid_view(struct ch_store *s, const struct ch_grid_def *g)
 {
 	struct dynbuf sql;
@@ -813,6 +836,8 @@ static int schema_apply(struct ch_store *s)
 	for (size_t i = 0; i < sizeof(tables_v1) / sizeof(tables_v1[0]); i++)
 		if ((rc = make_table(s, &tables_v1[i])))
 			return rc;
+	if ((rc = make_table(s, &batches_table)) || (rc = make_batches_view(s)))
+		return rc;
 	for (size_t g = 0; g < sizeof(grid_tables) / sizeof(grid_tables[0]);
 	     g++)
 		if ((rc = make_table(s, &grid_tables[g].t)) ||
@@ -1043,7 +1068,7 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 	rc = dynbuf_adds(
 	    &sql, "SELECT id, argMax(key, version), argMax(name, version),"
 		  " argMax(created_ms, version),"
-		  " arrayStringConcat(argMax(origins, version), ' ')"
+		  " arrayStringConcat(arraySort(argMax(origins, version)), ' ')"
 		  " FROM ");
 	if (!rc)
 		rc = ch_table(s, &sql, "sites");

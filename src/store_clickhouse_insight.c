@@ -154,10 +154,13 @@ int ch_pageviews_scan(struct store *base, const struct store_filter *f,
 	struct dynbuf sql;
 	int rc;
 
-	/* each (pv, seq) once, then the page view's batches summed */
+	/* each (pv, seq) once, then the page view's batches summed; its
+	 * start is its first batch's (each batch's start is moved by the
+	 * server's clock when it arrived, so they differ), as in export */
 	dynbuf_init(&sql, CH_MAX_SQL);
 	rc = dynbuf_adds(&sql, "SELECT page, any(b_session) AS p_session, pv,"
-			       " any(b_ts) AS p_ts, sum(b_rev), max(b_depth),"
+			       " argMin(b_ts, seq) AS p_ts, sum(b_rev),"
+			       " max(b_depth),"
 			       " max(b_doc_h) FROM (");
 	if (!rc)
 		rc = ch_from_events(s, &sql,

@@ -23,6 +23,7 @@
 #define CH_READ_TIMEOUT_MS  30000L
 #define CH_WRITE_TIMEOUT_MS 10000L
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
+#define CH_PING_MS	    1000L /* after a write timed out, the next first ping */
 #define CH_HOST_MAX	    253
 /* Purge (store_clickhouse_purge.c): the cluster-wide lease and how long
  * a mutation is waited for. */
@@ -48,6 +49,9 @@ struct ch_store {
 	void *pool[CH_POOL_MAX]; /* idle CURL easy handles */
 	size_t n_pool;
 	pthread_mutex_t write_lock; /* one write path per process */
+	int64_t down_ms; /* monotonic time the last write found ClickHouse
+			  * away; 0 when the last one got through (under
+			  * write_lock) */
 	_Atomic uint64_t version;
 	long read_timeout_ms, write_timeout_ms;
 	/* other writers, seen in the tables' data parts (ch_data_version) */

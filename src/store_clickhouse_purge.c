@@ -423,7 +423,8 @@ static int count_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
-/* Until no mutation of events_local is unfinished on any of the first n
+/* Until no mutation of events_local (or batches_local) is unfinished on
+ * any of the first n
  * servers: this purge's, or one an earlier purge left running (stopped,
  * or its node died; 18.16 cannot kill one). The lease is renewed
  * meanwhile. With patient unset (the start of a retention purge), an
@@ -438,7 +439,8 @@ static int mutations_wait(struct purge *p, size_t n, int patient)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count() FROM system.mutations WHERE database = '%s'"
-		 " AND table = 'events_local' AND is_done = 0",
+		 " AND table IN ('events_local', 'batches_local')"
+		 " AND is_done = 0",
 		 s->db);
 	for (size_t i = 0; i < n;) {
 		int64_t left = 0;
@@ -472,15 +474,18 @@ static int mutations_wait(struct purge *p, size_t n, int patient)
 	return 0;
 }
 
-/* ALTER TABLE db.events_local DELETE WHERE <the chunk> on server url. */
-static int mutate(struct purge *p, const char *url)
+/* ALTER TABLE db.<table>_local DELETE WHERE <the chunk> on server url:
+ * events, or the batches table the write path finds duplicates in (its
+ * rows made from the events' by a materialized view, on the same
+ * server; same columns site_id, page, pv). */
+static int mutate(struct purge *p, const char *url, const char *table)
 {
 	struct dynbuf sql;
 	int rc;
 
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc = dynbuf_addf(&sql, "ALTER TABLE %s.events_local DELETE WHERE ",
-			 p->s->db);
+	rc = dynbuf_addf(&sql, "ALTER TABLE %s.%s_local DELETE WHERE ",
+			 p->s->db, table);
 	if (!rc)
 		rc = dynbuf_add(&sql, p->where.data, p->where.len);
 	rc = rc ? store_fail(&p->s->base, rc, "purge: mutation too long")
@@ -732,11 +737,18 @@ static int chunk_purge(struct purge *p, int *ret_more)
 			grids_restore(p, 0, done);
 		return rc;
 	}
-	for (i = 0; i < p->n_urls; i++)
-		if ((rc = mutate(p, p->urls[i]))) {
+	for (i = 0; i < p->n_urls; i++) {
+		if ((rc = mutate(p, p->urls[i], "events"))) {
 			grids_restore(p, i, SIZE_MAX);
 			return rc;
 		}
+		/* the batch records, so a page view sent again is stored
+		 * again (its events are going on this server already) */
+		if ((rc = mutate(p, p->urls[i], "batches"))) {
+			grids_restore(p, i + 1, SIZE_MAX);
+			return rc;
+		}
+	}
 	stats_add(&p->n, &c);
 	atomic_fetch_add(&p->s->version, 1);
 	if ((rc = mutations_wait(p, p->n_urls, 1)))

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Runs every test suite (or the ones named: lint, unit, fuzz, integration,
-# browser; clickhouse only when named; fuzz replays the committed fuzz
-# corpus, tests/fuzz) and
+# clickhouse, browser; fuzz replays the committed fuzz corpus, tests/fuzz;
+# clickhouse installs Debian's clickhouse-server when it is missing and
+# starts two private servers, tests/clickhouse/run.sh) and
 # ends with one line: "N passed, N failed". Each test program prints
 # "ok NAME" or "not ok NAME" per test; a program that dies without saying
 # so counts as one more failure.
 set -u
 cd "$(dirname "$0")/.."
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(lint unit fuzz integration browser)
+[ ${#suites[@]} -gt 0 ] || suites=(lint unit fuzz integration clickhouse browser)
 mkdir -p tests/out
 passed=0 failed=0
 
@@ -48,7 +49,7 @@ for s in "${suites[@]}"; do
 		for t in build/asan/fuzz_*; do
 			[ -x "$t" ] && run_one "$t" "$t" "tests/fuzz/corpus/${t##*/fuzz_}"
 		done ;;
-	clickhouse) # not in the default list: it installs and starts ClickHouse
+	clickhouse)
 		run_one tests/clickhouse/run.sh tests/clickhouse/run.sh ;;
 	integration|browser)
 		for t in tests/$s/*.test.mjs; do

@@ -278,6 +278,32 @@ static int purge_sequence(struct store *lite, int64_t sl, struct store *ch,
 	return exports_equal(lite, sl, reader, sc) ? 0 : -1;
 }
 
+/* Send VISITOR's batches to s again, one at a time: how many page views'
+ * first batches were answered `expect` (every batch must be). */
+static int resend_visitor(struct store *s, int64_t site_id, int expect)
+{
+	int firsts = 0, res[1];
+
+	for (size_t i = 0; i < n_batches; i++) {
+		const struct ingest_batch *one[1] = {&batches[i]};
+		if (strcmp(batches[i].pv.session, VISITOR) != 0)
+			continue;
+		batches[i].site_id = site_id;
+		if (store_write_batches(s, one, 1, res)) {
+			fprintf(stderr, "  resend: %s\n", store_last_error(s));
+			return -1;
+		}
+		if (res[0] != expect) {
+			fprintf(stderr, "  resend: %s seq %u answered %d\n",
+				batches[i].pv.id, (unsigned)batches[i].pv.seq,
+				res[0]);
+			return -1;
+		}
+		firsts += batches[i].pv.seq == 0;
+	}
+	return firsts;
+}
+
 /* ---- tests ---- */
 
 /* One server: every selection, then every read equal to SQLite's. */
@@ -291,6 +317,12 @@ TEST(purge_matches_sqlite)
 	ASSERT(ch != NULL);
 	ASSERT_EQ(setup(&lite, &sl, ch, &sc), 0);
 	ASSERT_EQ(purge_sequence(lite, sl.id, ch, ch, sc.id), 0);
+	/* the erased visitor's batches sent again are stored again: their
+	 * batch records went with them */
+	ASSERT_EQ(resend_visitor(lite, sl.id, STORE_WRITE_STORED), 3);
+	ASSERT_EQ(resend_visitor(ch, sc.id, STORE_WRITE_STORED), 3);
+	ASSERT_EQ(resend_visitor(ch, sc.id, STORE_WRITE_DUPLICATE), 3);
+	ASSERT(exports_equal(lite, sl.id, ch, sc.id));
 	store_close(lite);
 	store_close(ch);
 	sqlite_dir_remove();

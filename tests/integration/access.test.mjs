@@ -4,9 +4,9 @@
 // every state change needs the CSRF token, sign-out ends the session, and a
 // share link opens its one page, read-only, until it expires or is forged.
 import { spawnSync } from 'node:child_process';
-import { test, run, assert, assertEq, startServer, addSite, cli, tempDir, cleanup, CALOR } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, cli, tempDir, newStore, cleanup, CALOR } from '../lib/harness.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const key = addSite(dataDir, 'access');
 const other = addSite(dataDir, 'other');
 const server = await startServer({ dataDir });
@@ -135,4 +135,4 @@ test('the dashboard refuses to be framed; the demo may be framed by it', async (
 	assert(!/unsafe-inline/.test(r.headers.get('content-security-policy')), 'no inline script or style');
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

@@ -2,10 +2,10 @@
 // The read API over real HTTP: pages, heatmap JSON cells and the PNG
 // density, checked with pixels, plus parameter refusals that name the
 // parameter.
-import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, newStore, cleanup } from '../lib/harness.mjs';
 import { decodePng, hottestPixel } from '../lib/png.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const key = addSite(dataDir, 'maps');
 const server = await startServer({ dataDir });
 const api = (path, init) => server.api(path, init);
@@ -215,4 +215,4 @@ test('unknown path 404 JSON, wrong method 405', async () => {
 	assertEq(m.status, 405, '405');
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

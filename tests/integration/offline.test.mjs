@@ -7,10 +7,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, crc32 } from 'node:zlib';
-import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, cli, CALOR } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, tempDir, newStore, cleanup, cli, CALOR } from '../lib/harness.mjs';
 import { decodePng, hottestPixel } from '../lib/png.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const work = tempDir('calor-offline-');
 const key = addSite(dataDir, 'Offline <shop>', ['https://shop.example']);
 const server = await startServer({ dataDir });
@@ -232,4 +232,4 @@ test('render --background: the heat is drawn over the page screenshot', () => {
 	assert(r.stderr.includes('background: not a valid PNG'), r.stderr);
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); cleanup(work); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); cleanup(work); } });

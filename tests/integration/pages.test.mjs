@@ -4,9 +4,9 @@
 // error clicks, average scroll depth, conversion with its interval, the
 // priority score and its terms; sort, order, q, limit, offset, the
 // filters; and every bad parameter a 400 naming it.
-import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, newStore, cleanup } from '../lib/harness.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const key = addSite(dataDir, 'pages');
 const nogoals = addSite(dataDir, 'no goals');
 const server = await startServer({ dataDir });
@@ -192,4 +192,4 @@ test('every bad parameter is a 400 naming it', async () => {
 	assertEq(u.status, 404);
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

@@ -4,9 +4,9 @@
 // selects exactly the page views it names, device classes partition the
 // data, the element table and the frustration list count what was sent,
 // and every bad filter is a 400 naming its parameter.
-import { test, run, assert, assertEq, startServer, addSite, cli, tempDir, cleanup } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, cli, newStore, cleanup } from '../lib/harness.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const key = addSite(dataDir, 'segments');
 const strict = addSite(dataDir, 'strict');
 const plain = addSite(dataDir, 'plain');
@@ -230,4 +230,4 @@ test('every bad filter gets a 400 naming it; the server stays up', async () => {
 	assertEq((await pages()).body.pageviews, 10, 'nothing changed');
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

@@ -3,9 +3,9 @@
 // and edited (name, allowed origins, settings) by a signed-in user or a
 // token; every bad field a 400 naming it; a changed origin list takes
 // effect on /collect at once.
-import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, tempDir, newStore, cleanup } from '../lib/harness.mjs';
 
-const dataDir = tempDir();
+const dataDir = newStore();
 const first = addSite(dataDir, 'first', ['https://first.example']);
 const server = await startServer({ dataDir });
 const json = (method, path, body, headers = {}) => server.api(path, { method, headers, body: JSON.stringify(body) });
@@ -109,4 +109,4 @@ test('a signed-in user needs the CSRF token to change a site; strangers cannot',
 	assertEq((await fetch(`${server.url}/api/v1/sites`, { method: 'POST', body: JSON.stringify({ name: 'stranger' }) })).status, 401, 'stranger');
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

@@ -4,11 +4,11 @@
 // planted — the dead-click image, the slow button's rage, the throwing
 // button's errors, variant B's call-to-action, the scroll drop-off, quick
 // backs, excessive scrolling — and device classes must partition the data.
-import { test, run, assert, assertEq, startServer, addSite, cli, tempDir, cleanup, CALOR } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, cli, newStore, cleanup, CALOR } from '../lib/harness.mjs';
 import { execFile } from 'node:child_process';
 
 const SESSIONS = 1200, SEED = 7, DAYS = 30;
-const dataDir = tempDir();
+const dataDir = newStore();
 const server = await startServer({ dataDir });
 const origin = `http://127.0.0.1:${server.port}`;
 const key = addSite(dataDir, 'demo', [origin]);
@@ -104,4 +104,4 @@ test('goal and nogoal partition the element table', async () => {
 	assertEq(conv.clicks + not.clicks, all.clicks, 'and the clicks');
 });
 
-await run({ after: async () => { await server.stop(); cleanup(dataDir); } });
+await run({ after: async () => { await server.stop(); await cleanup(dataDir); } });

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Test harness shared by the integration and browser suites: starts a real
-// `calor serve` on a free 127.0.0.1 port with a fresh data directory,
-// registers sites through the real CLI, and reports "ok NAME" / "not ok NAME"
-// lines that tests/run.sh counts.
+// `calor serve` on a free 127.0.0.1 port with a fresh store, registers sites
+// through the real CLI, and reports "ok NAME" / "not ok NAME" lines that
+// tests/run.sh counts. A store is a temporary data directory (SQLite), or,
+// with CALOR_TEST_CLICKHOUSE=PORT (the HTTP port of a ClickHouse server,
+// tests/clickhouse/run.sh), a fresh database on that server: newStore().
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +27,28 @@ export function freePort() {
 
 export function tempDir(prefix = 'calor-test-') {
 	return mkdtempSync(join(tmpdir(), prefix));
+}
+
+// The ClickHouse server the backend-agnostic tests run on, or null (SQLite).
+export const CLICKHOUSE = /^[0-9]{1,5}$/.test(process.env.CALOR_TEST_CLICKHOUSE || '') ? Number(process.env.CALOR_TEST_CLICKHOUSE) : null;
+
+let databases = 0;
+// A fresh, empty store for `--data`: a database named after this process on
+// the ClickHouse server of port (default CLICKHOUSE), or a temporary
+// directory when there is none. cleanup() removes either.
+export function newStore(port = CLICKHOUSE, { cluster } = {}) {
+	if (!port) return tempDir();
+	const db = `calor_test_${process.pid}_${++databases}`;
+	return `clickhouse://127.0.0.1:${port}/${db}${cluster ? `?cluster=${cluster}` : ''}`;
+}
+
+// Runs one SQL statement on a ClickHouse server's HTTP interface; returns
+// the answer's text, throws on an HTTP error.
+export async function clickhouseQuery(port, sql) {
+	const r = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: sql });
+	const text = await r.text();
+	if (r.status !== 200) throw new Error(`ClickHouse ${port}: ${r.status} ${text.split('\n')[0]}`);
+	return text;
 }
 
 // Run the calor CLI synchronously; returns stdout.
@@ -103,8 +127,10 @@ export function test(name, fn) { cases.push({ name, fn }); }
 export async function run({ after } = {}) {
 	let failed = 0;
 	for (const c of cases) {
+		const t = Date.now();
 		try {
 			await c.fn();
+			if (process.env.CALOR_TEST_TIMES) console.error(`# ${c.name}: ${Date.now() - t} ms`);
 			console.log(`ok ${c.name}`);
 		} catch (e) {
 			failed++;
@@ -122,8 +148,16 @@ export function assertEq(a, b, msg = '') {
 	if (ja !== jb) throw new Error(`${msg} expected ${jb}, got ${ja}`);
 }
 
-// Remove a temporary directory (ignores errors).
-export function cleanup(dir) { try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ } }
+// Remove a temporary directory, or a store of newStore() (ignores errors;
+// a ClickHouse database is dropped on the server the spec names).
+export async function cleanup(dir) {
+	const ch = /^clickhouse:\/\/127\.0\.0\.1:([0-9]+)\/([A-Za-z0-9_]+)/.exec(dir);
+	if (ch) {
+		try { await clickhouseQuery(ch[1], `DROP DATABASE IF EXISTS ${ch[2]}`); } catch { /* server gone */ }
+		return;
+	}
+	try { rmSync(dir, { recursive: true, force: true }); } catch { /* gone */ }
+}
 
 // The User-Agent of this Chromium when it is not headless. calor counts a
 // "HeadlessChrome" batch as a bot's and does not store it (docs/limits.md),
