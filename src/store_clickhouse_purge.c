@@ -4,10 +4,11 @@
  * session's, those started in a range of days) are read first, in chunks;
  * each chunk is counted, taken off the pre-aggregated grids and deleted
  * with everything under it (clicks, move points, goals, batch records)
- * from every server's events_local by a mutation, ALTER TABLE ... DELETE
- * WHERE (page, pv) IN (a literal list), which is then waited for in
- * system.mutations. Only one calor node purges at a time: a lease in
- * auth_kv. Why it is so: docs/clickhouse-progress.md, "Purge". */
+ * from every server's events_local (and batches_local) by a mutation,
+ * ALTER TABLE ... DELETE WHERE (page, pv) IN (a literal list), which is
+ * then waited for in system.mutations. Only one calor node purges at a
+ * time: a lease in auth_kv. Why it is so: docs/deploy.md, "Retention and
+ * erase". */
 #include "store_clickhouse_int.h"
 
 #include <stdio.h>
@@ -87,7 +88,7 @@ static void utc_text(int64_t ms, char *out, size_t size)
  * wrote meanwhile is stored; read back: the earliest live claim (then the
  * smaller node id) wins, and every node reading the same rows agrees on
  * it. The loser withdraws its claim. What is left of the race:
- * docs/clickhouse-progress.md, "Purge". */
+ * docs/deploy.md, "Retention and erase". */
 
 struct lease_view {
 	const char *me;
@@ -785,11 +786,13 @@ out:
 		memcpy(detail, base->last_error, sizeof(detail));
 		store_fail(base, rc, "purge: %.240s", detail);
 	}
-	if (rc == CALOR_ESHUTDOWN)
+	if (rc == CALOR_ESHUTDOWN && p.n.pageviews)
 		store_fail(base, rc,
-			   "purge: stopped (%lld page views deleted before; a "
-			   "delete already sent goes on in ClickHouse)",
+			   "purge: stopped after %lld page views (a delete "
+			   "already sent goes on in ClickHouse)",
 			   (long long)p.n.pageviews);
+	else if (rc == CALOR_ESHUTDOWN)
+		store_fail(base, rc, "purge: stopped before deleting anything");
 	lease_release(&p);
 	pthread_mutex_unlock(&s->purge_lock);
 	dynbuf_done(&p.where);
