@@ -82,13 +82,18 @@ build/asan/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) build/asan/lib
 	@echo "  CC  $@"
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
 
-asan: build/asan/calor $(TESTS) $(REPLAYS) build/asan/clickhouse_test
+asan: build/asan/calor $(TESTS) $(REPLAYS) build/asan/clickhouse_test build/asan/clickhouse_purge_test
 
 # The ClickHouse backend against real servers (tests/clickhouse/run.sh
-# starts them; suite "clickhouse").
-build/asan/clickhouse_test: tests/clickhouse/test_clickhouse.c tests/unit/test.h build/asan/libcalor.a
+# starts them; suite "clickhouse"): two programs sharing ch_common.c.
+CH_TEST_DEPS := tests/clickhouse/ch_common.c tests/clickhouse/ch_common.h tests/unit/test.h build/asan/libcalor.a
+build/asan/clickhouse_test: tests/clickhouse/test_clickhouse.c $(CH_TEST_DEPS)
 	@echo "  CC  $@"
-	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SANFLAGS) -o $@ $< build/asan/libcalor.a $(LDLIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SANFLAGS) -o $@ $< tests/clickhouse/ch_common.c build/asan/libcalor.a $(LDLIBS)
+
+build/asan/clickhouse_purge_test: tests/clickhouse/test_clickhouse_purge.c $(CH_TEST_DEPS)
+	@echo "  CC  $@"
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SANFLAGS) -o $@ $< tests/clickhouse/ch_common.c build/asan/libcalor.a $(LDLIBS)
 
 # The replay driver: each harness without libFuzzer, fed the committed
 # corpus by tests/run.sh (suite "fuzz").
@@ -161,10 +166,10 @@ loadtest: setup calor build/collect_load
 	@bench/loadtest.sh $(LOADTEST)
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tools/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tests/clickhouse/*.h tools/*.c
 
 check-format:
-	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tools/*.c
+	@clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/fuzz/*.h tests/clickhouse/*.c tests/clickhouse/*.h tools/*.c
 
 clean:
 	rm -rf build calor

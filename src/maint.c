@@ -54,12 +54,14 @@ static int erase_parse(int argc, char **argv, struct erase_args *a)
 {
 	for (int i = 0; i < argc; i++) {
 		int got = 0;
-		const char **slot[] = {&a->data, &a->key, &a->visitor, &a->from,
-				       &a->to};
-		const char *names[] = {"--data", "--site", "--visitor",
-				       "--from", "--to"};
+		/* --store is another name for --data (a directory, or
+		 * clickhouse://...) */
+		const char **slot[] = {&a->data,    &a->data, &a->key,
+				       &a->visitor, &a->from, &a->to};
+		const char *names[] = {"--data",    "--store", "--site",
+				       "--visitor", "--from",  "--to"};
 
-		for (int k = 0; !got && k < 5; k++)
+		for (int k = 0; !got && k < 6; k++)
 			got = opt(argc, argv, &i, names[k], slot[k]);
 		if (got < 0)
 			return 2;
@@ -73,9 +75,9 @@ static int erase_parse(int argc, char **argv, struct erase_args *a)
 	    (!a->from != !a->to)) {
 		fprintf(stderr,
 			"usage: calor erase --site KEY --visitor SESSION_ID "
-			"[--data DIR]\n"
+			"[--data DIR|--store SPEC]\n"
 			"       calor erase --site KEY --from YYYY-MM-DD --to "
-			"YYYY-MM-DD [--data DIR]\n");
+			"YYYY-MM-DD [--data DIR|--store SPEC]\n");
 		return 2;
 	}
 	if (a->visitor && !session_valid(a->visitor)) {

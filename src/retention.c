@@ -47,6 +47,14 @@ static int site_purge(struct store *s, const struct store_site *site,
 	rc = store_purge(s, site->id, before, stop, &n);
 	if (rc == CALOR_ESHUTDOWN)
 		return rc;
+	if (rc == CALOR_EBUSY) {
+		/* another calor node on the same store is purging (a
+		 * ClickHouse cluster): its pass does the sites */
+		log_info("retention: site %s: skipped, with the rest of this "
+			 "pass: %s",
+			 site->key, store_last_error(s));
+		return rc;
+	}
 	if (rc) {
 		log_error("retention: site %s: purge before %s failed: %s (%s)",
 			  site->key, when, calor_strerror(rc),
@@ -84,7 +92,7 @@ int retention_pass(struct store *s, int64_t now_ms, const atomic_int *stop)
 		if (sites[i].cfg.retention_days <= 0)
 			continue;
 		rc = site_purge(s, &sites[i], now_ms, stop, &events);
-		if (rc == CALOR_ESHUTDOWN) {
+		if (rc == CALOR_ESHUTDOWN || rc == CALOR_EBUSY) {
 			first = rc;
 			break;
 		}

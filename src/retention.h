@@ -18,7 +18,10 @@
  * loses what is older than now_ms − retention_days days. Logs one line per
  * site that lost rows and one per failure, and counts the pass in the
  * metrics. A failed site does not stop the others. Returns 0, the first
- * site's error, or CALOR_ESHUTDOWN once stop (may be NULL) is set. */
+ * site's error, or CALOR_ESHUTDOWN once stop (may be NULL) is set;
+ * CALOR_EBUSY when another calor node on the same store is purging (a
+ * ClickHouse cluster's lease): the rest of the pass is skipped, the other
+ * node's pass does it. */
 int retention_pass(struct store *s, int64_t now_ms, const atomic_int *stop);
 
 struct retention;

@@ -571,15 +571,25 @@ int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 
 /* The ClickHouse backend (store_open() routes clickhouse:// specs to it;
  * docs/deploy.md). */
+#define STORE_CH_MAX_SHARDS 32
 struct store_clickhouse_spec {
 	char host[254];
 	int port;
 	char db[65];
 	char cluster[65]; /* "" without one */
+	/* shards=: the HTTP address of every server of the cluster (purge
+	 * runs a mutation on each one's local table); 0 without */
+	size_t n_shards;
+	struct {
+		char host[254];
+		int port;
+	} shards[STORE_CH_MAX_SHARDS];
 };
-/* Parse "clickhouse://HOST:PORT/DB[?cluster=NAME]": HOST a name or
- * address (IPv6 in brackets), PORT 1..65535 (the HTTP interface), DB and
- * NAME [A-Za-z_][A-Za-z0-9_]{0,63}. 0 or CALOR_EINVAL. */
+/* Parse "clickhouse://HOST:PORT/DB[?cluster=NAME[&shards=H:P,H:P...]]":
+ * HOST a name or address (IPv6 in brackets), PORT 1..65535 (the HTTP
+ * interface), DB and NAME [A-Za-z_][A-Za-z0-9_]{0,63}; shards= (with
+ * cluster= only) up to STORE_CH_MAX_SHARDS distinct HOST:PORT, the HTTP
+ * address of each server of the cluster. 0 or CALOR_EINVAL. */
 int store_clickhouse_spec_parse(const char *spec,
 				struct store_clickhouse_spec *ret_spec);
 /* Open the ClickHouse store spec names: creates the database and the
@@ -587,8 +597,7 @@ int store_clickhouse_spec_parse(const char *spec,
  * a Distributed table over the cluster's shards). Returns 0 and
  * *ret_store (caller frees with store_close()), CALOR_EINVAL for a bad
  * spec, CALOR_EUNAVAILABLE when ClickHouse cannot be reached,
- * CALOR_ESTORE when it refuses, with a detail in err. Ops not written yet
- * fail with CALOR_EINVAL, "not implemented for ClickHouse yet". */
+ * CALOR_ESTORE when it refuses, with a detail in err. */
 int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
 			  size_t err_size);
 

@@ -56,6 +56,7 @@ static void handle_put(struct ch_store *s, CURL *h)
  * brought) however long the answer. */
 struct sink {
 	struct ch_store *s;
+	const char *base; /* the server, http://HOST:PORT/; NULL: the spec's */
 	struct dynbuf *buf;
 	CURL *h;
 	ch_row_fn row;
@@ -81,8 +82,8 @@ static size_t body_write(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
-/* POST body to the server with query (NULL: the body is the query) in the
- * URL; the answer's body into *out. */
+/* POST body to the server at k->base (NULL: the spec's) with query (NULL:
+ * the body is the query) in the URL; the answer's body into *out. */
 static int http_post(struct ch_store *s, const char *query, const char *body,
 		     size_t len, long timeout_ms, struct sink *k)
 {
@@ -109,7 +110,7 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	rc = dynbuf_addf(&url,
 			 "%s?wait_end_of_query=1&max_query_size=%u"
 			 "&insert_distributed_sync=1",
-			 s->url, CH_MAX_SQL + 4096u);
+			 k->base ? k->base : s->url, CH_MAX_SQL + 4096u);
 	if (!rc && query) {
 		if (!(q = curl_easy_escape(h, query, 0)))
 			rc = CALOR_ENOMEM;
@@ -143,19 +144,31 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	}
 	if (cc != CURLE_OK) {
 		/* unreachable, refused, timed out: /collect answers 503 */
-		rc = store_fail(&s->base, CALOR_EUNAVAILABLE, "ClickHouse: %s",
-				curl_easy_strerror(cc));
+		if (cc == CURLE_OPERATION_TIMEDOUT)
+			rc = store_fail(&s->base, CALOR_EUNAVAILABLE,
+					"ClickHouse at %s: no answer within "
+					"%ld ms",
+					k->base ? k->base : s->url, timeout_ms);
+		else
+			rc = store_fail(&s->base, CALOR_EUNAVAILABLE,
+					"ClickHouse at %s: %s",
+					k->base ? k->base : s->url,
+					curl_easy_strerror(cc));
 		goto out;
 	}
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	if (status != 200) {
 		/* the first line of ClickHouse's message is enough */
-		const char *m = out->data ? out->data : "";
+		const char *m = out->data ? out->data : "", *what;
 		size_t ml = strcspn(m, "\n");
+		/* 18.16 ends it with ", e.what() = DB::Exception": noise */
+		if ((what = strstr(m, ", e.what() = ")) && what < m + ml)
+			ml = (size_t)(what - m);
 		rc = store_fail(
 		    &s->base, status == 503 ? CALOR_EUNAVAILABLE : CALOR_ESTORE,
-		    "ClickHouse HTTP %ld: %.*s", status,
-		    (int)(ml < 200 ? ml : 200), m);
+		    "ClickHouse%s%s HTTP %ld: %.*s", k->base ? " at " : "",
+		    k->base ? k->base : "", status, (int)(ml < 200 ? ml : 200),
+		    m);
 	} else if (k->row) {
 		rc = rows_feed(k, 1); /* the last line may lack its \n */
 	}
@@ -166,16 +179,22 @@ out:
 	return rc;
 }
 
-int ch_exec(struct ch_store *s, const char *sql)
+int ch_exec_at(struct ch_store *s, const char *base, const char *sql,
+	       long timeout_ms)
 {
 	struct dynbuf out;
-	struct sink k = {.s = s, .buf = &out};
+	struct sink k = {.s = s, .base = base, .buf = &out};
 	int rc;
 
 	dynbuf_init(&out, 65536);
-	rc = http_post(s, NULL, sql, strlen(sql), s->read_timeout_ms, &k);
+	rc = http_post(s, NULL, sql, strlen(sql), timeout_ms, &k);
 	dynbuf_done(&out);
 	return rc;
+}
+
+int ch_exec(struct ch_store *s, const char *sql)
+{
+	return ch_exec_at(s, NULL, sql, s->read_timeout_ms);
 }
 
 int ch_insert(struct ch_store *s, const char *table, const char *data,
@@ -279,12 +298,12 @@ static int rows_feed(struct sink *k, int last)
 	return rc;
 }
 
-/* ch_select() with a timeout of its own. */
-int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
-		     void *ctx, long timeout_ms)
+int ch_select_at(struct ch_store *s, const char *base, const char *sql,
+		 ch_row_fn row, void *ctx, long timeout_ms)
 {
 	struct dynbuf q, out;
-	struct sink k = {.s = s, .buf = &out, .row = row, .ctx = ctx};
+	struct sink k = {
+	    .s = s, .base = base, .buf = &out, .row = row, .ctx = ctx};
 	int rc;
 
 	dynbuf_init(&q, CH_MAX_SQL);
@@ -298,6 +317,12 @@ int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
 	dynbuf_done(&q);
 	dynbuf_done(&out);
 	return rc;
+}
+
+int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
+		     void *ctx, long timeout_ms)
+{
+	return ch_select_at(s, NULL, sql, row, ctx, timeout_ms);
 }
 
 int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx)
@@ -343,6 +368,9 @@ int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table)
 
 /* ---- the spec ---- */
 
+#define SPEC_FORM                                                              \
+	"clickhouse://HOST:PORT/DB[?cluster=NAME[&shards=HOST:PORT,...]]"
+
 static int name_ok(const char *p, size_t n)
 {
 	if (n == 0 || n > CH_NAME_MAX)
@@ -355,61 +383,196 @@ static int name_ok(const char *p, size_t n)
 	return !(p[0] >= '0' && p[0] <= '9');
 }
 
+/* HOST:PORT in [p, end): a name or IPv4 address ([A-Za-z0-9.-]), or an
+ * IPv6 address in brackets; PORT 1..65535. */
+static int host_port_parse(const char *p, const char *end, char *host,
+			   size_t host_size, int *ret_port)
+{
+	const char *colon, *q;
+	char num[8];
+	int64_t port;
+
+	if (p < end && *p == '[') {
+		const char *close = memchr(p, ']', (size_t)(end - p));
+		if (!close || close == p + 1)
+			return CALOR_EINVAL;
+		for (q = p + 1; q < close; q++)
+			if (!((*q >= '0' && *q <= '9') ||
+			      (*q >= 'a' && *q <= 'f') ||
+			      (*q >= 'A' && *q <= 'F') || *q == ':' ||
+			      *q == '.'))
+				return CALOR_EINVAL;
+		colon = close + 1;
+		if (colon >= end || *colon != ':')
+			return CALOR_EINVAL;
+	} else {
+		colon = memchr(p, ':', (size_t)(end - p));
+		if (!colon || colon == p)
+			return CALOR_EINVAL;
+		for (q = p; q < colon; q++)
+			if (!((*q >= 'a' && *q <= 'z') ||
+			      (*q >= 'A' && *q <= 'Z') ||
+			      (*q >= '0' && *q <= '9') || *q == '.' ||
+			      *q == '-'))
+				return CALOR_EINVAL;
+	}
+	if ((size_t)(colon - p) >= host_size ||
+	    (size_t)(colon - p) > CH_HOST_MAX)
+		return CALOR_EINVAL;
+	if (end - colon - 1 < 1 || (size_t)(end - colon - 1) >= sizeof(num))
+		return CALOR_EINVAL;
+	memcpy(num, colon + 1, (size_t)(end - colon - 1));
+	num[end - colon - 1] = '\0';
+	if (parse_int64(num, 1, 65535, &port))
+		return CALOR_EINVAL;
+	memcpy(host, p, (size_t)(colon - p));
+	host[colon - p] = '\0';
+	*ret_port = (int)port;
+	return 0;
+}
+
+/* shards=H:P,H:P,... in [p, end) into sp. */
+static int shards_parse(const char *p, const char *end,
+			struct store_clickhouse_spec *sp, char *err,
+			size_t err_size)
+{
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+
+		if (sp->n_shards == STORE_CH_MAX_SHARDS) {
+			snprintf(err, err_size, "shards=: at most %d servers",
+				 STORE_CH_MAX_SHARDS);
+			return CALOR_EINVAL;
+		}
+		if (host_port_parse(p, e, sp->shards[sp->n_shards].host,
+				    sizeof(sp->shards[0].host),
+				    &sp->shards[sp->n_shards].port)) {
+			snprintf(
+			    err, err_size,
+			    "shards=: \"%.*s\" is not HOST:PORT (each "
+			    "shard server's HTTP address, comma-separated)",
+			    (int)(e - p < 80 ? e - p : 80), p);
+			return CALOR_EINVAL;
+		}
+		for (size_t i = 0; i < sp->n_shards; i++)
+			if (strcmp(sp->shards[i].host,
+				   sp->shards[sp->n_shards].host) == 0 &&
+			    sp->shards[i].port ==
+				sp->shards[sp->n_shards].port) {
+				snprintf(err, err_size,
+					 "shards=: %.*s is listed twice",
+					 (int)(e - p < 80 ? e - p : 80), p);
+				return CALOR_EINVAL;
+			}
+		sp->n_shards++;
+		if (comma && comma + 1 == end) {
+			snprintf(err, err_size, "shards=: ends with a comma");
+			return CALOR_EINVAL;
+		}
+		p = comma ? comma + 1 : end;
+	}
+	if (!sp->n_shards) {
+		snprintf(err, err_size, "shards=: empty");
+		return CALOR_EINVAL;
+	}
+	return 0;
+}
+
+int ch_spec_parse(const char *spec, struct store_clickhouse_spec *ret_spec,
+		  char *err, size_t err_size)
+{
+	struct store_clickhouse_spec *sp;
+	const char *host, *slash, *db, *qs;
+	char dummy[8];
+	int rc = CALOR_EINVAL;
+
+	if (!err) {
+		err = dummy;
+		err_size = sizeof(dummy);
+	}
+	err[0] = '\0';
+	/* the spec is large (the shard list): built on the heap */
+	if (!(sp = calloc(1, sizeof(*sp))))
+		return CALOR_ENOMEM;
+	if (strncmp(spec, "clickhouse://", 13) != 0)
+		goto bad;
+	host = spec + 13;
+	/* the first '/' after the host (an IPv6 address has none) */
+	slash = strchr(host, '/');
+	if (!slash || host_port_parse(host, slash, sp->host, sizeof(sp->host),
+				      &sp->port)) {
+		snprintf(err, err_size,
+			 "expected " SPEC_FORM
+			 " (HOST:PORT the HTTP interface)");
+		goto out;
+	}
+	db = slash + 1;
+	qs = strchr(db, '?');
+	if (!name_ok(db, qs ? (size_t)(qs - db) : strlen(db))) {
+		snprintf(err, err_size,
+			 "DB is 1..%d of [A-Za-z0-9_], not starting with a "
+			 "digit",
+			 CH_NAME_MAX);
+		goto out;
+	}
+	memcpy(sp->db, db, qs ? (size_t)(qs - db) : strlen(db));
+	for (const char *p = qs; p && *p;) {
+		const char *amp, *end, *value;
+
+		p++; /* '?' or '&' */
+		amp = strchr(p, '&');
+		end = amp ? amp : p + strlen(p);
+		value = memchr(p, '=', (size_t)(end - p));
+		if (value && value - p == 7 && strncmp(p, "cluster", 7) == 0) {
+			if (sp->cluster[0] ||
+			    !name_ok(value + 1, (size_t)(end - value - 1))) {
+				snprintf(err, err_size,
+					 "cluster= is one name of "
+					 "[A-Za-z0-9_], given once");
+				goto out;
+			}
+			memcpy(sp->cluster, value + 1,
+			       (size_t)(end - value - 1));
+		} else if (value && value - p == 6 &&
+			   strncmp(p, "shards", 6) == 0) {
+			if (sp->n_shards) {
+				snprintf(err, err_size,
+					 "shards= is given once");
+				goto out;
+			}
+			if (shards_parse(value + 1, end, sp, err, err_size))
+				goto out;
+		} else {
+			snprintf(
+			    err, err_size,
+			    "unknown parameter \"%.*s\" (expected " SPEC_FORM
+			    ")",
+			    (int)(end - p < 40 ? end - p : 40), p);
+			goto out;
+		}
+		p = end;
+	}
+	if (sp->n_shards && !sp->cluster[0]) {
+		snprintf(err, err_size,
+			 "shards= lists the servers of a cluster: it needs "
+			 "cluster=NAME");
+		goto out;
+	}
+	*ret_spec = *sp;
+	rc = 0;
+	goto out;
+bad:
+	snprintf(err, err_size, "expected " SPEC_FORM);
+out:
+	free(sp);
+	return rc;
+}
+
 int store_clickhouse_spec_parse(const char *spec,
 				struct store_clickhouse_spec *ret_spec)
 {
-	struct store_clickhouse_spec sp = {0};
-	const char *p, *host, *colon, *slash, *db, *qs;
-	size_t host_len;
-	int64_t port;
-	char num[8];
-
-	if (strncmp(spec, "clickhouse://", 13) != 0)
-		return CALOR_EINVAL;
-	host = spec + 13;
-	if (*host == '[') {
-		const char *close = strchr(host, ']');
-		if (!close)
-			return CALOR_EINVAL;
-		colon = close + 1;
-		if (*colon != ':')
-			return CALOR_EINVAL;
-	} else {
-		colon = strchr(host, ':');
-		if (!colon)
-			return CALOR_EINVAL;
-	}
-	host_len = (size_t)(colon - host);
-	if (host_len == 0 || host_len > CH_HOST_MAX)
-		return CALOR_EINVAL;
-	for (p = host; p < colon; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
-		      *p == ':' || *p == '[' || *p == ']'))
-			return CALOR_EINVAL;
-	slash = strchr(colon, '/');
-	if (!slash || (size_t)(slash - colon - 1) >= sizeof(num) ||
-	    slash == colon + 1)
-		return CALOR_EINVAL;
-	memcpy(num, colon + 1, (size_t)(slash - colon - 1));
-	num[slash - colon - 1] = '\0';
-	if (parse_int64(num, 1, 65535, &port))
-		return CALOR_EINVAL;
-	db = slash + 1;
-	qs = strchr(db, '?');
-	if (!name_ok(db, qs ? (size_t)(qs - db) : strlen(db)))
-		return CALOR_EINVAL;
-	memcpy(sp.host, host, host_len);
-	sp.port = (int)port;
-	memcpy(sp.db, db, qs ? (size_t)(qs - db) : strlen(db));
-	if (qs) {
-		if (strncmp(qs, "?cluster=", 9) != 0 ||
-		    !name_ok(qs + 9, strlen(qs + 9)))
-			return CALOR_EINVAL;
-		str_copy(sp.cluster, qs + 9, sizeof(sp.cluster));
-	}
-	*ret_spec = sp;
-	return 0;
+	return ch_spec_parse(spec, ret_spec, NULL, 0) ? CALOR_EINVAL : 0;
 }
 
 /* ---- schema ---- */
@@ -562,9 +725,11 @@ static int make_grid_view(struct ch_store *s, const struct ch_grid_def *g)
 	return rc;
 }
 
-int ch_grids_subtract(struct ch_store *s, const char *where)
+int ch_grids_change(struct ch_store *s, const char *where, int sign,
+		    size_t n_tables, size_t *ret_done)
 {
 	struct dynbuf sql, from, and;
+	size_t done = 0;
 	int rc = 0;
 
 	dynbuf_init(&from, 256);
@@ -572,8 +737,9 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 	if (ch_table(s, &from, "events") ||
 	    dynbuf_addf(&and, " AND (%s)", where))
 		rc = CALOR_ETOOBIG;
-	for (size_t g = 0;
-	     !rc && g < sizeof(grid_tables) / sizeof(grid_tables[0]); g++) {
+	for (size_t g = 0; !rc && g < n_tables &&
+			   g < sizeof(grid_tables) / sizeof(grid_tables[0]);
+	     g++) {
 		dynbuf_init(&sql, CH_MAX_SQL);
 		rc = dynbuf_adds(&sql, "INSERT INTO ");
 		if (!rc)
@@ -582,16 +748,24 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 			rc = dynbuf_adds(&sql, " ");
 		if (!rc)
 			rc = grid_rows_sql(&sql, &grid_tables[g], from.data,
-					   and.data, -1);
+					   and.data, sign);
 		rc = rc ? store_fail(&s->base, rc, "grid SQL")
 			: ch_exec(s, sql.data);
 		dynbuf_done(&sql);
+		done += !rc;
 	}
 	if (rc == CALOR_ETOOBIG)
 		rc = store_fail(&s->base, rc, "grid SQL");
 	dynbuf_done(&from);
 	dynbuf_done(&and);
+	if (ret_done)
+		*ret_done = done;
 	return rc;
+}
+
+int ch_grids_subtract(struct ch_store *s, const char *where)
+{
+	return ch_grids_change(s, where, -1, SIZE_MAX, NULL);
 }
 
 /* Migrations after version 1, in order (none yet): each a list of
@@ -683,7 +857,7 @@ static int schema_apply(struct ch_store *s)
 
 /* A version for ReplacingMergeTree(version) rows: later writes win, by the
  * clock (µs) of the node that wrote them. */
-static uint64_t row_version(void)
+uint64_t ch_row_version(void)
 {
 	static _Atomic uint64_t last;
 	uint64_t v = (uint64_t)calor_now_ms() * 1000, seen = atomic_load(&last);
@@ -722,7 +896,7 @@ static int site_row_insert(struct ch_store *s, const struct store_site *site)
 		rc = ch_tsv(&row, arr.data);
 	if (!rc)
 		rc = dynbuf_addf(&row, "\t%llu\n",
-				 (unsigned long long)row_version());
+				 (unsigned long long)ch_row_version());
 	if (rc)
 		rc = store_fail(&s->base, rc, "site row");
 	else
@@ -807,7 +981,7 @@ static int ch_site_create(struct store *base, const struct store_site *in,
 		if (v != store_config_get(&def, k))
 			rc = dynbuf_addf(&rows, "%lld\t%s\t%d\t%llu\n",
 					 (long long)site.id, k->name, v,
-					 (unsigned long long)row_version());
+					 (unsigned long long)ch_row_version());
 	}
 	if (rc)
 		rc = store_fail(base, rc, "setting rows");
@@ -937,7 +1111,7 @@ static int ch_site_set(struct store *base, int64_t site_id, const char *name,
 				  name);
 	dynbuf_init(&row, 1024);
 	rc = dynbuf_addf(&row, "%lld\t%s\t%d\t%llu\n", (long long)site_id, name,
-			 value, (unsigned long long)row_version());
+			 value, (unsigned long long)ch_row_version());
 	rc = rc ? store_fail(base, rc, "setting row")
 		: ch_insert(s, "site_settings", row.data, row.len);
 	dynbuf_done(&row);
@@ -981,14 +1155,6 @@ static int ch_site_update(struct store *base, int64_t site_id, const char *name,
 	atomic_fetch_add(&s->version, 1);
 	return 0;
 }
-
-/* ---- what is not done yet: each fails cleanly ---- */
-
-#define NOT_YET(base)                                                          \
-	store_fail(base, CALOR_EINVAL,                                         \
-		   "%s: not implemented for ClickHouse "                       \
-		   "yet",                                                      \
-		   __func__)
 
 /* ---- access control's records ----
  * auth_kv rows are versions: the newest of (kind, key) counts, deleted
@@ -1040,8 +1206,8 @@ static int kv_read(struct ch_store *s, const char *kind, const char *key,
 	return rc;
 }
 
-static int kv_write(struct ch_store *s, const char *kind, const char *key,
-		    const char *value, int64_t expires_ms, int deleted)
+int ch_kv_write(struct ch_store *s, const char *kind, const char *key,
+		const char *value, int64_t expires_ms, int deleted)
 {
 	struct dynbuf row;
 	int rc;
@@ -1059,7 +1225,7 @@ static int kv_write(struct ch_store *s, const char *kind, const char *key,
 	if (!rc)
 		rc = dynbuf_addf(&row, "\t%lld\t%d\t%llu\n",
 				 (long long)expires_ms, deleted,
-				 (unsigned long long)row_version());
+				 (unsigned long long)ch_row_version());
 	rc = rc ? store_fail(&s->base, rc, "record row")
 		: ch_insert(s, "auth_kv", row.data, row.len);
 	dynbuf_done(&row);
@@ -1086,7 +1252,7 @@ static int ch_kv_put(struct store *base, const char *kind, const char *key,
 			goto out;
 		}
 	}
-	rc = kv_write(s, kind, key, value, expires_ms, 0);
+	rc = ch_kv_write(s, kind, key, value, expires_ms, 0);
 out:
 	free(k.value);
 	return rc;
@@ -1113,15 +1279,7 @@ out:
 
 static int ch_kv_delete(struct store *base, const char *kind, const char *key)
 {
-	return kv_write((struct ch_store *)base, kind, key, "", 0, 1);
-}
-
-static int ch_purge(struct store *base, const struct store_pageview_sel *sel,
-		    int64_t drop_before_ms, const atomic_int *stop,
-		    struct store_purge_stats *ret_stats)
-{
-	(void)sel, (void)drop_before_ms, (void)stop, (void)ret_stats;
-	return NOT_YET(base);
+	return ch_kv_write((struct ch_store *)base, kind, key, "", 0, 1);
 }
 
 /* ---- open / close ---- */
@@ -1137,6 +1295,8 @@ static void ch_close(struct store *base)
 	pthread_mutex_destroy(&s->pool_lock);
 	pthread_mutex_destroy(&s->write_lock);
 	pthread_mutex_destroy(&s->watch_lock);
+	pthread_mutex_destroy(&s->purge_lock);
+	free(s->shard_urls);
 	free(s);
 }
 
@@ -1171,35 +1331,55 @@ static const struct store_ops clickhouse_ops = {
 int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
 			  size_t err_size)
 {
-	struct store_clickhouse_spec sp;
+	struct store_clickhouse_spec *sp;
 	struct ch_store *s;
 	uint64_t start;
 	int rc;
 
-	if (store_clickhouse_spec_parse(spec, &sp)) {
-		snprintf(err, err_size,
-			 "expected clickhouse://HOST:PORT/DB[?cluster=NAME]");
-		return CALOR_EINVAL;
+	if (!(sp = malloc(sizeof(*sp))))
+		return CALOR_ENOMEM;
+	if ((rc = ch_spec_parse(spec, sp, err, err_size))) {
+		free(sp);
+		return rc;
 	}
 	if (sodium_init() < 0) {
 		snprintf(err, err_size, "libsodium failed to initialise");
+		free(sp);
 		return CALOR_EIO;
 	}
 	pthread_once(&curl_once, curl_start);
-	if (!(s = calloc(1, sizeof(*s))))
+	if (!(s = calloc(1, sizeof(*s))) ||
+	    (sp->n_shards &&
+	     !(s->shard_urls = calloc(sp->n_shards, sizeof(*s->shard_urls))))) {
+		free(s);
+		free(sp);
 		return CALOR_ENOMEM;
+	}
 	s->base.ops = &clickhouse_ops;
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
 	pthread_mutex_init(&s->watch_lock, NULL);
+	pthread_mutex_init(&s->purge_lock, NULL);
 	atomic_init(&s->watch_ms, INT64_MIN / 2);
 	randombytes_buf(&start, sizeof(start));
 	atomic_init(&s->version, start);
 	s->read_timeout_ms = CH_READ_TIMEOUT_MS;
 	s->write_timeout_ms = CH_WRITE_TIMEOUT_MS;
-	snprintf(s->url, sizeof(s->url), "http://%s:%d/", sp.host, sp.port);
-	str_copy(s->db, sp.db, sizeof(s->db));
-	str_copy(s->cluster, sp.cluster, sizeof(s->cluster));
+	s->lease_ttl_ms = CH_LEASE_TTL_MS;
+	s->lease_settle_ms = CH_LEASE_SETTLE_MS;
+	s->lease_wait_ms = CH_LEASE_WAIT_MS;
+	s->mutation_wait_ms = CH_MUTATION_WAIT_MS;
+	snprintf(s->url, sizeof(s->url), "http://%s:%d/", sp->host, sp->port);
+	str_copy(s->db, sp->db, sizeof(s->db));
+	str_copy(s->cluster, sp->cluster, sizeof(s->cluster));
+	s->port = sp->port;
+	s->n_shards = sp->n_shards;
+	for (size_t i = 0; i < sp->n_shards; i++)
+		snprintf(s->shard_urls[i], sizeof(s->shard_urls[i]),
+			 "http://%s:%d/", sp->shards[i].host,
+			 sp->shards[i].port);
+	store_random_key(s->node_id, 16);
+	free(sp);
 	if ((rc = schema_apply(s))) {
 		snprintf(err, err_size, "%s", s->base.last_error);
 		ch_close(&s->base);

@@ -25,6 +25,12 @@
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
 #define CH_PING_MS	    1000L /* after a write timed out, the next first ping */
 #define CH_HOST_MAX	    253
+/* Purge (store_clickhouse_purge.c): the cluster-wide lease and how long
+ * a mutation is waited for. */
+#define CH_LEASE_TTL_MS	    60000L  /* renewed every quarter of it */
+#define CH_LEASE_SETTLE_MS  1000L   /* claims written meanwhile are seen */
+#define CH_LEASE_WAIT_MS    120000L /* erase waits for another's purge */
+#define CH_MUTATION_WAIT_MS 600000L
 
 /* The kinds of rows in the events table. */
 enum ch_kind {
@@ -52,6 +58,16 @@ struct ch_store {
 	pthread_mutex_t watch_lock;
 	_Atomic int64_t watch_ms; /* monotonic time of the last look */
 	uint64_t watch_seen;	  /* what it saw, hashed */
+	/* purge (store_clickhouse_purge.c) */
+	int port;	 /* the spec's HTTP port */
+	size_t n_shards; /* shards= of the spec; 0 without */
+	char (*shard_urls)[CH_HOST_MAX + 16]; /* each http://HOST:PORT/ */
+	char node_id[24];	    /* this store's name in the purge lease */
+	pthread_mutex_t purge_lock; /* one purge at a time per store */
+	long lease_ttl_ms;	    /* a lease not renewed lapses after this */
+	long lease_settle_ms;	    /* wait between claiming and reading back */
+	long lease_wait_ms;	    /* erase waits this long for another's */
+	long mutation_wait_ms;	    /* a mutation is waited for this long */
 };
 
 /* A read's row: n fields, unescaped, NUL-terminated, valid during the
@@ -75,6 +91,22 @@ int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx);
 /* ch_select() giving up after timeout_ms. */
 int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
 		     void *ctx, long timeout_ms);
+/* ch_exec() and ch_select_within() on the server at base
+ * ("http://HOST:PORT/"; NULL: the spec's), for what must run on each
+ * server of a cluster. */
+int ch_exec_at(struct ch_store *s, const char *base, const char *sql,
+	       long timeout_ms);
+int ch_select_at(struct ch_store *s, const char *base, const char *sql,
+		 ch_row_fn row, void *ctx, long timeout_ms);
+/* A version for ReplacingMergeTree(version) rows: the clock in µs,
+ * strictly increasing in this process. */
+uint64_t ch_row_version(void);
+/* Write a version of auth_kv's (kind, key) (deleted: a tombstone). */
+int ch_kv_write(struct ch_store *s, const char *kind, const char *key,
+		const char *value, int64_t expires_ms, int deleted);
+/* store_clickhouse_spec_parse() with what is wrong in err (may be NULL). */
+int ch_spec_parse(const char *spec, struct store_clickhouse_spec *ret_spec,
+		  char *err, size_t err_size);
 
 /* Append value as a ClickHouse string literal ('...', backslash escapes). */
 int ch_quote(struct dynbuf *b, const char *value);
@@ -88,6 +120,12 @@ int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
  * columns) off the pre-aggregated grids, by adding their negated counts
  * (store_clickhouse.c). Call it before the rows are deleted. */
 int ch_grids_subtract(struct ch_store *s, const char *where);
+/* The same with sign -1 (take off) or 1 (put back, to undo a subtraction
+ * whose rows were not deleted after all), for the first n_tables grid
+ * tables (SIZE_MAX: all) in their order; *ret_done (may be NULL): how
+ * many were changed, all of them when it returns 0. */
+int ch_grids_change(struct ch_store *s, const char *where, int sign,
+		    size_t n_tables, size_t *ret_done);
 
 /* SQL builders the readers share (store_clickhouse_read.c). Each appends
  * to sql and returns 0, CALOR_ETOOBIG or CALOR_ENOMEM. */
@@ -131,6 +169,10 @@ int ch_scroll_scan(struct store *base, const struct store_filter *f,
 int ch_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 			 const char *tag_key, int64_t stride, store_attrs_cb cb,
 			 void *ctx);
+/* Retention and erasure (store_clickhouse_purge.c). */
+int ch_purge(struct store *base, const struct store_pageview_sel *sel,
+	     int64_t drop_before_ms, const atomic_int *stop,
+	     struct store_purge_stats *ret_stats);
 /* Export (store_clickhouse_export.c). */
 int ch_export_site(struct store *base, int64_t site_id,
 		   const struct store_export_cb *cb, void *ctx);

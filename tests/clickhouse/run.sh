@@ -4,7 +4,8 @@
 # (scripts/clickhouse.sh; installs Debian's clickhouse-server if missing)
 # in a temporary directory, and stops them whatever happens. Against them:
 # build/asan/clickhouse_test (the store, one server alone, then both as the
-# two shards of the cluster "calor"); the backend-agnostic integration
+# two shards of the cluster "calor") and build/asan/clickhouse_purge_test
+# (retention and erase, the same); the backend-agnostic integration
 # tests with their calor on ClickHouse (CALOR_TEST_CLICKHOUSE, lines
 # prefixed "clickhouse"); the parity, two-node cluster and outage tests of
 # tests/clickhouse/*.test.mjs (outage last: it kills and restarts server
@@ -38,6 +39,7 @@ one() { # label, command...
 }
 
 one "" env CALOR_CH_PID1="$(cat "$dir/ch1/pid")" build/asan/clickhouse_test
+one "" env CALOR_CH_PID1="$(cat "$dir/ch1/pid")" build/asan/clickhouse_purge_test
 for t in heatmap segments pages sites access offline; do
 	one "clickhouse $t" env CALOR_TEST_CLICKHOUSE="$CALOR_CH_PORT0" node "tests/integration/$t.test.mjs"
 done
