@@ -663,9 +663,9 @@ TEST(spec_parsed)
 		if (store_clickhouse_spec_parse(bad[i], &sp) != CALOR_EINVAL)
 			FAIL_HERE("accepted %s", bad[i]);
 	/* store_open() routes it to this backend: nothing listens on 1 */
-	ASSERT_EQ(store_open("clickhouse://127.0.0.1:1/calor", &s, err,
-			     sizeof(err)),
-		  CALOR_EUNAVAILABLE);
+	ASSERT_EQ(
+	    store_open("clickhouse://127.0.0.1:1/calor", &s, err, sizeof(err)),
+	    CALOR_EUNAVAILABLE);
 	ASSERT(strstr(err, "ClickHouse") != NULL);
 }
 
@@ -708,7 +708,8 @@ TEST(sites_roundtrip)
 		if (all[i].id == site.id) {
 			ASSERT_STR(all[i].name, "shop \"o'\\\t");
 			ASSERT_STR(all[i].key, site.key);
-			ASSERT_EQ(all[i].n_origins, 2); /* sorted, as SQLite's */
+			ASSERT_EQ(all[i].n_origins,
+				  2); /* sorted, as SQLite's */
 			ASSERT_STR(all[i].origins[0], "http://127.0.0.1:8080");
 			ASSERT_STR(all[i].origins[1], "https://shop.example");
 			ASSERT_EQ(all[i].cfg.rage_ms, 800);
