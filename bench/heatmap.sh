@@ -12,7 +12,7 @@ work=$(mktemp -d /tmp/calor-hbench-XXXXXX)
 . bench/lib.sh
 bench_build bench/heatmap_load.c
 t0=$(date +%s.%N)
-key=$("$work/load" "$work/data" "$N" 30)
+key=$("$work/load" "$work/data" "$N" 30 | head -n 1)
 t1=$(date +%s.%N)
 bench_serve
 

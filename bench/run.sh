@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: MIT
 # make bench: side-by-side measurements on this machine, in one run:
 # ingest against nginx, the heatmap API at 1M clicks against a raw scan,
+# the ClickHouse backend against SQLite and a raw GROUP BY (clickhouse.sh),
 # rendering against heatmap.js, simpleheat and numpy+scipy, and the
 # tracker's size against clarity-js, posthog-js and @rrweb/record.
 # Ingest: the same wrk load (POST /collect, 10 clicks a batch) against
@@ -14,10 +15,10 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 work=$(mktemp -d /tmp/calor-bench-XXXXXX)
 pids=()
+. bench/lib.sh # free_port, run_wrk, field; its trap is replaced below
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_up() { for _ in $(seq 100); do curl -fs -o /dev/null "$1" 2>/dev/null && return 0; curl -s -o /dev/null -w '%{http_code}' -X POST "$1" 2>/dev/null | grep -q '^2' && return 0; sleep 0.1; done; echo "bench: $1 did not come up" >&2; exit 1; }
 
 # nginx: the floor — an HTTP server that accepts the same request and
@@ -51,14 +52,9 @@ key=$(./calor site add bench --data "$work/data" | head -n 1)
 pids+=($!)
 wait_up "http://127.0.0.1:$cport/healthz"
 
-run_wrk() { # url -> RESULT line
-	CALOR_SITE=$key wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/collect.lua "$1" | grep '^RESULT'
-}
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
-
 echo "ingest: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s, POST /collect, 10 clicks per batch, 127.0.0.1, $(nproc) cores"
-n_res=$(run_wrk "http://127.0.0.1:$nport/collect")
-c_res=$(run_wrk "http://127.0.0.1:$cport/collect")
+n_res=$(run_wrk "http://127.0.0.1:$nport/collect" "$key")
+c_res=$(run_wrk "http://127.0.0.1:$cport/collect" "$key")
 stored=$(sqlite3 -readonly "$work/data/calor.db" 'SELECT count(*) FROM clicks')
 
 n_rps=$(awk -v r="$(field requests "$n_res")" -v s="$(field seconds "$n_res")" 'BEGIN{printf "%.0f", r/s}')
@@ -73,6 +69,9 @@ echo
 bench/heatmap.sh
 echo
 bench/pages.sh
+echo
+# BENCH_CH_SIZES=0 skips it (about 22 minutes at 10M and 100M here)
+[ "${BENCH_CH_SIZES:-}" = 0 ] || bench/clickhouse.sh
 echo
 bench/render/run.sh
 echo

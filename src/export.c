@@ -129,6 +129,19 @@ int export_line_site(struct dynbuf *b, const struct store_site *site,
 		rc = add_i64(b, "created", site->created_ms);
 	if (!rc)
 		rc = add_i64(b, "exported", exported_ms);
+	/* format 2: every setting, in store_config_keys' order */
+	if (!rc)
+		rc = dynbuf_adds(b, ",\"settings\":{");
+	for (const struct store_config_key *k = store_config_keys;
+	     !rc && k->name; k++) {
+		if (k != store_config_keys)
+			rc = dynbuf_add(b, ",", 1);
+		if (!rc)
+			rc = dynbuf_addf(b, "\"%s\":%d", k->name,
+					 (int)store_config_get(&site->cfg, k));
+	}
+	if (!rc)
+		rc = dynbuf_add(b, "}", 1);
 	if (!rc)
 		rc = end_line(b);
 	return rc;

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "core.h"
 #include "export.h"
+#include "import.h"
 #include "http.h"
 #include "maint.h"
 #include "offline.h"
@@ -57,6 +58,14 @@ static void usage(FILE *f)
 		"      its next retention pass)\n"
 		"  export --site KEY [--data DIR] [--out FILE]\n"
 		"      write a site's events as NDJSON (docs/export.md)\n"
+		"  import --in FILE [--site KEY] [--data DIR] [--skip-bad]\n"
+		"      write an export into the store: the site is created\n"
+		"      under the export's key (name, origins, settings) or,\n"
+		"      when the store has it, added to; --site KEY adds to\n"
+		"      that existing site instead. The file is checked whole\n"
+		"      first: a bad line stores nothing (--skip-bad leaves\n"
+		"      bad lines out); importing a file again stores nothing\n"
+		"      twice (docs/export.md)\n"
 		"  erase --site KEY --visitor SESSION_ID [--data DIR]\n"
 		"  erase --site KEY --from YYYY-MM-DD --to YYYY-MM-DD [--data "
 		"DIR]\n"
@@ -602,6 +611,90 @@ static int cmd_export(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+static int cmd_import(int argc, char **argv)
+{
+	const char *data = "calor-data", *path = NULL, *v;
+	struct import_options o = {0};
+	struct offline_progress bar = {.f = stderr, .last = -1};
+	struct import_stats st;
+	struct import_error err;
+	struct store *store = NULL;
+	struct stat sb;
+	FILE *in = NULL;
+	int rc = 1;
+
+	for (int i = 0; i < argc; i++) {
+		if ((v = opt_value(argc, argv, &i, "--in")))
+			path = v;
+		else if ((v = opt_value(argc, argv, &i, "--site")))
+			o.site_key = v;
+		else if ((v = opt_value(argc, argv, &i, "--data")))
+			data = v;
+		else if (strcmp(argv[i], "--skip-bad") == 0)
+			o.skip_bad = 1;
+		else {
+			fprintf(stderr, "calor import: unexpected %s\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	if (!path) {
+		fprintf(stderr, "calor import: --in FILE is required\n");
+		return 2;
+	}
+	if (!(in = fopen(path, "rb"))) {
+		fprintf(stderr, "calor import: cannot read %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	if (open_store(data, &store))
+		goto out;
+	if (isatty(STDERR_FILENO) && fstat(fileno(in), &sb) == 0 &&
+	    sb.st_size >= 8 << 20) {
+		o.progress = offline_progress_draw;
+		o.progress_ctx = &bar;
+	}
+	if ((rc = import_file(store, in, &o, &st, &err))) {
+		if (bar.last >= 0 && bar.last < 100)
+			fputc('\n', stderr);
+		if (err.line)
+			fprintf(stderr, "calor import: %s: line %lld: %s\n",
+				path, (long long)err.line, err.detail);
+		else
+			fprintf(stderr, "calor import: %s: %s\n", path,
+				err.detail[0] ? err.detail
+					      : calor_strerror(rc));
+		rc = 1;
+		goto out;
+	}
+	if (st.bad_lines)
+		fprintf(stderr,
+			"calor import: skipped %lld bad lines (first: line "
+			"%lld: %s)\n",
+			(long long)st.bad_lines, (long long)st.first_bad_line,
+			st.first_bad);
+	if (st.no_end)
+		fprintf(stderr, "calor import: note: no end line, the file "
+				"was cut short\n");
+	if (st.end_mismatch)
+		fprintf(stderr, "calor import: note: the end line's counts "
+				"differ from the lines imported\n");
+	fprintf(stderr,
+		"calor import: site %s (%s): stored %lld page views, %lld "
+		"clicks, %lld moves, %lld goals; already there (duplicates) "
+		"%lld, %lld, %lld, %lld\n",
+		st.site_key, st.site_created ? "created" : "existing",
+		(long long)st.pageviews, (long long)st.clicks,
+		(long long)st.moves, (long long)st.goals,
+		(long long)st.dup_pageviews, (long long)st.dup_clicks,
+		(long long)st.dup_moves, (long long)st.dup_goals);
+	rc = 0;
+out:
+	store_close(store);
+	fclose(in);
+	return rc;
+}
+
 static int cmd_render(int argc, char **argv)
 {
 	static const int default_width[] = {1440, 820, 390};
@@ -766,6 +859,8 @@ int main(int argc, char **argv)
 		return cmd_export(argc - 2, argv + 2);
 	if (strcmp(argv[1], "render") == 0)
 		return cmd_render(argc - 2, argv + 2);
+	if (strcmp(argv[1], "import") == 0)
+		return cmd_import(argc - 2, argv + 2);
 	if (strcmp(argv[1], "erase") == 0)
 		return maint_erase_cmd(argc - 2, argv + 2);
 	if (strcmp(argv[1], "backup") == 0)

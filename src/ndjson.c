@@ -6,6 +6,7 @@
 #include "ndjson_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +117,10 @@ enum fkind {
 	F_BROWSER,
 	F_OS,
 	F_POINTER,
-	F_TAGS,	   /* object of tag strings */
-	F_DWELL,   /* null or INGEST_BANDS integers */
-	F_ORIGINS, /* array of strings */
+	F_TAGS,	    /* object of tag strings */
+	F_DWELL,    /* null or INGEST_BANDS integers */
+	F_ORIGINS,  /* array of strings */
+	F_SETTINGS, /* object of setting name: integer (format 2) */
 };
 
 struct field {
@@ -144,6 +146,7 @@ static const struct field site_fields[] = {
     {"origins", F_ORIGINS, 1, STORE_MAX_ORIGIN, 0, 0},
     {"created", F_I64, 0, NDJSON_MAX_INT, ST(created_ms), 0},
     {"exported", F_I64, 0, NDJSON_MAX_INT, ST(exported_ms), 0},
+    {"settings", F_SETTINGS, 0, 0, 0, 0},
 };
 
 static const struct field pageview_fields[] = {
@@ -331,6 +334,40 @@ bad:
 	    STORE_MAX_ORIGINS, (long long)f->min, (long long)f->max);
 }
 
+static int set_settings(struct ndjson_parser *p, const struct jval *v,
+			struct ndjson_site *site)
+{
+	char q[160], why[96];
+	int64_t x;
+
+	if (v->kind != J_OBJECT)
+		return ndjson_fail(p, "\"settings\": must be an object");
+	for (size_t i = 0; i < v->n; i++) {
+		const struct jmember *m = &p->items[v->first + i];
+
+		if (!store_config_find(m->key))
+			return ndjson_fail(p,
+					   "\"settings\": %s is not a setting "
+					   "this calor knows",
+					   ndjson_quote(q, sizeof(q), m->key));
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(p->items[v->first + k].key, m->key) == 0)
+				return ndjson_fail(
+				    p, "\"settings\": duplicate key %s",
+				    ndjson_quote(q, sizeof(q), m->key));
+		if (ndjson_int_value(&m->v, INT32_MIN, INT32_MAX, &x))
+			return ndjson_fail(p,
+					   "\"settings\": %s must be an "
+					   "integer",
+					   ndjson_quote(q, sizeof(q), m->key));
+		if (store_config_set(&site->settings, m->key, x, why,
+				     sizeof(why)))
+			return ndjson_fail(p, "\"settings\": %s", why);
+	}
+	site->has_settings = 1;
+	return 0;
+}
+
 /* An enum field: the index of the value among n names. */
 static int set_enum(struct ndjson_parser *p, const struct jval *v,
 		    const struct field *f, const char *(*name)(int), int n,
@@ -465,6 +502,7 @@ static int set_field(struct ndjson_parser *p, const struct field *f,
 	case F_TAGS: return set_tags(p, v, &rec->u.pageview);
 	case F_DWELL: return set_dwell(p, v, &rec->u.pageview);
 	case F_ORIGINS: return set_origins(p, v, f, &rec->u.site);
+	case F_SETTINGS: return set_settings(p, v, &rec->u.site);
 	}
 	/* the string kinds: the value is the decoded string */
 	memcpy(base + f->off, &v->s, sizeof(v->s));
@@ -534,7 +572,7 @@ static int record_type(struct ndjson_parser *p, enum ndjson_type *ret)
 
 /* A site line of another format is refused before its fields are read:
  * they may be ones this calor does not know. */
-static int check_format(struct ndjson_parser *p)
+static int check_format(struct ndjson_parser *p, int64_t *ret_format)
 {
 	int64_t format;
 
@@ -545,12 +583,14 @@ static int check_format(struct ndjson_parser *p)
 		if (ndjson_int_value(&m->v, 1, NDJSON_MAX_INT, &format))
 			return ndjson_fail(
 			    p, "\"format\": must be a positive integer");
-		if (format != NDJSON_FORMAT)
+		if (format < NDJSON_FORMAT_MIN || format > NDJSON_FORMAT)
 			return ndjson_fail(
 			    p,
 			    "\"format\": %lld is not a format this "
-			    "calor reads (%d)",
-			    (long long)format, NDJSON_FORMAT);
+			    "calor reads (%d..%d)",
+			    (long long)format, NDJSON_FORMAT_MIN,
+			    NDJSON_FORMAT);
+		*ret_format = format;
 	}
 	return 0;
 }
@@ -564,6 +604,7 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 	const struct field *fields;
 	size_t n_fields;
 	uint64_t seen = 0;
+	int64_t format = NDJSON_FORMAT;
 	char q[160];
 	int rc;
 
@@ -593,8 +634,10 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 		return ndjson_bad_json(p, "more after the object");
 	if ((rc = record_type(p, &rec.type)))
 		return rc;
-	if (rec.type == NDJSON_SITE && (rc = check_format(p)))
+	if (rec.type == NDJSON_SITE && (rc = check_format(p, &format)))
 		return rc;
+	if (rec.type == NDJSON_SITE)
+		store_config_defaults(&rec.u.site.settings);
 	fields = type_fields[rec.type].f;
 	n_fields = type_fields[rec.type].n;
 	for (size_t i = 0; i < p->n_members; i++) {
@@ -602,6 +645,9 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 		const struct field *f = find_field(fields, n_fields, i, m->key);
 		uint64_t bit;
 
+		/* format 1's site line has no settings */
+		if (f && f->kind == F_SETTINGS && format < 2)
+			f = NULL;
 		if (!f)
 			return ndjson_fail(p, "unknown field %s in a %s line",
 					   ndjson_quote(q, sizeof(q), m->key),
@@ -615,12 +661,26 @@ int ndjson_parse_line(struct ndjson_parser *p, const char *line, size_t len,
 			return rc;
 	}
 	for (size_t i = 0; i < n_fields; i++)
-		if (!(seen & (1ull << i)))
+		if (!(seen & (1ull << i)) &&
+		    !(fields[i].kind == F_SETTINGS && format < 2))
 			return ndjson_fail(
 			    p, "missing field \"%s\" in a %s line",
 			    fields[i].name, type_names[rec.type]);
 	*ret_record = rec;
 	return 0;
+}
+
+void ndjson_site_to_store(const struct ndjson_site *in, struct store_site *out)
+{
+	memset(out, 0, sizeof(*out));
+	str_copy(out->key, in->key, sizeof(out->key));
+	str_copy(out->name, in->name, sizeof(out->name));
+	out->n_origins = in->n_origins;
+	for (size_t i = 0; i < in->n_origins; i++)
+		str_copy(out->origins[i], in->origins[i],
+			 sizeof(out->origins[i]));
+	out->created_ms = in->created_ms;
+	out->cfg = in->settings;
 }
 
 int ndjson_parser_new(struct ndjson_parser **ret_parser)

@@ -12,9 +12,10 @@
 
 #include "store.h"
 
-#define NDJSON_FORMAT	1	    /* the "format" of the site line */
-#define NDJSON_MAX_LINE (64 * 1024) /* bytes per line, newline excluded */
-#define NDJSON_MAX_INT	9007199254740991LL /* 2^53 - 1: exact in JSON */
+#define NDJSON_FORMAT	  2 /* the "format" calor writes in the site line */
+#define NDJSON_FORMAT_MIN 1 /* the oldest it reads (no "settings") */
+#define NDJSON_MAX_LINE	  (64 * 1024) /* bytes per line, newline excluded */
+#define NDJSON_MAX_INT	  9007199254740991LL /* 2^53 - 1: exact in JSON */
 
 enum ndjson_type {
 	NDJSON_SITE = 1, /* the header: which site, which format */
@@ -27,11 +28,16 @@ enum ndjson_type {
 
 /* The "site" header line. */
 struct ndjson_site {
-	int64_t format; /* always NDJSON_FORMAT: others are refused */
+	int64_t format; /* NDJSON_FORMAT_MIN..NDJSON_FORMAT: others are
+			 * refused */
 	const char *key, *name;
 	const char *origins[STORE_MAX_ORIGINS];
 	size_t n_origins;
 	int64_t created_ms, exported_ms;
+	/* format 2's "settings", over the defaults (a setting the line
+	 * leaves out stays at its default); has_settings 0 for format 1 */
+	int has_settings;
+	struct store_site_config settings;
 };
 
 /* The "end" trailer line. */
@@ -63,6 +69,11 @@ const char *ndjson_type_name(enum ndjson_type type);
 /* The name of a pointer type ("mouse", "touch", "pen", "key"); NULL for a
  * value that is none of them. */
 const char *ndjson_pointer_name(enum pointer_type pointer);
+
+/* The site a site line describes, as store_site_create() takes it: key,
+ * name, origins, creation time and settings (the defaults for format 1);
+ * id 0. Copies everything. */
+void ndjson_site_to_store(const struct ndjson_site *in, struct store_site *out);
 
 /* ---- parsing one line ---- */
 

@@ -363,3 +363,45 @@ int store_site_fields_check(struct store *base, const char *name,
 					  origins[i]);
 	return 0;
 }
+
+int store_site_check(struct store *base, const struct store_site *site)
+{
+	const char *origins[STORE_MAX_ORIGINS];
+	int rc;
+
+	if (!ingest_site_key_valid(site->key))
+		return store_fail(base, CALOR_EINVAL,
+				  "site key must be 1..%d characters of "
+				  "[A-Za-z0-9_-]",
+				  INGEST_MAX_KEY);
+	if (site->n_origins > STORE_MAX_ORIGINS)
+		return store_fail(base, CALOR_EINVAL, "at most %d origins",
+				  STORE_MAX_ORIGINS);
+	for (size_t i = 0; i < site->n_origins; i++)
+		origins[i] = site->origins[i];
+	if ((rc = store_site_fields_check(base, site->name, origins,
+					  site->n_origins)))
+		return rc;
+	if (site->created_ms < 0 || site->created_ms > 9007199254740991LL)
+		return store_fail(base, CALOR_EINVAL,
+				  "site creation time out of range");
+	for (const struct store_config_key *k = store_config_keys; k->name;
+	     k++) {
+		int32_t v = store_config_get(&site->cfg, k);
+		if (v < k->min || v > k->max)
+			return store_fail(base, CALOR_EINVAL,
+					  "setting %s: must be %d..%d", k->name,
+					  k->min, k->max);
+	}
+	return 0;
+}
+
+int store_site_create(struct store *s, const struct store_site *site,
+		      struct store_site *ret_site)
+{
+	if (!s->ops->site_create)
+		return store_fail(s, CALOR_EINVAL,
+				  "the %s backend cannot create a site by key",
+				  s->ops->name);
+	return s->ops->site_create(s, site, ret_site);
+}

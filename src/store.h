@@ -392,6 +392,8 @@ struct store_ops {
 	int (*purge)(struct store *s, const struct store_pageview_sel *sel,
 		     int64_t drop_before_ms, const atomic_int *stop,
 		     struct store_purge_stats *ret_stats);
+	int (*site_create)(struct store *s, const struct store_site *site,
+			   struct store_site *ret_site);
 };
 
 /* Every backend embeds this as its first member. */
@@ -424,6 +426,15 @@ int store_fail(struct store *s, int err, const char *fmt, ...)
 int store_site_add(struct store *s, const char *name,
 		   const char *const *origins, size_t n_origins,
 		   struct store_site *ret_site);
+/* Create a site as site says — its key, name, origins, created_ms and
+ * settings (site->id is ignored) — as one write: `calor import` recreates
+ * an exported site under the key its snippets carry. Fills *ret_site (the
+ * new id set). CALOR_EINVAL for a bad key, name, origin, time or setting
+ * (store_site_check()); CALOR_EEXIST when a site has that key. Two
+ * ClickHouse nodes creating one key at the same moment may both succeed
+ * (no unique key there): run one import at a time. */
+int store_site_create(struct store *s, const struct store_site *site,
+		      struct store_site *ret_site);
 /* Every site; caller frees *ret_sites with free(). */
 int store_sites_load(struct store *s, struct store_site **ret_sites,
 		     size_t *ret_n);
@@ -558,8 +569,8 @@ int store_kv_delete(struct store *s, const char *kind, const char *key);
 int store_sqlite_open(const char *dir, struct store **ret_store, char *err,
 		      size_t err_size);
 
-/* The ClickHouse backend (issue 7, not complete: store_open() refuses
- * clickhouse:// specs until it is; docs/clickhouse-progress.md). */
+/* The ClickHouse backend (store_open() routes clickhouse:// specs to it;
+ * docs/deploy.md). */
 struct store_clickhouse_spec {
 	char host[254];
 	int port;
@@ -587,6 +598,11 @@ int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
 int store_site_fields_check(struct store *s, const char *name,
 			    const char *const *origins, size_t n_origins);
 int store_random_key(char *out, size_t len);
+/* Check a whole site record as store_site_create() needs it: a key of
+ * [A-Za-z0-9_-]{1,64}, name and origins as store_site_fields_check(),
+ * created_ms in 0..2^53-1, every setting within its range. 0 or
+ * CALOR_EINVAL with a detail on s. */
+int store_site_check(struct store *s, const struct store_site *site);
 
 /* ---- backup and restore of a SQLite data directory ---- */
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* store_clickhouse: the scale-out backend (work in progress, issue 7).
+/* store_clickhouse: the scale-out backend.
  * Talks to ClickHouse's HTTP interface with libcurl: the spec
  * clickhouse://HOST:PORT/DB[?cluster=NAME], the schema made and migrated at
  * open, sites and their settings, and batches written as one TabSeparated
- * INSERT per group; reads are in store_clickhouse_read.c. What is done and
- * what is not: docs/clickhouse-progress.md. */
+ * INSERT per group; reads are in store_clickhouse_read.c. How to run it
+ * and why it is shaped so: docs/deploy.md. */
 #include "store_clickhouse_int.h"
 
 #include <curl/curl.h>
@@ -50,18 +50,43 @@ static void handle_put(struct ch_store *s, CURL *h)
 	curl_easy_cleanup(h);
 }
 
+/* Where an answer goes: into buf whole, or, for a read (row set) that
+ * ClickHouse answers 200, a line at a time to row as lines complete, so
+ * buf holds at most one unfinished line (plus what the last write
+ * brought) however long the answer. */
+struct sink {
+	struct ch_store *s;
+	struct dynbuf *buf;
+	CURL *h;
+	ch_row_fn row;
+	void *ctx;
+	int rc; /* what row or the parser returned; stops the transfer */
+	char *fields[CH_MAX_FIELDS];
+};
+
+static int rows_feed(struct sink *k, int last);
+
 static size_t body_write(char *data, size_t size, size_t n, void *ctx)
 {
-	struct dynbuf *b = ctx;
-	return dynbuf_add(b, data, size * n) ? 0 : size * n;
+	struct sink *k = ctx;
+	long status = 0;
+
+	if (dynbuf_add(k->buf, data, size * n))
+		return 0;
+	if (k->row) {
+		curl_easy_getinfo(k->h, CURLINFO_RESPONSE_CODE, &status);
+		if (status == 200 && (k->rc = rows_feed(k, 0)))
+			return 0;
+	}
+	return size * n;
 }
 
 /* POST body to the server with query (NULL: the body is the query) in the
  * URL; the answer's body into *out. */
 static int http_post(struct ch_store *s, const char *query, const char *body,
-		     size_t len, int insert, long timeout_ms,
-		     struct dynbuf *out)
+		     size_t len, long timeout_ms, struct sink *k)
 {
+	struct dynbuf *out = k->buf;
 	struct dynbuf url;
 	char *q = NULL;
 	long status = 0;
@@ -81,7 +106,6 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	 * 256 KiB */
 	/* insert_distributed_sync: an INSERT (also INSERT ... SELECT) into
 	 * a Distributed table answers once every shard has its rows */
-	(void)insert;
 	rc = dynbuf_addf(&url,
 			 "%s?wait_end_of_query=1&max_query_size=%u"
 			 "&insert_distributed_sync=1",
@@ -101,12 +125,17 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
+	k->h = h;
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	cc = curl_easy_perform(h);
+	if (cc == CURLE_WRITE_ERROR && k->rc) {
+		rc = k->rc; /* a row's or the parser's, detail already set */
+		goto out;
+	}
 	if (cc == CURLE_WRITE_ERROR) {
 		rc = store_fail(&s->base, CALOR_ETOOBIG,
 				"ClickHouse answer over %zu bytes", out->max);
@@ -127,6 +156,8 @@ static int http_post(struct ch_store *s, const char *query, const char *body,
 		    &s->base, status == 503 ? CALOR_EUNAVAILABLE : CALOR_ESTORE,
 		    "ClickHouse HTTP %ld: %.*s", status,
 		    (int)(ml < 200 ? ml : 200), m);
+	} else if (k->row) {
+		rc = rows_feed(k, 1); /* the last line may lack its \n */
 	}
 out:
 	curl_free(q);
@@ -138,10 +169,11 @@ out:
 int ch_exec(struct ch_store *s, const char *sql)
 {
 	struct dynbuf out;
+	struct sink k = {.s = s, .buf = &out};
 	int rc;
 
 	dynbuf_init(&out, 65536);
-	rc = http_post(s, NULL, sql, strlen(sql), 0, s->read_timeout_ms, &out);
+	rc = http_post(s, NULL, sql, strlen(sql), s->read_timeout_ms, &k);
 	dynbuf_done(&out);
 	return rc;
 }
@@ -149,7 +181,14 @@ int ch_exec(struct ch_store *s, const char *sql)
 int ch_insert(struct ch_store *s, const char *table, const char *data,
 	      size_t len)
 {
+	return ch_insert_within(s, table, data, len, s->write_timeout_ms);
+}
+
+int ch_insert_within(struct ch_store *s, const char *table, const char *data,
+		     size_t len, long timeout_ms)
+{
 	struct dynbuf q, out;
+	struct sink k = {.s = s, .buf = &out};
 	int rc;
 
 	dynbuf_init(&q, 1024);
@@ -162,8 +201,7 @@ int ch_insert(struct ch_store *s, const char *table, const char *data,
 	if (rc)
 		rc = store_fail(&s->base, rc, "insert query");
 	else
-		rc = http_post(s, q.data, data, len, 1, s->write_timeout_ms,
-			       &out);
+		rc = http_post(s, q.data, data, len, timeout_ms, &k);
 	dynbuf_done(&q);
 	dynbuf_done(&out);
 	return rc;
@@ -192,51 +230,71 @@ static char *tsv_unescape(char *p, char *end)
 	return w;
 }
 
+/* Hand the complete lines in k->buf to k->row (all of it when last)
+ * and keep the rest. */
+static int rows_feed(struct sink *k, int last)
+{
+	struct dynbuf *b = k->buf;
+	char *p = b->data, *end = b->data + b->len, *stop;
+	int rc = 0;
+
+	if (!p)
+		return 0;
+	stop = last ? end : p;
+	if (!last)
+		for (char *q = end; q > p; q--)
+			if (q[-1] == '\n') {
+				stop = q;
+				break;
+			}
+	while (p < stop) {
+		char *eol = memchr(p, '\n', (size_t)(stop - p));
+		size_t n = 0;
+
+		if (!eol)
+			eol = stop;
+		for (char *f = p;;) {
+			char *tab = memchr(f, '\t', (size_t)(eol - f));
+			char *fe = tab ? tab : eol;
+			if (n == CH_MAX_FIELDS)
+				return store_fail(&k->s->base, CALOR_ESTORE,
+						  "too many columns");
+			*tsv_unescape(f, fe) = '\0';
+			k->fields[n++] = f;
+			if (!tab)
+				break;
+			f = tab + 1;
+		}
+		p = eol + 1;
+		if ((rc = k->row(k->ctx, k->fields, n)))
+			break;
+	}
+	if (p > end)
+		p = end;
+	/* keep what is left (an unfinished line) at the start */
+	memmove(b->data, p, (size_t)(end - p));
+	b->len = (size_t)(end - p);
+	if (b->data)
+		b->data[b->len] = '\0';
+	return rc;
+}
+
 /* ch_select() with a timeout of its own. */
 int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
 		     void *ctx, long timeout_ms)
 {
 	struct dynbuf q, out;
-	char *fields[CH_MAX_FIELDS];
-	char *p, *end;
+	struct sink k = {.s = s, .buf = &out, .row = row, .ctx = ctx};
 	int rc;
 
 	dynbuf_init(&q, CH_MAX_SQL);
+	/* one line at most (and one transfer's chunk) is held */
 	dynbuf_init(&out, CH_MAX_RESULT);
 	rc = dynbuf_addf(&q, "%s FORMAT TabSeparated", sql);
-	if (rc) {
+	if (rc)
 		rc = store_fail(&s->base, rc, "query too long");
-		goto out;
-	}
-	if ((rc = http_post(s, NULL, q.data, q.len, 0, timeout_ms, &out)))
-		goto out;
-	p = out.data;
-	end = out.data + out.len;
-	while (p && p < end) {
-		char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t n = 0;
-
-		if (!eol)
-			eol = end;
-		for (char *f = p;;) {
-			char *tab = memchr(f, '\t', (size_t)(eol - f));
-			char *fe = tab ? tab : eol;
-			if (n == CH_MAX_FIELDS) {
-				rc = store_fail(&s->base, CALOR_ESTORE,
-						"too many columns");
-				goto out;
-			}
-			*tsv_unescape(f, fe) = '\0';
-			fields[n++] = f;
-			if (!tab)
-				break;
-			f = tab + 1;
-		}
-		if ((rc = row(ctx, fields, n)))
-			goto out;
-		p = eol + 1;
-	}
-out:
+	else
+		rc = http_post(s, NULL, q.data, q.len, timeout_ms, &k);
 	dynbuf_done(&q);
 	dynbuf_done(&out);
 	return rc;
@@ -360,7 +418,7 @@ int store_clickhouse_spec_parse(const char *spec,
  * with a cluster, NAME as a Distributed table over every shard's
  * NAME_local. Column types and engines run on 18.16 and on current
  * releases: no LowCardinality, no Nullable, no IF NOT EXISTS in ALTER.
- * docs/clickhouse-progress.md says why each is the way it is. */
+ * docs/deploy.md says why each is the way it is. */
 struct ch_table_def {
 	const char *name, *columns, *engine, *shard_key;
 };
@@ -398,59 +456,94 @@ static const struct ch_table_def tables_v1[] = {
 };
 
 /* The pre-aggregated grids (store.h): per page, kind (1 click, 2 move
- * point), device, UTC day and click flags (dead 4, error 8, rage 16), the
- * events counted in each cell (grids) and at each viewport width with
- * the document height seen (grid_widths). SummingMergeTree adds rows of
- * one key when parts merge; reads still sum. Materialized views fill
- * them from every INSERT into events_local, on every shard, so the write
- * path does nothing more; ch_grids_subtract() takes events off. A read
- * of a page's heatmap reads cells, not events (docs/deploy.md). */
-static const struct ch_table_def grid_tables[] = {
-    {"grids",
-     "site_id UInt64, page String, kind UInt8, device UInt8, day Int32,"
-     " fl UInt8, cx Int32, cy Int32, n Int64",
-     "SummingMergeTree(n) PARTITION BY toYYYYMM(toDate(day * 86400))"
-     " ORDER BY (site_id, page, kind, device, day, fl, cx, cy)",
-     "site_id"},
-    {"grid_widths",
-     "site_id UInt64, page String, kind UInt8, device UInt8, day Int32,"
-     " fl UInt8, vw Int32, dh Int32, n Int64",
-     "SummingMergeTree(n) PARTITION BY toYYYYMM(toDate(day * 86400))"
-     " ORDER BY (site_id, page, kind, device, day, fl, vw, dh)",
-     "site_id"},
+ * point), device and click flags (dead 4, error 8, rage 16), the events
+ * counted in each cell and at each viewport width with the document
+ * height seen — per UTC day (grids, grid_widths) and for all time
+ * (grids_all, grid_widths_all: what a heatmap without dates reads, as
+ * SQLite's roll-up). SummingMergeTree adds rows of one key when parts
+ * merge; reads still sum. Materialized views fill them from every INSERT
+ * into events_local, on every shard, so the write path does nothing
+ * more; ch_grids_subtract() takes events off. A heatmap reads cells, not
+ * events (docs/deploy.md). */
+struct ch_grid_def {
+	struct ch_table_def t;
+	const char *cols;  /* its own columns, from event rows */
+	const char *group; /* and their names */
 };
 
-/* Each grid table's row, from event rows: the keys, then its own. The
- * cell is store.h's (STORE_GRID_COLS across the viewport width,
- * STORE_GRID_ROW_PX down), as SQLite's writer bins it. */
-#define GRID_KEYS                                                              \
-	"site_id, page, kind, device, toInt32(intDiv(ts, 86400000)) AS day,"   \
-	" bitAnd(flags, 28) AS fl"
-static const char *const grid_cols[] = {
-    "toInt32(least(intDiv(x * 360, greatest(vw, 1)), 32767)) AS cx,"
-    " toInt32(intDiv(y, 4)) AS cy",
-    "vw, dh",
+#define GRID_COLUMNS                                                           \
+	"site_id UInt64, page String, kind UInt8, device UInt8, fl UInt8,"     \
+	" n Int64, "
+#define GRID_CELL                                                              \
+	"toInt32(least(intDiv(x * 360, greatest(vw, 1)), 32767)) AS cx,"       \
+	" toInt32(intDiv(y, 4)) AS cy"
+#define GRID_DAILY                                                             \
+	"SummingMergeTree(n) PARTITION BY toYYYYMM(toDate(day * 86400))"
+_Static_assert(STORE_GRID_COLS == 360 && STORE_GRID_ROW_PX == 4, "GRID_CELL");
+
+static const struct ch_grid_def grid_tables[] = {
+    {{"grids", GRID_COLUMNS "day Int32, cx Int32, cy Int32",
+      GRID_DAILY " ORDER BY (site_id, page, kind, device, day, fl, cx, cy)",
+      "site_id"},
+     "toInt32(intDiv(ts, 86400000)) AS day, " GRID_CELL,
+     "day, cx, cy"},
+    {{"grid_widths", GRID_COLUMNS "day Int32, vw Int32, dh Int32",
+      GRID_DAILY " ORDER BY (site_id, page, kind, device, day, fl, vw, dh)",
+      "site_id"},
+     "toInt32(intDiv(ts, 86400000)) AS day, vw, dh",
+     "day, vw, dh"},
+    {{"grids_all", GRID_COLUMNS "cx Int32, cy Int32",
+      "SummingMergeTree(n) ORDER BY (site_id, page, kind, device, fl, cx,"
+      " cy)",
+      "site_id"},
+     GRID_CELL,
+     "cx, cy"},
+    {{"grid_widths_all", GRID_COLUMNS "vw Int32, dh Int32",
+      "SummingMergeTree(n) ORDER BY (site_id, page, kind, device, fl, vw,"
+      " dh)",
+      "site_id"},
+     "vw, dh",
+     "vw, dh"},
 };
-static const char *const grid_group[] = {"cx, cy", "vw, dh"};
-_Static_assert(STORE_GRID_COLS == 360 && STORE_GRID_ROW_PX == 4, "grid_cols");
-_Static_assert(sizeof(grid_cols) / sizeof(grid_cols[0]) ==
-		   sizeof(grid_tables) / sizeof(grid_tables[0]),
-	       "a row per grid table");
 
 /* "SELECT <the grid row> FROM <from> WHERE kind IN (1, 2)<and> GROUP BY
  * ..." with count() as n (sign -1: negated). */
-static int grid_rows_sql(struct dynbuf *sql, size_t g, const char *from,
-			 const char *and, int sign)
+static int grid_rows_sql(struct dynbuf *sql, const struct ch_grid_def *g,
+			 const char *from, const char *and, int sign)
 {
-	return dynbuf_addf(sql,
-			   "SELECT " GRID_KEYS ", %s, %stoInt64(count()) AS n"
-			   " FROM %s WHERE kind IN (1, 2)%s GROUP BY site_id,"
-			   " page, kind, device, day, fl, %s",
-			   grid_cols[g], sign < 0 ? "-" : "", from, and,
-			   grid_group[g]);
+	return dynbuf_addf(
+	    sql,
+	    "SELECT site_id, page, kind, device,"
+	    " bitAnd(flags, 28) AS fl, %stoInt64(count()) AS n,"
+	    " %s FROM %s WHERE kind IN (1, 2)%s GROUP BY site_id,"
+	    " page, kind, device, fl, %s",
+	    sign < 0 ? "-" : "", g->cols, from, and, g->group);
 }
 
-static int make_grid_view(struct ch_store *s, size_t g)
+/* The batches table: one row per stored batch (its page view record's
+ * site, id, number, page, device and start), filled by a materialized
+ * view from events_local, sorted by (site_id, pv): the write path's
+ * duplicate lookup is a point read of it, where events (sorted for
+ * heatmaps) would be read page by page. */
+static const struct ch_table_def batches_table = {
+    "batches",
+    "site_id UInt64, pv String, seq UInt32, page String, device UInt8,"
+    " ts Int64",
+    "ReplacingMergeTree ORDER BY (site_id, pv, seq, page)", "site_id"};
+
+static int make_batches_view(struct ch_store *s)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.batches_mv TO"
+		 " %s.batches_local AS SELECT site_id, pv, seq, page, device,"
+		 " ts FROM %s.events_local WHERE kind = 0",
+		 s->db, s->db, s->db);
+	return ch_exec(s, sql);
+}
+
+static int make_grid_view(struct ch_store *s, const struct ch_grid_def *g)
 {
 	struct dynbuf sql;
 	char from[CH_NAME_MAX + 16];
@@ -458,11 +551,10 @@ static int make_grid_view(struct ch_store *s, size_t g)
 
 	snprintf(from, sizeof(from), "%s.events_local", s->db);
 	dynbuf_init(&sql, 8192);
-	rc =
-	    dynbuf_addf(&sql,
-			"CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO"
-			" %s.%s_local AS ",
-			s->db, grid_tables[g].name, s->db, grid_tables[g].name);
+	rc = dynbuf_addf(&sql,
+			 "CREATE MATERIALIZED VIEW IF NOT EXISTS %s.%s_mv TO"
+			 " %s.%s_local AS ",
+			 s->db, g->t.name, s->db, g->t.name);
 	if (!rc)
 		rc = grid_rows_sql(&sql, g, from, "", 1);
 	rc = rc ? store_fail(&s->base, rc, "view SQL") : ch_exec(s, sql.data);
@@ -480,16 +572,17 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 	if (ch_table(s, &from, "events") ||
 	    dynbuf_addf(&and, " AND (%s)", where))
 		rc = CALOR_ETOOBIG;
-	for (size_t g = 0; !rc && g < sizeof(grid_cols) / sizeof(grid_cols[0]);
-	     g++) {
+	for (size_t g = 0;
+	     !rc && g < sizeof(grid_tables) / sizeof(grid_tables[0]); g++) {
 		dynbuf_init(&sql, CH_MAX_SQL);
 		rc = dynbuf_adds(&sql, "INSERT INTO ");
 		if (!rc)
-			rc = ch_table(s, &sql, grid_tables[g].name);
+			rc = ch_table(s, &sql, grid_tables[g].t.name);
 		if (!rc)
 			rc = dynbuf_adds(&sql, " ");
 		if (!rc)
-			rc = grid_rows_sql(&sql, g, from.data, and.data, -1);
+			rc = grid_rows_sql(&sql, &grid_tables[g], from.data,
+					   and.data, -1);
 		rc = rc ? store_fail(&s->base, rc, "grid SQL")
 			: ch_exec(s, sql.data);
 		dynbuf_done(&sql);
@@ -569,10 +662,12 @@ static int schema_apply(struct ch_store *s)
 	for (size_t i = 0; i < sizeof(tables_v1) / sizeof(tables_v1[0]); i++)
 		if ((rc = make_table(s, &tables_v1[i])))
 			return rc;
+	if ((rc = make_table(s, &batches_table)) || (rc = make_batches_view(s)))
+		return rc;
 	for (size_t g = 0; g < sizeof(grid_tables) / sizeof(grid_tables[0]);
 	     g++)
-		if ((rc = make_table(s, &grid_tables[g])) ||
-		    (rc = make_grid_view(s, g)))
+		if ((rc = make_table(s, &grid_tables[g].t)) ||
+		    (rc = make_grid_view(s, &grid_tables[g])))
 			return rc;
 	if (version < 1) {
 		snprintf(sql, sizeof(sql),
@@ -665,6 +760,63 @@ static int ch_site_add(struct store *base, const char *name,
 		str_copy(site.origins[site.n_origins++], origins[i],
 			 sizeof(site.origins[0]));
 	if ((rc = site_row_insert(s, &site)))
+		return rc;
+	atomic_fetch_add(&s->version, 1);
+	*ret_site = site;
+	return 0;
+}
+
+static int ch_sites_load(struct store *base, struct store_site **ret_sites,
+			 size_t *ret_n);
+
+/* Settings first, the site row last: a create cut short leaves settings
+ * rows of an id no site has, which nothing reads, never a site without
+ * its settings. */
+static int ch_site_create(struct store *base, const struct store_site *in,
+			  struct store_site *ret_site)
+{
+	struct ch_store *s = (struct ch_store *)base;
+	struct store_site site = *in, *sites = NULL;
+	struct store_site_config def;
+	struct dynbuf rows;
+	size_t n = 0;
+	uint64_t id;
+	int rc;
+
+	if ((rc = store_site_check(base, &site)))
+		return rc;
+	if ((rc = ch_sites_load(base, &sites, &n)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(sites[i].key, site.key) == 0)
+			rc = store_fail(base, CALOR_EEXIST,
+					"a site with key %s exists", site.key);
+	free(sites);
+	if (rc)
+		return rc;
+	do {
+		randombytes_buf(&id, sizeof(id));
+		id &= (1ULL << 53) - 1;
+	} while (id == 0);
+	site.id = (int64_t)id;
+	store_config_defaults(&def);
+	dynbuf_init(&rows, 65536);
+	for (const struct store_config_key *k = store_config_keys;
+	     !rc && k->name; k++) {
+		int32_t v = store_config_get(&site.cfg, k);
+		if (v != store_config_get(&def, k))
+			rc = dynbuf_addf(&rows, "%lld\t%s\t%d\t%llu\n",
+					 (long long)site.id, k->name, v,
+					 (unsigned long long)row_version());
+	}
+	if (rc)
+		rc = store_fail(base, rc, "setting rows");
+	else if (rows.len)
+		rc = ch_insert(s, "site_settings", rows.data, rows.len);
+	dynbuf_done(&rows);
+	if (!rc)
+		rc = site_row_insert(s, &site);
+	if (rc)
 		return rc;
 	atomic_fetch_add(&s->version, 1);
 	*ret_site = site;
@@ -1018,6 +1170,7 @@ static const struct store_ops clickhouse_ops = {
     .kv_get = ch_kv_get,
     .kv_delete = ch_kv_delete,
     .site_update = ch_site_update,
+    .site_create = ch_site_create,
     .purge = ch_purge,
 };
 

@@ -2,7 +2,7 @@
 /* store_clickhouse_export: a site's page views, clicks, moves and goals as
  * typed records (store_export_site), from the ClickHouse backend. Each
  * answer is buffered whole (CH_MAX_RESULT) for now: a site past that
- * needs the streaming reader docs/clickhouse-progress.md describes. */
+ * needs a streaming reader (docs/deploy.md, "Known differences"). */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store_clickhouse_int: what the ClickHouse backend's files share — the
  * store object, the HTTP calls (libcurl) and SQL quoting. Private to
- * store_clickhouse*.c. The schema and its reasons: docs/clickhouse-progress.md. */
+ * store_clickhouse*.c. The schema and its reasons: docs/deploy.md. */
 #ifndef CALOR_STORE_CLICKHOUSE_INT_H
 #define CALOR_STORE_CLICKHOUSE_INT_H
 
@@ -16,12 +16,14 @@
 #define CH_MAX_SQL    (4u * 1024 * 1024)   /* one query's text */
 #define CH_MAX_FIELDS 32		   /* columns of a read */
 #define CH_NAME_MAX   64		   /* database and cluster names */
-/* A read may take a while; a write holds a /collect request (answered
- * 503 + Retry-After when ClickHouse is slower than this; the HTTP
- * layer's request deadline is 20 s) and the writer thread. */
+/* A read may take a while; a write (its lookups and its INSERT
+ * together) holds a /collect request (answered 503 + Retry-After when
+ * ClickHouse is slower than this; the HTTP layer's request deadline is
+ * 20 s) and the writer thread. */
 #define CH_READ_TIMEOUT_MS  30000L
-#define CH_WRITE_TIMEOUT_MS 5000L
+#define CH_WRITE_TIMEOUT_MS 10000L
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
+#define CH_PING_MS	    1000L /* after a write timed out, the next first ping */
 #define CH_HOST_MAX	    253
 
 /* The kinds of rows in the events table. */
@@ -41,6 +43,9 @@ struct ch_store {
 	void *pool[CH_POOL_MAX]; /* idle CURL easy handles */
 	size_t n_pool;
 	pthread_mutex_t write_lock; /* one write path per process */
+	int64_t down_ms; /* monotonic time the last write found ClickHouse
+			  * away; 0 when the last one got through (under
+			  * write_lock) */
 	_Atomic uint64_t version;
 	long read_timeout_ms, write_timeout_ms;
 	/* other writers, seen in the tables' data parts (ch_data_version) */
@@ -61,6 +66,9 @@ int ch_exec(struct ch_store *s, const char *sql);
  * "INSERT INTO db.table FORMAT TabSeparated". Errors as ch_exec(). */
 int ch_insert(struct ch_store *s, const char *table, const char *data,
 	      size_t len);
+/* ch_insert() giving up after timeout_ms. */
+int ch_insert_within(struct ch_store *s, const char *table, const char *data,
+		     size_t len, long timeout_ms);
 /* Run a SELECT (without FORMAT) and hand each row to row. Errors as
  * ch_exec(), or what row returned. */
 int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx);

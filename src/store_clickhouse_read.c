@@ -3,6 +3,7 @@
  * clicks, grid cells and widths binned inside ClickHouse, scroll records
  * — with filters and segments pushed down as SQL, answering as
  * store_sqlite_read.c does for the same events. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,16 +144,20 @@ int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
 }
 
 /* "SELECT <select> FROM <grid table> WHERE site_id = S [AND page = P]
- * [AND device = D]" and the grids' time rule: whole UTC days, from_ms's
- * day to to_ms's day rounded up (store_sqlite_read.c's day_sql). */
+ * [AND device = D]": without dates the all-time table (TABLE_all), else
+ * the daily one with the grids' time rule: whole UTC days, from_ms's day
+ * to to_ms's day rounded up (store_sqlite_read.c's day_sql). */
 static int from_grids(const struct ch_store *s, struct dynbuf *sql,
 		      const char *table, const char *select,
 		      const struct store_filter *f)
 {
+	int all = !f->from_ms && !f->to_ms;
+	char name[32];
 	int rc = dynbuf_addf(sql, "SELECT %s FROM ", select);
 
+	snprintf(name, sizeof(name), "%s%s", table, all ? "_all" : "");
 	if (!rc)
-		rc = ch_table(s, sql, table);
+		rc = ch_table(s, sql, name);
 	if (!rc)
 		rc = dynbuf_addf(sql, " WHERE site_id = %lld",
 				 (long long)f->site_id);

@@ -25,9 +25,11 @@ struct batch_state {
 	int known;  /* the page view has stored batches */
 	int device; /* its first batch's device */
 	int64_t first_seq;
+	int64_t first_ts; /* the earliest start its stored batches carry */
 };
 
 struct write_ctx {
+	int64_t deadline; /* monotonic ms: the whole write gives up then */
 	const struct ingest_batch *const *batches;
 	size_t n;
 	struct batch_state *st;
@@ -53,17 +55,18 @@ static int click_push(struct write_ctx *w, int64_t site_id, const char *pv,
 }
 
 /* The batches of this group's page views already stored: (site, pv,
- * seq, device) rows, looked up by the primary key (site, page, kind, ts =
- * the page view's start). */
+ * seq, device, ts) rows of the batches table, looked up by its primary
+ * key (site, pv). */
 static int stored_row(void *ctx, char **f, size_t n)
 {
 	struct write_ctx *w = ctx;
-	int64_t site_id, seq;
+	int64_t site_id, seq, ts;
 
-	if (n < 4)
+	if (n < 5)
 		return CALOR_ESTORE;
 	site_id = strtoll(f[0], NULL, 10);
 	seq = strtoll(f[2], NULL, 10);
+	ts = strtoll(f[4], NULL, 10);
 	for (size_t i = 0; i < w->n; i++) {
 		const struct ingest_batch *b = w->batches[i];
 		struct batch_state *st = &w->st[i];
@@ -71,6 +74,8 @@ static int stored_row(void *ctx, char **f, size_t n)
 			continue;
 		if (b->pv.seq == seq)
 			st->dup = 1;
+		if (!st->known || ts < st->first_ts)
+			st->first_ts = ts;
 		if (!st->known || seq < st->first_seq) {
 			st->known = 1;
 			st->first_seq = seq;
@@ -100,13 +105,12 @@ static int stored_click_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
-/* " OR (site_id = S AND page = 'P' AND pv = 'ID')" for each batch. Not
- * the page view's time: it is the client's time moved by the server's clock
- * on arrival (ingest.c, skew), so a batch sent again, or the page view's
- * next batch, carries a start some milliseconds (or, for a retry, the
- * client's resend delay) away from the stored one. (site_id, page, kind)
- * is still a prefix of the sort key: the lookup reads the page's page view
- * records only. */
+/* " OR (site_id = S AND page = 'P' AND pv = 'ID')" for each batch, for
+ * the batches table, whose key starts (site_id, pv). Not the page view's
+ * time: it is the client's time moved by the server's clock on arrival
+ * (ingest.c, skew), so a batch sent again, or the page view's next batch,
+ * carries a start some milliseconds (or, for a retry, the client's resend
+ * delay) away from the stored one. */
 static int pv_terms(struct dynbuf *sql, const struct write_ctx *w)
 {
 	int rc = 0;
@@ -127,25 +131,92 @@ static int pv_terms(struct dynbuf *sql, const struct write_ctx *w)
 	return rc;
 }
 
+/* What is left of the write's time (at least 1 ms). */
+static long time_left(const struct write_ctx *w)
+{
+	int64_t left = w->deadline - calor_mono_ms();
+	return left > 1 ? (long)left : 1L;
+}
+
+/* " OR (site_id = S AND page = 'P' AND device = D AND ts >= T AND pv =
+ * 'ID')" for each batch of a page view with stored batches: its stored
+ * clicks are a range of the events' sort key (site, page, kind, device,
+ * ts), as each click is no earlier than its batch's start (the same
+ * client clock, moved by the same skew). 0 terms: nothing to look up. */
+static int click_terms(struct dynbuf *sql, const struct write_ctx *w,
+		       size_t *ret_n)
+{
+	int rc = 0;
+
+	*ret_n = 0;
+	for (size_t i = 0; !rc && i < w->n; i++) {
+		const struct ingest_batch *b = w->batches[i];
+		const struct batch_state *st = &w->st[i];
+		if (!st->known)
+			continue;
+		rc = dynbuf_addf(sql, "%s(site_id = %lld AND page = ",
+				 *ret_n ? " OR " : "", (long long)b->site_id);
+		if (!rc)
+			rc = ch_quote(sql, b->pv.url);
+		if (!rc)
+			rc = dynbuf_addf(sql,
+					 " AND device = %d AND ts >= %lld AND"
+					 " pv = ",
+					 st->device, (long long)st->first_ts);
+		if (!rc)
+			rc = ch_quote(sql, b->pv.id);
+		if (!rc)
+			rc = dynbuf_adds(sql, ")");
+		++*ret_n;
+	}
+	return rc;
+}
+
+static int ping_row(void *ctx, char **f, size_t n)
+{
+	(void)f, (void)n;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+/* After a write that ClickHouse did not answer in time, each write
+ * first asks it for SELECT 1 within CH_PING_MS: while it stays away,
+ * groups waiting behind the writer are refused (503) in that time, not
+ * in CH_WRITE_TIMEOUT_MS each, which would pass the HTTP layer's
+ * deadline for requests queued behind two of them. */
+static int ping(struct ch_store *s)
+{
+	int seen = 0;
+	int rc = ch_select_within(s, "SELECT 1", ping_row, &seen, CH_PING_MS);
+
+	if (!rc && !seen)
+		rc = store_fail(&s->base, CALOR_ESTORE, "ping: no answer");
+	if (rc == CALOR_EUNAVAILABLE)
+		rc = store_fail(&s->base, rc,
+				"ClickHouse did not answer within %ld ms since "
+				"a write timed out",
+				CH_PING_MS);
+	return rc;
+}
+
 static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 {
 	struct dynbuf sql;
+	size_t n_terms = 0;
 	int rc;
 
 	dynbuf_init(&sql, CH_MAX_SQL);
-	rc =
-	    dynbuf_adds(&sql, "SELECT DISTINCT site_id, pv, seq, device FROM ");
+	rc = dynbuf_adds(&sql, "SELECT site_id, pv, seq, device, ts FROM ");
 	if (!rc)
-		rc = ch_table(s, &sql, "events");
+		rc = ch_table(s, &sql, "batches");
 	if (!rc)
-		rc = dynbuf_adds(&sql, " WHERE kind = 0 AND (");
+		rc = dynbuf_adds(&sql, " WHERE (");
 	if (!rc)
 		rc = pv_terms(&sql, w);
 	if (!rc)
 		rc = dynbuf_adds(&sql, ")");
 	rc = rc ? store_fail(&s->base, rc, "batch lookup query")
-		: ch_select_within(s, sql.data, stored_row, w,
-				   s->write_timeout_ms);
+		: ch_select_within(s, sql.data, stored_row, w, time_left(w));
 	if (rc)
 		goto out;
 	/* the latest stored clicks of page views that go on: a rage run
@@ -158,13 +229,15 @@ static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 	if (!rc)
 		rc = dynbuf_adds(&sql, " WHERE kind = 1 AND (");
 	if (!rc)
-		rc = pv_terms(&sql, w);
+		rc = click_terms(&sql, w, &n_terms);
 	if (!rc)
 		rc = dynbuf_adds(&sql, ") ORDER BY ts DESC, seq DESC, idx DESC"
 				       " LIMIT 20 BY site_id, pv");
-	rc = rc ? store_fail(&s->base, rc, "click lookup query")
-		: ch_select_within(s, sql.data, stored_click_row, w,
-				   s->write_timeout_ms);
+	if (rc)
+		rc = store_fail(&s->base, rc, "click lookup query");
+	else if (n_terms)
+		rc = ch_select_within(s, sql.data, stored_click_row, w,
+				      time_left(w));
 out:
 	dynbuf_done(&sql);
 	return rc;
@@ -428,7 +501,7 @@ static int batch_rows(struct write_ctx *w, size_t bi, int64_t now,
 	return 0;
 }
 
-/* Idempotency (docs/clickhouse-progress.md): a group's batches already
+/* Idempotency (docs/deploy.md, "Idempotency"): a group's batches already
  * stored are found by their page view record before anything is written,
  * and the group's new rows go in one INSERT, which ClickHouse applies to
  * each shard's MergeTree all or nothing. A batch written by two nodes at
@@ -449,6 +522,9 @@ int ch_write_batches(struct store *base,
 		return 0;
 	dynbuf_init(&data, CH_MAX_INSERT);
 	pthread_mutex_lock(&s->write_lock);
+	w.deadline = calor_mono_ms() + s->write_timeout_ms;
+	if (s->down_ms && (rc = ping(s)))
+		goto out;
 	if (!(w.st = calloc(n, sizeof(*w.st)))) {
 		rc = CALOR_ENOMEM;
 		goto out;
@@ -482,7 +558,8 @@ int ch_write_batches(struct store *base,
 		}
 		any = 1;
 	}
-	if (any && (rc = ch_insert(s, "events", data.data, data.len)))
+	if (any && (rc = ch_insert_within(s, "events", data.data, data.len,
+					  time_left(&w))))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		ret_results[i] =
@@ -490,6 +567,10 @@ int ch_write_batches(struct store *base,
 	if (any)
 		atomic_fetch_add(&s->version, 1);
 out:
+	if (rc == CALOR_EUNAVAILABLE)
+		s->down_ms = calor_mono_ms();
+	else if (!rc)
+		s->down_ms = 0;
 	pthread_mutex_unlock(&s->write_lock);
 	dynbuf_done(&data);
 	free(w.st);

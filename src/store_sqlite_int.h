@@ -102,6 +102,19 @@ int sqlite_schema_apply(struct sqlite_store *s);
 /* The schema version this binary writes (and the newest it reads). */
 int sqlite_schema_version(void);
 
+/* Sites (store_sqlite_site.c): the ops of the same names. */
+int sqlite_site_add(struct store *base, const char *name,
+		    const char *const *origins, size_t n_origins,
+		    struct store_site *ret_site);
+int sqlite_site_create(struct store *base, const struct store_site *in,
+		       struct store_site *ret_site);
+int sqlite_site_update(struct store *base, int64_t site_id, const char *name,
+		       const char *const *origins, size_t n_origins);
+int sqlite_sites_load(struct store *base, struct store_site **ret_sites,
+		      size_t *ret_n);
+int sqlite_site_set(struct store *base, int64_t site_id, const char *name,
+		    int32_t value);
+
 /* Reads (store_sqlite_read.c). */
 int sqlite_pages_list(struct store *base, const struct store_filter *f,
 		      const struct store_pages_query *q, store_page_cb cb,

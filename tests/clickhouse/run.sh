@@ -42,6 +42,7 @@ for t in heatmap segments pages sites access offline; do
 	one "clickhouse $t" env CALOR_TEST_CLICKHOUSE="$CALOR_CH_PORT0" node "tests/integration/$t.test.mjs"
 done
 one "" node tests/clickhouse/parity.test.mjs
+one "" node tests/clickhouse/import.test.mjs
 one "" node tests/clickhouse/cluster.test.mjs
 one "" env CALOR_CH_PID1="$(cat "$dir/ch1/pid")" node tests/clickhouse/outage.test.mjs
 exit $failed

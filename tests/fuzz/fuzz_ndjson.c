@@ -94,7 +94,9 @@ static void check_record(const struct ndjson_record *r)
 {
 	switch (r->type) {
 	case NDJSON_SITE:
-		CHECK(r->u.site.format == NDJSON_FORMAT, "format");
+		CHECK(r->u.site.format >= NDJSON_FORMAT_MIN &&
+			  r->u.site.format <= NDJSON_FORMAT,
+		      "format");
 		CHECK(ingest_site_key_valid(r->u.site.key), "key");
 		CHECK(in((int64_t)strlen(r->u.site.name), 1, STORE_MAX_NAME),
 		      "name");
@@ -138,14 +140,7 @@ static int export_record(struct dynbuf *b, const struct ndjson_record *r)
 
 	switch (r->type) {
 	case NDJSON_SITE:
-		memset(&site, 0, sizeof(site));
-		str_copy(site.key, r->u.site.key, sizeof(site.key));
-		str_copy(site.name, r->u.site.name, sizeof(site.name));
-		site.n_origins = r->u.site.n_origins;
-		for (size_t i = 0; i < site.n_origins; i++)
-			str_copy(site.origins[i], r->u.site.origins[i],
-				 sizeof(site.origins[i]));
-		site.created_ms = r->u.site.created_ms;
+		ndjson_site_to_store(&r->u.site, &site);
 		return export_line_site(b, &site, r->u.site.exported_ms);
 	case NDJSON_PAGEVIEW: return export_line_pageview(b, &r->u.pageview);
 	case NDJSON_CLICK: return export_line_click(b, &r->u.click);

@@ -71,7 +71,8 @@ test('export: site line first, end line last with the counts', () => {
 	const lines = exportLines();
 	const site = lines[0];
 	assertEq([site.type, site.format, site.key, site.name, site.origins],
-		['site', 1, key, 'Offline <shop>', ['https://shop.example']], 'site line');
+		['site', 2, key, 'Offline <shop>', ['https://shop.example']], 'site line');
+	assertEq(site.settings.rage_clicks, 3, 'settings');
 	near(site.exported, Date.now(), 60000, 'exported');
 	assert(site.created <= site.exported, 'created before exported');
 	const end = lines[lines.length - 1];

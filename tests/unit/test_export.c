@@ -228,6 +228,7 @@ TEST(export_site_from_sqlite)
 	ASSERT(mkdtemp(dir) != NULL);
 	ASSERT_EQ(store_open(dir, &s, err, sizeof(err)), 0);
 	ASSERT_EQ(store_site_add(s, "Shop", origins, 1, &site), 0);
+	ASSERT_EQ(store_site_set(s, site.id, "rage_px", 44), 0);
 	ASSERT_EQ(ingest_decode(body, sizeof(body) - 1, 1000000, a, &b, &ierr),
 		  0);
 	b->site_id = site.id;
@@ -257,6 +258,10 @@ TEST(export_site_from_sqlite)
 			ASSERT_EQ(r.u.site.n_origins, 1);
 			ASSERT_STR(r.u.site.origins[0], "https://shop.example");
 			ASSERT_EQ(r.u.site.exported_ms, 42);
+			ASSERT_EQ(r.u.site.format, NDJSON_FORMAT);
+			ASSERT_EQ(r.u.site.has_settings, 1);
+			ASSERT_EQ(r.u.site.settings.rage_px, 44);
+			ASSERT_EQ(r.u.site.settings.rage_ms, STORE_RAGE_MS);
 		} else if (r.type == NDJSON_PAGEVIEW) {
 			const struct store_export_pageview *pv = &r.u.pageview;
 			ASSERT_STR(pv->id, "pv_exp00001");

@@ -81,6 +81,21 @@ TEST(parse_site_goal_end_lines)
 	ASSERT_STR(r.u.site.origins[1], "http://b.example:8080");
 	ASSERT_EQ(r.u.site.created_ms, 1);
 	ASSERT_EQ(r.u.site.exported_ms, 2);
+	ASSERT_EQ(r.u.site.format, 1);
+	ASSERT_EQ(r.u.site.has_settings, 0);
+
+	/* format 2 carries the settings; one left out keeps its default */
+	ASSERT_EQ(parse("{\"type\":\"site\",\"format\":2,\"key\":\"k3Jd9aQ2\","
+			"\"name\":\"S\",\"origins\":[],\"created\":1,"
+			"\"exported\":2,\"settings\":{\"rage_clicks\":5,"
+			"\"retention_days\":30}}",
+			&r, &e),
+		  0);
+	ASSERT_EQ(r.u.site.format, 2);
+	ASSERT_EQ(r.u.site.has_settings, 1);
+	ASSERT_EQ(r.u.site.settings.rage_clicks, 5);
+	ASSERT_EQ(r.u.site.settings.retention_days, 30);
+	ASSERT_EQ(r.u.site.settings.rage_ms, STORE_RAGE_MS);
 
 	ASSERT_EQ(parse("{\"type\":\"goal\",\"pv\":\"pv_abcdefgh\","
 			"\"session\":\"s_abcdefgh\",\"page\":\"/a\","
@@ -221,8 +236,26 @@ TEST(bad_pageview_site_and_empty_lines)
 	    {"{", "expected a string key"},
 	    {"{}", "missing field \"type\""},
 	    {"null", "expected '{'"},
-	    {"{\"type\":\"site\",\"format\":2,\"future\":[1]}",
-	     "\"format\": 2 is not a format this calor reads (1)"},
+	    {"{\"type\":\"site\",\"format\":3,\"future\":[1]}",
+	     "\"format\": 3 is not a format this calor reads (1..2)"},
+	    {"{\"type\":\"site\",\"format\":1,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1,\"settings\":{}}",
+	     "unknown field \"settings\" in a site line"},
+	    {"{\"type\":\"site\",\"format\":2,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1}",
+	     "missing field \"settings\" in a site line"},
+	    {"{\"type\":\"site\",\"format\":2,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1,\"settings\":"
+	     "{\"rage_clicks\":1000}}",
+	     "\"settings\": rage_clicks: must be"},
+	    {"{\"type\":\"site\",\"format\":2,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1,\"settings\":"
+	     "{\"colour\":1}}",
+	     "\"settings\": \"colour\" is not a setting"},
+	    {"{\"type\":\"site\",\"format\":2,\"key\":\"k\",\"name\":\"n\","
+	     "\"origins\":[],\"created\":1,\"exported\":1,\"settings\":"
+	     "{\"rage_ms\":1.5}}",
+	     "\"settings\": \"rage_ms\" must be an integer"},
 	    {"{\"type\":\"site\",\"format\":1,\"key\":\"k k\",\"name\":\"n\","
 	     "\"origins\":[],\"created\":1,\"exported\":1}",
 	     "\"key\": must be"},

@@ -100,6 +100,47 @@ TEST(sites_roundtrip)
 	remove_dir();
 }
 
+/* A site under a given key, with its settings, in one write; a taken key
+ * and bad fields are refused and leave nothing behind. */
+TEST(site_created_by_key)
+{
+	struct store *s = open_fresh();
+	struct store_site want = {0}, got, *all = NULL;
+	size_t n = 0;
+
+	ASSERT(s != NULL);
+	str_copy(want.key, "imported_KEY-1", sizeof(want.key));
+	str_copy(want.name, "Shop \"A\"", sizeof(want.name));
+	str_copy(want.origins[0], "https://shop.example",
+		 sizeof(want.origins[0]));
+	want.n_origins = 1;
+	want.created_ms = 1234;
+	store_config_defaults(&want.cfg);
+	want.cfg.rage_px = 44;
+	want.cfg.retention_days = 90;
+	ASSERT_EQ(store_site_create(s, &want, &got), 0);
+	ASSERT(got.id > 0);
+	ASSERT_EQ(store_site_create(s, &want, &got), CALOR_EEXIST);
+	want.cfg.rage_px = 0; /* out of range */
+	str_copy(want.key, "other", sizeof(want.key));
+	ASSERT_EQ(store_site_create(s, &want, &got), CALOR_EINVAL);
+	want.cfg.rage_px = 30;
+	str_copy(want.key, "bad key", sizeof(want.key));
+	ASSERT_EQ(store_site_create(s, &want, &got), CALOR_EINVAL);
+	ASSERT_EQ(store_sites_load(s, &all, &n), 0);
+	ASSERT_EQ(n, 1);
+	ASSERT_STR(all[0].key, "imported_KEY-1");
+	ASSERT_STR(all[0].name, "Shop \"A\"");
+	ASSERT_EQ(all[0].n_origins, 1);
+	ASSERT_EQ(all[0].created_ms, 1234);
+	ASSERT_EQ(all[0].cfg.rage_px, 44);
+	ASSERT_EQ(all[0].cfg.retention_days, 90);
+	ASSERT_EQ(all[0].cfg.rage_ms, STORE_RAGE_MS);
+	free(all);
+	store_close(s);
+	remove_dir();
+}
+
 TEST(batches_stored_once)
 {
 	struct store *s = open_fresh();
@@ -598,6 +639,7 @@ TEST(purge_old_pageviews)
 }
 
 TEST_MAIN(RUN(grids_match_rows); RUN(schema_1_upgraded_in_place);
-	  RUN(sites_roundtrip); RUN(batches_stored_once);
-	  RUN(writer_commits_then_reports); RUN(pages_listed);
-	  RUN(unknown_spec_refused); RUN(purge_old_pageviews))
+	  RUN(sites_roundtrip); RUN(site_created_by_key);
+	  RUN(batches_stored_once); RUN(writer_commits_then_reports);
+	  RUN(pages_listed); RUN(unknown_spec_refused);
+	  RUN(purge_old_pageviews))
