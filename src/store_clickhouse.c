@@ -1056,6 +1056,10 @@ static int setting_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
+/* The sites and their settings, within CH_SITES_TIMEOUT_MS, not the read
+ * timeout: the API reloads them on a /collect request's thread every 10 s
+ * (api_collect.c), and a ClickHouse that does not answer must get that
+ * request its 503 before HTTP's deadline, not hold the thread for 30 s. */
 static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 			 size_t *ret_n)
 {
@@ -1075,7 +1079,8 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 	if (!rc)
 		rc = dynbuf_adds(&sql, " GROUP BY id ORDER BY id");
 	if (!rc)
-		rc = ch_select(s, sql.data, site_row, &a);
+		rc = ch_select_within(s, sql.data, site_row, &a,
+				      CH_SITES_TIMEOUT_MS);
 	if (!rc) {
 		dynbuf_clear(&sql);
 		rc = dynbuf_adds(&sql, "SELECT site_id, name,"
@@ -1085,7 +1090,8 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 		if (!rc)
 			rc = dynbuf_adds(&sql, " GROUP BY site_id, name");
 		if (!rc)
-			rc = ch_select(s, sql.data, setting_row, &a);
+			rc = ch_select_within(s, sql.data, setting_row, &a,
+					      CH_SITES_TIMEOUT_MS);
 	}
 	dynbuf_done(&sql);
 	if (rc) {

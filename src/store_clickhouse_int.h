@@ -24,6 +24,9 @@
 #define CH_WRITE_TIMEOUT_MS 10000L
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
 #define CH_PING_MS	    1000L /* after a write timed out, the next first ping */
+/* Loading the sites: the API does it on a /collect request's thread every
+ * 10 s, so with the write this must stay under HTTP's 20 s deadline. */
+#define CH_SITES_TIMEOUT_MS 3000L
 #define CH_HOST_MAX	    253
 /* Purge (store_clickhouse_purge.c): the cluster-wide lease and how long
  * a mutation is waited for. */
