@@ -96,6 +96,44 @@ int32_t store_config_get(const struct store_site_config *cfg,
 	return *(const int32_t *)((const char *)cfg + k->offset);
 }
 
+size_t store_segment_terms(const struct store_segment *g,
+			   struct store_seg_term terms[STORE_SEG_TERMS])
+{
+	const struct {
+		const char *column;
+		unsigned bit;
+		int value;
+	} ints[] = {
+	    {"browser", STORE_SEG_BROWSER, g->browser},
+	    {"os", STORE_SEG_OS, g->os},
+	    {"source", STORE_SEG_SOURCE, g->source},
+	    {"is_new", STORE_SEG_NEW, g->is_new},
+	};
+	const struct {
+		const char *column, *value;
+	} texts[] = {
+	    {"referrer", g->referrer},
+	    {"utm_source", g->utm_source},
+	    {"utm_medium", g->utm_medium},
+	    {"utm_campaign", g->utm_campaign},
+	};
+	size_t n = 0;
+
+	_Static_assert(sizeof(ints) / sizeof(ints[0]) +
+			       sizeof(texts) / sizeof(texts[0]) <=
+			   STORE_SEG_TERMS,
+		       "STORE_SEG_TERMS");
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++)
+		if (g->has & ints[i].bit)
+			terms[n++] = (struct store_seg_term){
+			    ints[i].column, ints[i].value, NULL};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].value)
+			terms[n++] = (struct store_seg_term){texts[i].column, 0,
+							     texts[i].value};
+	return n;
+}
+
 int store_segment_empty(const struct store_segment *seg)
 {
 	return !seg->has && !seg->vw_min && !seg->vw_max && !seg->referrer &&

@@ -98,6 +98,19 @@ struct store_segment {
 /* 1 when seg selects every page view. */
 int store_segment_empty(const struct store_segment *seg);
 
+/* One equality a segment puts on a page view column: a whole number
+ * (text NULL) or a text. Both backends' SQL is built from these. */
+struct store_seg_term {
+	const char *column;
+	int value;
+	const char *text;
+};
+#define STORE_SEG_TERMS 8
+/* The segment's equalities (browser, os, source, is_new when set in
+ * `has`; referrer and utm_* when not NULL) into terms; returns how many. */
+size_t store_segment_terms(const struct store_segment *seg,
+			   struct store_seg_term terms[STORE_SEG_TERMS]);
+
 /* What to read. device < 0 means every device class; page NULL every page;
  * from_ms/to_ms 0 mean unbounded. A filter with a segment is answered from
  * the stored events rather than from pre-aggregated grids. */

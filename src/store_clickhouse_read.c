@@ -40,37 +40,18 @@ static int segment_sql(const struct ch_store *s, struct dynbuf *sql,
 		       const struct store_filter *f)
 {
 	const struct store_segment *g = &f->seg;
-	const struct {
-		const char *column;
-		unsigned bit;
-		int value;
-	} ints[] = {
-	    {"browser", STORE_SEG_BROWSER, g->browser},
-	    {"os", STORE_SEG_OS, g->os},
-	    {"source", STORE_SEG_SOURCE, g->source},
-	    {"is_new", STORE_SEG_NEW, g->is_new},
-	};
-	const struct {
-		const char *column, *value;
-	} texts[] = {
-	    {"referrer", g->referrer},
-	    {"utm_source", g->utm_source},
-	    {"utm_medium", g->utm_medium},
-	    {"utm_campaign", g->utm_campaign},
-	};
+	struct store_seg_term t[STORE_SEG_TERMS];
+	size_t nt = store_segment_terms(g, t);
 	int rc = 0;
 
 	if (g->vw_min)
 		rc = dynbuf_addf(sql, " AND vw >= %d", g->vw_min);
 	if (!rc && g->vw_max)
 		rc = dynbuf_addf(sql, " AND vw <= %d", g->vw_max);
-	for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++)
-		if (g->has & ints[i].bit)
-			rc = dynbuf_addf(sql, " AND %s = %d", ints[i].column,
-					 ints[i].value);
-	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
-		if (texts[i].value)
-			rc = text_eq(sql, texts[i].column, texts[i].value);
+	for (size_t i = 0; !rc && i < nt; i++)
+		rc = t[i].text ? text_eq(sql, t[i].column, t[i].text)
+			       : dynbuf_addf(sql, " AND %s = %d", t[i].column,
+					     t[i].value);
 	for (size_t i = 0; !rc && i < g->n_tags; i++) {
 		/* a tag on any of the page view's batches */
 		rc = dynbuf_adds(sql, " AND has(arrayMap((k, v) -> (k, v),"

@@ -46,37 +46,18 @@ static int goal_sql(struct dynbuf *sql, const char *pv, const char *goal,
 static int segment_sql(struct dynbuf *sql, const struct store_segment *g,
 		       const char *pv)
 {
-	const struct {
-		const char *column;
-		unsigned bit;
-		int value;
-	} ints[] = {
-	    {"browser", STORE_SEG_BROWSER, g->browser},
-	    {"os", STORE_SEG_OS, g->os},
-	    {"source", STORE_SEG_SOURCE, g->source},
-	    {"is_new", STORE_SEG_NEW, g->is_new},
-	};
-	const struct {
-		const char *column, *value;
-	} texts[] = {
-	    {"referrer", g->referrer},
-	    {"utm_source", g->utm_source},
-	    {"utm_medium", g->utm_medium},
-	    {"utm_campaign", g->utm_campaign},
-	};
+	struct store_seg_term t[STORE_SEG_TERMS];
+	size_t nt = store_segment_terms(g, t);
 	int rc = 0;
 
 	if (g->vw_min)
 		rc = dynbuf_addf(sql, " AND %s.vw >= %d", pv, g->vw_min);
 	if (!rc && g->vw_max)
 		rc = dynbuf_addf(sql, " AND %s.vw <= %d", pv, g->vw_max);
-	for (size_t i = 0; !rc && i < sizeof(ints) / sizeof(ints[0]); i++)
-		if (g->has & ints[i].bit)
-			rc = dynbuf_addf(sql, " AND %s.%s = %d", pv,
-					 ints[i].column, ints[i].value);
-	for (size_t i = 0; !rc && i < sizeof(texts) / sizeof(texts[0]); i++)
-		if (texts[i].value)
-			rc = text_eq(sql, pv, texts[i].column, texts[i].value);
+	for (size_t i = 0; !rc && i < nt; i++)
+		rc = t[i].text ? text_eq(sql, pv, t[i].column, t[i].text)
+			       : dynbuf_addf(sql, " AND %s.%s = %d", pv,
+					     t[i].column, t[i].value);
 	for (size_t i = 0; !rc && i < g->n_tags; i++) {
 		char *q = sqlite3_mprintf("%Q AND t.value = %Q", g->tags[i].key,
 					  g->tags[i].value);
