@@ -308,7 +308,7 @@ int ch_select_at(struct ch_store *s, const char *base, const char *sql,
 
 	dynbuf_init(&q, CH_MAX_SQL);
 	/* one line at most (and one transfer's chunk) is held */
-	dynbuf_init(&out, CH_MAX_RESULT);
+	dynbuf_init(&out, s->max_result);
 	rc = dynbuf_addf(&q, "%s FORMAT TabSeparated", sql);
 	if (rc)
 		rc = store_fail(&s->base, rc, "query too long");
@@ -1371,6 +1371,7 @@ int store_clickhouse_open(const char *spec, struct store **ret_store, char *err,
 	atomic_init(&s->version, start);
 	s->read_timeout_ms = CH_READ_TIMEOUT_MS;
 	s->write_timeout_ms = CH_WRITE_TIMEOUT_MS;
+	s->max_result = CH_MAX_RESULT;
 	s->lease_ttl_ms = CH_LEASE_TTL_MS;
 	s->lease_settle_ms = CH_LEASE_SETTLE_MS;
 	s->lease_wait_ms = CH_LEASE_WAIT_MS;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* store_clickhouse_export: a site's page views, clicks, moves and goals as
  * typed records (store_export_site), from the ClickHouse backend. Each
- * answer is buffered whole (CH_MAX_RESULT) for now: a site past that
- * needs a streaming reader (docs/deploy.md, "Known differences"). */
+ * answer is handed over a line at a time as it arrives (ch_select), so a
+ * site of any size is exported without holding it. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -11,7 +11,7 @@
 #include "store.h"
 
 #define CH_POOL_MAX   8
-#define CH_MAX_RESULT (256u * 1024 * 1024) /* one answer, buffered */
+#define CH_MAX_RESULT (256u * 1024 * 1024) /* one line of an answer */
 #define CH_MAX_INSERT (64u * 1024 * 1024)  /* one INSERT's body */
 #define CH_MAX_SQL    (4u * 1024 * 1024)   /* one query's text */
 #define CH_MAX_FIELDS 32		   /* columns of a read */
@@ -57,6 +57,7 @@ struct ch_store {
 			  * write_lock) */
 	_Atomic uint64_t version;
 	long read_timeout_ms, write_timeout_ms;
+	size_t max_result; /* what a read holds at once (CH_MAX_RESULT) */
 	/* other writers, seen in the tables' data parts (ch_data_version) */
 	pthread_mutex_t watch_lock;
 	_Atomic int64_t watch_ms; /* monotonic time of the last look */
