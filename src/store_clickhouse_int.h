@@ -16,11 +16,13 @@
 #define CH_MAX_SQL    (4u * 1024 * 1024)   /* one query's text */
 #define CH_MAX_FIELDS 32		   /* columns of a read */
 #define CH_NAME_MAX   64		   /* database and cluster names */
-/* A read may take a while; a write (its lookups and its INSERT
- * together) holds a /collect request (answered 503 + Retry-After when
- * ClickHouse is slower than this; the HTTP layer's request deadline is
- * 20 s) and the writer thread. */
-#define CH_READ_TIMEOUT_MS  30000L
+/* A read holds one of the HTTP threads, and the connections that thread
+ * serves (/collect's too) wait behind it: under the HTTP layer's 20 s
+ * request deadline, so a ClickHouse that hangs costs 15 s, not more. A
+ * write (its lookups and its INSERT together) holds a /collect request
+ * (answered 503 + Retry-After when ClickHouse is slower than this) and
+ * the writer thread. */
+#define CH_READ_TIMEOUT_MS  15000L
 #define CH_WRITE_TIMEOUT_MS 10000L
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
 #define CH_PING_MS	    1000L /* after a write timed out, the next first ping */

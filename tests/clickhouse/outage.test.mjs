@@ -98,7 +98,7 @@ test('ClickHouse stopped (SIGSTOP): /collect answers 503 with Retry-After, reads
 	process.kill(pid, 'SIGSTOP');
 	try {
 		// the read last: it holds one of calor's HTTP threads until its
-		// 30 s timeout, and connections on that thread wait for it
+		// 15 s timeout, and connections on that thread wait for it
 		const out = await postAll(range(10, 14));
 		assertRefused(out, 'collect while ClickHouse is stopped');
 		assert(out.every(r => r.ms < 19000), `answered before the HTTP deadline: ${out.map(r => r.ms)}`);
