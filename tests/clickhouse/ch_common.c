@@ -684,15 +684,18 @@ static void describe(const struct store_filter *f)
 		f->seg.vw_max);
 }
 
+int compare_stride = 1;
+
 /* Every filter's reads from a and from b, equal. */
 int compare_reads(struct store *a, int64_t site_a, struct store *b,
 		  int64_t site_b)
 {
 	static struct store_filter fa[512], fb[512];
-	int n = filters(site_a, fa, 512), rc_a, rc_b, diffs = 0;
+	int n = filters(site_a, fa, 512), rc_a, rc_b, diffs = 0, done = 0;
 
 	filters(site_b, fb, 512);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i += compare_stride) {
+		done++;
 		rc_a = read_all(a, &fa[i], &ans_a);
 		rc_b = read_all(b, &fb[i], &ans_b);
 		if (rc_a != rc_b) {
@@ -724,7 +727,7 @@ int compare_reads(struct store *a, int64_t site_a, struct store *b,
 			diffs++;
 		}
 	}
-	return diffs ? -diffs : n;
+	return diffs ? -diffs : done;
 }
 
 void sqlite_dir_remove(void)

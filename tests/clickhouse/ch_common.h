@@ -33,6 +33,12 @@ int write_all(struct store *s, int64_t site_id, int *ret_stored, int *ret_dups);
  * stderr). */
 int compare_reads(struct store *a, int64_t site_a, struct store *b,
 		  int64_t site_b);
+/* compare_reads() reads every compare_stride-th filter (1, the default:
+ * all 144). 5 is coprime with the nine segment cases each page and
+ * device run through, so every case is still met, on other pages and
+ * devices; the purge tests use it after the full matrix has been
+ * compared once in test_clickhouse.c. */
+extern int compare_stride;
 /* Whether compare_reads() compares the tallest document of each width
  * (1, the default). After an erase SQLite keeps a day's tallest (a
  * page's height, store.h) while ClickHouse's grid_widths, keyed by the

@@ -403,7 +403,10 @@ TEST(cluster_matches_sqlite)
 	n = compare_reads(lite, sl.id, b, sc.id);
 	if (n <= 0)
 		FAIL_HERE("node B: %d filters answered differently", -n);
+	/* through the other node: every fifth filter (ch_common.h) */
+	compare_stride = 5;
 	n = compare_reads(lite, sl.id, a, sc.id);
+	compare_stride = 1;
 	if (n <= 0)
 		FAIL_HERE("node A: %d filters answered differently", -n);
 	ASSERT(exports_equal(lite, sl.id, b, sc.id));
