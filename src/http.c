@@ -771,6 +771,11 @@ int http_server_new(const struct http_config *cfg,
 		snprintf(err, err_size, "cannot start the deadline watcher");
 		goto fail;
 	}
+	/* No MHD_OPTION_LISTENING_ADDRESS_REUSE: its 1 is SO_REUSEPORT, which
+	 * lets a second calor listen on a port already taken and share its
+	 * clients with different data; its 0 drops SO_REUSEADDR, which a
+	 * restart needs while old connections linger in TIME_WAIT. Left out,
+	 * libmicrohttpd sets SO_REUSEADDR only. */
 	s->daemon = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
 		MHD_USE_ITC | MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0) |
@@ -786,7 +791,6 @@ int http_server_new(const struct http_config *cfg,
 					   : HTTP_MAX_HEADER_BYTES),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
 	    /* libmicrohttpd refuses TLS options without MHD_USE_TLS */
 	    MHD_OPTION_ARRAY, s->tls ? tls : &tls[3], MHD_OPTION_END);
 	if (!s->daemon) {

@@ -235,6 +235,17 @@ test('serve refuses bad limit values', async () => {
 	}
 });
 
+test('a second serve on a port already taken fails instead of sharing its connections', async () => {
+	// with SO_REUSEPORT both would listen and the kernel would spread
+	// clients over two servers with different data
+	const other = tempDir();
+	const r = spawnSync(CALOR, ['serve', '--listen', `127.0.0.1:${open.port}`, '--data', other], { encoding: 'utf8', timeout: 10000 });
+	cleanup(other);
+	assertEq(r.status, 1, `exit status (${r.stderr.trim()})`);
+	assert(/cannot listen on 127\.0\.0\.1:\d+/.test(r.stderr), `says why: ${r.stderr}`);
+	assertEq((await fetch(`${open.url}/healthz`)).status, 200, 'the first one still serves');
+});
+
 test('no client address reaches the data directory or the log', async () => {
 	// the addresses the per-address tests sent through --trust-proxy, in
 	// their text forms and as the 16 bytes a bucket is keyed by

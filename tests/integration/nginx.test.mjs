@@ -76,10 +76,13 @@ function spawnLogged(cmd, args) {
 	p.exited = new Promise(r => proc.on('exit', (code, sig) => r({ code, sig })));
 	return p;
 }
-async function waitUp(p, url, what) {
+// Up means this process said it listens on that port with that data and
+// /healthz answers there: a 200 alone could come from another server.
+async function waitUp(p, port, dir, what) {
+	const said = `listening on http://127.0.0.1:${port}/ (data ${dir})`;
 	for (const deadline = Date.now() + 15000; ;) {
 		try {
-			if ((await fetch(url)).status === 200) return;
+			if (p.log.includes(said) && (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200) return;
 		} catch { /* not up yet */ }
 		if (p.proc.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not come up:\n${p.log}`);
 		await sleep(50);
@@ -91,7 +94,7 @@ const calorPort = await freePort();
 const [cmd, args] = unitCommand({ ...unitEnv, CALOR_LISTEN: `127.0.0.1:${calorPort}`, CALOR_STORE: dataDir,
 	CALOR_OPTS: '--collect-ip-rate 1' });
 const calor = spawnLogged(cmd, args);
-await waitUp(calor, `http://127.0.0.1:${calorPort}/healthz`, 'calor serve (the unit\'s ExecStart)');
+await waitUp(calor, calorPort, dataDir, 'calor serve (the unit\'s ExecStart)');
 
 // ---- two nodes for the load balancer ----
 // SQLite nodes share nothing; each gets a copy of one database, so both
@@ -232,7 +235,7 @@ test('systemd unit: systemd-analyze verify says nothing; SIGTERM ends serve with
 	const [c, a] = unitCommand({ ...unitEnv, CALOR_LISTEN: `127.0.0.1:${port}`, CALOR_STORE: dir });
 	assert(a.includes('--trust-proxy') && a.includes('serve'), `the unit's arguments: ${a.join(' ')}`);
 	const p = spawnLogged(c, a);
-	await waitUp(p, `http://127.0.0.1:${port}/healthz`, 'the unit\'s calor');
+	await waitUp(p, port, dir, 'the unit\'s calor');
 	assertEq(/^KillSignal=(\w+)$/m.exec(unit)[1], 'SIGTERM', 'KillSignal');
 	p.proc.kill('SIGTERM');
 	assertEq(await p.exited, { code: 0, sig: null }, 'a clean stop is status 0 (Restart=on-failure leaves it)');
@@ -243,7 +246,7 @@ test('nginx TLS: /collect stores a batch and answers as calor does', async () =>
 	const body = batch(key);
 	const before = count(dataDir, 'SELECT count(*) FROM clicks');
 	const viaProxy = await request(tlsPort, '/collect', { method: 'POST', body, headers: collectHeaders() });
-	assertEq(viaProxy.status, 204, 'stored through nginx');
+	assertEq([viaProxy.status, viaProxy.body], [204, ''], 'stored through nginx');
 	assertEq(count(dataDir, 'SELECT count(*) FROM clicks'), before + 1, 'the click is in the store');
 	const again = await request(tlsPort, '/collect', { method: 'POST', body, headers: collectHeaders() });
 	assertEq(again.status, 204, 'the same batch again (a duplicate) is 204 too');
@@ -277,7 +280,7 @@ test('nginx TLS: the sign-in cookie is Secure, whatever the client says of its s
 	const cookieRe = /^calor_session=[^;]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/;
 	for (const headers of [{}, { 'X-Forwarded-Proto': 'http' }]) {
 		const r = await request(tlsPort, '/auth/login', { method: 'POST', body: JSON.stringify(user), headers });
-		assertEq(r.status, 200, 'signed in');
+		assert(r.status === 200, `signed in: ${r.status} ${r.body}`);
 		const cookie = [].concat(r.headers['set-cookie'])[0];
 		assert(cookieRe.test(cookie), `cookie through nginx: ${cookie}`);
 		// the session works through the proxy
@@ -373,7 +376,15 @@ test('nginx load balancer: requests spread over both nodes, and go to the one le
 	assertEq([clicks(nodeA.dataDir), clicks(nodeB.dataDir)], [aNow + 10, b], 'all ten on node A');
 });
 
-await run({ after: async () => {
+await run({ after: async ({ failed }) => {
+	// what the servers said, for a failure seen only elsewhere (CI)
+	if (failed) {
+		const tail = (name, text) => console.error(`--- ${name} (last 4000 characters)\n${text.slice(-4000)}`);
+		tail('calor serve (the unit\'s)', calor.log);
+		for (const f of ['error.log', 'access.log']) {
+			try { tail(`nginx ${f}`, readFileSync(join(prefix, f), 'utf8')); } catch { /* none */ }
+		}
+	}
 	nginx.proc.kill('SIGQUIT');
 	calor.proc.kill('SIGTERM');
 	await Promise.all([nginx.exited, calor.exited, nodeA.stop(), nodeB.stop()]);

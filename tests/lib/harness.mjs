@@ -138,7 +138,7 @@ export async function run({ after } = {}) {
 			console.error(`# ${c.name}: ${e && e.stack || e}`);
 		}
 	}
-	if (after) await after();
+	if (after) await after({ failed });
 	process.exitCode = failed ? 1 : 0;
 }
 
