@@ -768,10 +768,78 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 	return ch_grids_change(s, where, -1, SIZE_MAX, NULL);
 }
 
-/* Migrations after version 1, in order (none yet): each a list of
- * statements with {db} standing for the database; ALTERs must be run on
- * NAME_local and, with a cluster, on NAME too. */
-#define CH_SCHEMA_VERSION 1
+static int make_table(struct ch_store *s, const struct ch_table_def *t);
+
+/* The page views table: one row per page view record (kind 0: a batch's
+ * site, page, device, UTC day of its start, page view id, and the 64-bit
+ * hashes of the page view and session ids), filled by a materialized
+ * view, ReplacingMergeTree sorted by (site_id, page, device, day, pv) so
+ * a page view's batches collapse into one row when parts merge. The
+ * sample (store_sample(): page views and distinct sessions) is
+ * uniqExact of the two hashes over a page's rows: 8-byte keys over one
+ * row per page view instead of the ids over one row per batch; a row
+ * still there twice (not merged yet, a backfill and a view at once) is
+ * counted once. Purge deletes its rows with the events' (same columns
+ * site_id, page, pv). Schema version 2. */
+static const struct ch_table_def pageviews_table = {
+    "pageviews",
+    "site_id UInt64, page String, device UInt8, day Int32, pv String,"
+    " pv_h UInt64, session_h UInt64",
+    "ReplacingMergeTree PARTITION BY toYYYYMM(toDate(day * 86400))"
+    " ORDER BY (site_id, page, device, day, pv)",
+    "site_id"};
+
+/* "SELECT <the page view rows> FROM <from> WHERE kind = 0" */
+static int pageview_rows_sql(struct dynbuf *sql, const char *from)
+{
+	return dynbuf_addf(sql,
+			   "SELECT site_id, page, device,"
+			   " toInt32(intDiv(ts, 86400000)) AS day, pv,"
+			   " cityHash64(pv) AS pv_h, cityHash64(session) AS"
+			   " session_h FROM %s WHERE kind = %d",
+			   from, CH_KIND_BATCH);
+}
+
+/* The table's view, and (from version 1, which had neither) its rows for
+ * the events already stored: after the view exists, so nothing inserted
+ * meanwhile is missed; what both add is counted once. */
+static int make_pageviews(struct ch_store *s, int64_t version)
+{
+	struct dynbuf sql;
+	char from[CH_NAME_MAX + 16];
+	int rc;
+
+	if ((rc = make_table(s, &pageviews_table)))
+		return rc;
+	snprintf(from, sizeof(from), "%s.events_local", s->db);
+	dynbuf_init(&sql, 8192);
+	rc =
+	    dynbuf_addf(&sql,
+			"CREATE MATERIALIZED VIEW IF NOT EXISTS %s.pageviews_mv"
+			" TO %s.pageviews_local AS ",
+			s->db, s->db);
+	if (!rc)
+		rc = pageview_rows_sql(&sql, from);
+	rc = rc ? store_fail(&s->base, rc, "view SQL") : ch_exec(s, sql.data);
+	if (!rc && version < 2) {
+		dynbuf_clear(&sql);
+		rc =
+		    dynbuf_addf(&sql, "INSERT INTO %s.pageviews_local ", s->db);
+		if (!rc)
+			rc = pageview_rows_sql(&sql, from);
+		rc = rc ? store_fail(&s->base, rc, "backfill SQL")
+			: ch_exec(s, sql.data);
+	}
+	dynbuf_done(&sql);
+	return rc;
+}
+
+/* Version 2 added the page views table (filled from the events when
+ * migrating). Migrations are CREATE ... IF NOT EXISTS and inserts whose
+ * repetition changes nothing, so a start that died half-way through one
+ * finishes it; ALTERs, should one be needed, must be run on NAME_local
+ * and, with a cluster, on NAME too. */
+#define CH_SCHEMA_VERSION 2
 
 static int make_table(struct ch_store *s, const struct ch_table_def *t)
 {
@@ -843,10 +911,12 @@ static int schema_apply(struct ch_store *s)
 		if ((rc = make_table(s, &grid_tables[g].t)) ||
 		    (rc = make_grid_view(s, &grid_tables[g])))
 			return rc;
-	if (version < 1) {
+	if ((rc = make_pageviews(s, version)))
+		return rc;
+	if (version < CH_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s.schema_local VALUES (1, %lld)", s->db,
-			 (long long)calor_now_ms());
+			 "INSERT INTO %s.schema_local VALUES (%d, %lld)", s->db,
+			 CH_SCHEMA_VERSION, (long long)calor_now_ms());
 		if ((rc = ch_exec(s, sql)))
 			return rc;
 	}

@@ -4,7 +4,8 @@
  * session's, those started in a range of days) are read first, in chunks;
  * each chunk is counted, taken off the pre-aggregated grids and deleted
  * with everything under it (clicks, move points, goals, batch records)
- * from every server's events_local (and batches_local) by a mutation,
+ * from every server's events_local (and batches_local, pageviews_local)
+ * by a mutation,
  * ALTER TABLE ... DELETE WHERE (page, pv) IN (a literal list), which is
  * then waited for in system.mutations. Only one calor node purges at a
  * time: a lease in auth_kv. Why it is so: docs/deploy.md, "Retention and
@@ -427,8 +428,8 @@ static int count_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
-/* Until no mutation of events_local (or batches_local) is unfinished on
- * any of the first n
+/* Until no mutation of events_local (or batches_local, pageviews_local)
+ * is unfinished on any of the first n
  * servers: this purge's, or one an earlier purge left running (stopped,
  * or its node died; 18.16 cannot kill one). The lease is renewed
  * meanwhile. With patient unset (the start of a retention purge), an
@@ -443,8 +444,8 @@ static int mutations_wait(struct purge *p, size_t n, int patient)
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT count() FROM system.mutations WHERE database = '%s'"
-		 " AND table IN ('events_local', 'batches_local')"
-		 " AND is_done = 0",
+		 " AND table IN ('events_local', 'batches_local',"
+		 " 'pageviews_local') AND is_done = 0",
 		 s->db);
 	for (size_t i = 0; i < n;) {
 		int64_t left = 0;
@@ -479,9 +480,10 @@ static int mutations_wait(struct purge *p, size_t n, int patient)
 }
 
 /* ALTER TABLE db.<table>_local DELETE WHERE <the chunk> on server url:
- * events, or the batches table the write path finds duplicates in (its
- * rows made from the events' by a materialized view, on the same
- * server; same columns site_id, page, pv). */
+ * events, or the batches table the write path finds duplicates in, or
+ * the page views table the sample counts (their rows made from the
+ * events' by materialized views, on the same server; same columns
+ * site_id, page, pv). */
 static int mutate(struct purge *p, const char *url, const char *table)
 {
 	struct dynbuf sql;
@@ -741,8 +743,10 @@ static int chunk_purge(struct purge *p, int *ret_more)
 			return rc;
 		}
 		/* the batch records, so a page view sent again is stored
-		 * again (its events are going on this server already) */
-		if ((rc = mutate(p, p->urls[i], "batches"))) {
+		 * again (its events are going on this server already), and
+		 * the page view rows the sample counts */
+		if ((rc = mutate(p, p->urls[i], "batches")) ||
+		    (rc = mutate(p, p->urls[i], "pageviews"))) {
 			grids_restore(p, i + 1, SIZE_MAX);
 			return rc;
 		}

@@ -124,21 +124,18 @@ int ch_from_events(const struct ch_store *s, struct dynbuf *sql,
 	return rc;
 }
 
-/* "SELECT <select> FROM <grid table> WHERE site_id = S [AND page = P]
- * [AND device = D]": without dates the all-time table (TABLE_all), else
- * the daily one with the grids' time rule: whole UTC days, from_ms's day
- * to to_ms's day rounded up (store_sqlite_read.c's day_sql). */
-static int from_grids(const struct ch_store *s, struct dynbuf *sql,
-		      const char *table, const char *select,
-		      const struct store_filter *f)
+/* "SELECT <select> FROM <table> WHERE site_id = S [AND page = P]
+ * [AND device = D]" and the grids' time rule on its day column: whole UTC
+ * days, from_ms's day to to_ms's day rounded up (store_sqlite_read.c's
+ * day_sql). */
+static int from_days(const struct ch_store *s, struct dynbuf *sql,
+		     const char *table, const char *select,
+		     const struct store_filter *f)
 {
-	int all = !f->from_ms && !f->to_ms;
-	char name[32];
 	int rc = dynbuf_addf(sql, "SELECT %s FROM ", select);
 
-	snprintf(name, sizeof(name), "%s%s", table, all ? "_all" : "");
 	if (!rc)
-		rc = ch_table(s, sql, name);
+		rc = ch_table(s, sql, table);
 	if (!rc)
 		rc = dynbuf_addf(sql, " WHERE site_id = %lld",
 				 (long long)f->site_id);
@@ -156,6 +153,19 @@ static int from_grids(const struct ch_store *s, struct dynbuf *sql,
 		rc = dynbuf_addf(sql, " AND day < %lld",
 				 (long long)((f->to_ms + DAY_MS - 1) / DAY_MS));
 	return rc;
+}
+
+/* from_days() of a grid table: without dates the all-time one
+ * (TABLE_all), else the daily one. */
+static int from_grids(const struct ch_store *s, struct dynbuf *sql,
+		      const char *table, const char *select,
+		      const struct store_filter *f)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s%s", table,
+		 !f->from_ms && !f->to_ms ? "_all" : "");
+	return from_days(s, sql, name, select, f);
 }
 
 /* Build (status rc) and run sql; frees it. */
@@ -217,26 +227,60 @@ int ch_clicks_scan(struct store *base, const struct store_filter *f,
 	return ch_run(s, &sql, rc, click_row, &fw);
 }
 
+/* two or three counts */
 static int sample_row(void *ctx, char **f, size_t n)
 {
 	int64_t *v = ctx;
 
 	if (n < 2)
 		return CALOR_ESTORE;
-	v[0] = strtoll(f[0], NULL, 10);
-	v[1] = strtoll(f[1], NULL, 10);
+	for (size_t i = 0; i < n && i < 3; i++)
+		v[i] = strtoll(f[i], NULL, 10);
 	return 0;
+}
+
+/* Whether the sample can come from the page views table: no segment,
+ * and whole UTC days (the API's dates are), as the table keeps them. */
+static int sample_pre(const struct store_filter *f)
+{
+	return store_segment_empty(&f->seg) && f->from_ms % DAY_MS == 0 &&
+	       f->to_ms % DAY_MS == 0;
 }
 
 int ch_sample(struct store *base, const struct store_filter *f,
 	      struct store_sample *ret_sample)
 {
 	struct ch_store *s = (struct ch_store *)base;
-	int64_t pvs[2] = {0, 0}, clicks[2] = {0, 0};
-	struct dynbuf sql;
+	int64_t pvs[3] = {0, 0, 0}, clicks[2] = {0, 0};
+	struct dynbuf sql, sub, sel;
 	int rc;
 
 	dynbuf_init(&sql, CH_MAX_SQL);
+	if (sample_pre(f)) {
+		/* one round trip: the page view rows, and the clicks from
+		 * the grids as a scalar subquery */
+		dynbuf_init(&sub, CH_MAX_SQL);
+		dynbuf_init(&sel, CH_MAX_SQL);
+		rc = from_grids(s, &sub, "grids", "sum(n)", f);
+		if (!rc)
+			rc = dynbuf_addf(&sub, " AND kind = %d", CH_KIND_CLICK);
+		if (!rc)
+			rc =
+			    dynbuf_addf(&sel,
+					"uniqExact(pv_h), uniqExact(session_h),"
+					" (%s)",
+					sub.data);
+		if (!rc)
+			rc = from_days(s, &sql, "pageviews", sel.data, f);
+		dynbuf_done(&sub);
+		dynbuf_done(&sel);
+		if ((rc = ch_run(s, &sql, rc, sample_row, pvs)))
+			return rc;
+		ret_sample->pageviews = pvs[0];
+		ret_sample->sessions = pvs[1];
+		ret_sample->clicks = pvs[2];
+		return 0;
+	}
 	rc = ch_from_events(s, &sql, "uniqExact(pv), uniqExact(session)", f);
 	if (!rc)
 		rc = dynbuf_addf(&sql, " AND kind = %d", CH_KIND_BATCH);

@@ -634,8 +634,12 @@ static int filters(int64_t site_id, struct store_filter *out, int max)
 				    .device = dev};
 				switch (seg) {
 				case 1:
-					f.from_ms = BASE_MS + DAY + 3600000;
-					f.to_ms = BASE_MS + 4 * DAY - 7200000;
+					/* whole days (the API's: the sample
+					 * tables) or not (the events) */
+					f.from_ms = BASE_MS + DAY +
+						    (page > 0 ? 0 : 3600000);
+					f.to_ms = BASE_MS + 4 * DAY -
+						  (page > 0 ? 0 : 7200000);
 					break;
 				case 2:
 					f.seg.has = STORE_SEG_BROWSER;

@@ -347,6 +347,63 @@ TEST(reads_match_sqlite)
 	sqlite_dir_remove();
 }
 
+static int version_cb(void *ctx, char **f, size_t n)
+{
+	*(long *)ctx = n ? strtol(f[0], NULL, 10) : -1;
+	return 0;
+}
+
+/* A store made by a calor of schema version 1 (no page views table) is
+ * migrated when opened: the table is made and filled from the events
+ * stored, and every read answers as SQLite does again. */
+TEST(samples_migrated_from_v1)
+{
+	/* each statement is head, the database, tail */
+	static const char *const v1[][2] = {
+	    {"DROP TABLE ", ".pageviews_mv"},
+	    {"DROP TABLE ", ".pageviews_local"},
+	    {"DROP TABLE ", ".schema_local"},
+	    {"CREATE TABLE ", ".schema_local (version UInt32, applied_ms"
+			      " Int64) ENGINE = MergeTree ORDER BY version"},
+	    {"INSERT INTO ", ".schema_local VALUES (1, 0)"}};
+	struct store *lite = open_sqlite(), *ch;
+	struct store_site sl, sc;
+	int stored, dups, n, stride = compare_stride;
+	char sql[256];
+	long version = 0;
+
+	snprintf(db_name, sizeof(db_name), "calor_v1_%d", (int)getpid());
+	ch = open_ch("CALOR_CH_PORT0", NULL);
+	ASSERT(lite != NULL && ch != NULL);
+	make_events();
+	ASSERT_EQ(store_site_add(lite, "a", NULL, 0, &sl), 0);
+	ASSERT_EQ(store_site_add(ch, "a", NULL, 0, &sc), 0);
+	ASSERT_EQ(write_all(lite, sl.id, &stored, &dups), 0);
+	ASSERT_EQ(write_all(ch, sc.id, &stored, &dups), 0);
+	for (size_t i = 0; i < sizeof(v1) / sizeof(v1[0]); i++) {
+		snprintf(sql, sizeof(sql), "%s%s%s", v1[i][0], db_name,
+			 v1[i][1]);
+		ASSERT_EQ(ch_exec((struct ch_store *)ch, sql), 0);
+	}
+	store_close(ch);
+	ch = open_ch("CALOR_CH_PORT0", NULL);
+	ASSERT(ch != NULL);
+	snprintf(sql, sizeof(sql), "SELECT max(version) FROM %s.schema_local",
+		 db_name);
+	ASSERT_EQ(ch_select((struct ch_store *)ch, sql, version_cb, &version),
+		  0);
+	ASSERT_EQ(version, 2);
+	compare_stride = 7; /* coprime with the nine segment cases */
+	n = compare_reads(lite, sl.id, ch, sc.id);
+	compare_stride = stride;
+	if (n <= 0)
+		FAIL_HERE("%d filters answered differently", -n);
+	store_close(lite);
+	store_close(ch);
+	sqlite_dir_remove();
+	snprintf(db_name, sizeof(db_name), "calor_test_%d", (int)getpid());
+}
+
 /* Two shards: node A writes through server 0, node B reads through
  * server 1; both answer as SQLite does, and a batch sent again through B
  * is a duplicate. */
@@ -487,6 +544,7 @@ int main(void)
 	RUN(big_group);
 	RUN(long_read_streams);
 	RUN(reads_match_sqlite);
+	RUN(samples_migrated_from_v1);
 	RUN(cluster_matches_sqlite);
 	RUN(slow_server_is_unavailable);
 	return test_failures ? 1 : 0;
