@@ -141,6 +141,11 @@ int store_segment_empty(const struct store_segment *seg)
 	       !seg->n_tags && !seg->goal && !seg->nogoal;
 }
 
+int store_filter_one_class(const struct store_filter *f)
+{
+	return f->device >= 0 || f->seg.vw_min || f->seg.vw_max;
+}
+
 int store_open(const char *spec, struct store **ret_store, char *err,
 	       size_t err_size)
 {

@@ -122,6 +122,10 @@ struct store_filter {
 	struct store_segment seg;
 };
 
+/* 1 when f reads one device class or one width band, as the grid and
+ * click scans require (heatmaps never mix classes, or read one band). */
+int store_filter_one_class(const struct store_filter *f);
+
 /* One stored click, as the heatmap needs it. */
 struct store_click {
 	int32_t x, y, vw, vh, dw, dh;

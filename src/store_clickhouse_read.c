@@ -342,7 +342,7 @@ static int grid_sql(struct ch_store *s, struct dynbuf *sql,
 	int rc;
 
 	_Static_assert(CH_KIND_CLICK == 1 && CH_KIND_MOVE == 2, "conds");
-	if (!f->page || (f->device < 0 && !f->seg.vw_min && !f->seg.vw_max))
+	if (!f->page || !store_filter_one_class(f))
 		return store_fail(&s->base, CALOR_EINVAL,
 				  "grid reads need a page and a device or a "
 				  "width band");
@@ -766,10 +766,10 @@ int ch_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	struct dynbuf sql, tag, sel;
 	int rc;
 
-	if (!f->page || f->device < 0 || stride < 1)
+	if (!f->page || !store_filter_one_class(f) || stride < 1)
 		return store_fail(base, CALOR_EINVAL,
-				  "click scans need a page, a device and a "
-				  "stride");
+				  "click scans need a page, a device or a "
+				  "width band, and a stride");
 	dynbuf_init(&tag, 65536);
 	dynbuf_init(&sel, 65536);
 	rc = ch_quote(&tag, tag_key ? tag_key : "");

@@ -471,7 +471,7 @@ static int grid_query(struct sqlite_store *s, sqlite3 *db,
 	struct dynbuf sql;
 	int rc;
 
-	if (!f->page || (f->device < 0 && !f->seg.vw_min && !f->seg.vw_max))
+	if (!f->page || !store_filter_one_class(f))
 		return store_fail(&s->base, CALOR_EINVAL,
 				  "grid reads need a page and a device or a "
 				  "width band");
@@ -665,10 +665,10 @@ int sqlite_clicks_attrs_scan(struct store *base, const struct store_filter *f,
 	struct dynbuf sql;
 	int rc;
 
-	if (!f->page || f->device < 0 || stride < 1)
+	if (!f->page || !store_filter_one_class(f) || stride < 1)
 		return store_fail(base, CALOR_EINVAL,
-				  "click scans need a page, a device and a "
-				  "stride");
+				  "click scans need a page, a device or a "
+				  "width band, and a stride");
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_addf(
 	    &sql,

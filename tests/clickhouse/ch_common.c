@@ -435,7 +435,7 @@ static int read_all(struct store *s, const struct store_filter *f,
 			free(w);
 		}
 	}
-	if (f->device >= 0) {
+	if (store_filter_one_class(f)) {
 		/* stride 1 only: the sample of a larger one is by SQLite's
 		 * click id, which ClickHouse has not */
 		static const char *const keys[] = {NULL, "variant", "nope"};

@@ -142,6 +142,15 @@ test('confetti: dots coloured by new vs returning and by tag, in JSON and pixels
 	assert(a[2] > 150 && a[0] < 60 && a[3] > 150, `blue dot for new visitors at (101, 101): ${a}`);
 	assert(b[0] > 180 && b[2] < 60 && b[3] > 150, `vermillion dot for returning at (501, 500): ${b}`);
 	assertEq(pixel(img, Math.round(900 / scale), Math.round(900 / scale))[3], 0, 'transparent elsewhere');
+	// a width band and no device: every class inside the band (api.md, vw)
+	await sendPv('pv_conf_tab1', '/conf', 800, [[300, 300]], { new: true });
+	await sendPv('pv_conf_mob1', '/conf', 390, [[50, 50]], { new: true });
+	const band = await api(`/api/v1/heatmap?site=${key}&page=/conf&type=confetti&by=new&vw=700-1500`);
+	const bj = await band.json();
+	assertEq([band.status, bj.clicks], [200, 6], `a band alone: tablet and desktop clicks, not mobile (${JSON.stringify(bj).slice(0, 200)})`);
+	// x as a fraction of the width, drawn at the band's commonest (1440)
+	assert(bj.points.some(p => Math.round(p[0]) === 540 && p[1] === 300), `the tablet dot: ${JSON.stringify(bj.points)}`);
+	assert(!bj.points.some(p => p[1] === 50), 'no mobile dot');
 });
 
 test('scroll and attention PNGs: bands by reach with fold and depth lines', async () => {
