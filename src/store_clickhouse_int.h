@@ -122,9 +122,15 @@ int ch_tsv(struct dynbuf *b, const char *value);
  * cluster (Distributed) or "db.table_local" without a cluster. */
 int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
 
+/* Make the tables and views of the schema on the server s talks to, and
+ * migrate them to this calor's version (store_clickhouse_schema.c). The
+ * version is kept per server (schema_local): with a cluster, each shard's
+ * local tables are made when calor first opens that shard. */
+int ch_schema_apply(struct ch_store *s);
+
 /* Take the event rows matching where (a condition on the events table's
  * columns) off the pre-aggregated grids, by adding their negated counts
- * (store_clickhouse.c). Call it before the rows are deleted. */
+ * (store_clickhouse_schema.c). Call it before the rows are deleted. */
 int ch_grids_subtract(struct ch_store *s, const char *where);
 /* The same with sign -1 (take off) or 1 (put back, to undo a subtraction
  * whose rows were not deleted after all), for the first n_tables grid
