@@ -6,6 +6,7 @@
 // device; compare variant A with B; export a PNG and a CSV and read them;
 // follow a share link signed out; sign out. A screenshot of each main view
 // goes to tests/out/flow-*.png.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, run, assert, assertEq, startServer, addSite, tempDir, cleanup, cli, launchChromium, sleep, ROOT } from '../lib/harness.mjs';
@@ -77,8 +78,16 @@ test('add a site and get its snippet', async () => {
 	await shot('install');
 });
 
-// A visitor on the demo pages, which carry the new site's snippet.
+// What the server has stored: page views and clicks.
+const stored = () => execFileSync('sqlite3', ['-readonly', join(dataDir, 'calor.db'),
+	'SELECT (SELECT count(*) FROM pageviews) || \' \' || (SELECT count(*) FROM clicks)'], { encoding: 'utf8' })
+	.trim().split(' ').map(Number);
+
+// A visitor on the demo pages, which carry the new site's snippet; back
+// once the server stored its page view and a click more (the last batch
+// goes as a beacon on pagehide, which closing the browser at once can cut).
 async function visitor(path, work) {
+	const [pvs, clicks] = stored();
 	const v = await browser.newContext({ viewport: { width: 1440, height: 900 } });
 	await v.route((u) => u.pathname.startsWith('/demo/') && u.pathname.endsWith('.html'), async (route) => {
 		const r = await route.fetch();
@@ -91,6 +100,11 @@ async function visitor(path, work) {
 	await work(p);
 	// leaving the page sends what is left (pagehide)
 	await p.goto('about:blank');
+	for (const deadline = Date.now() + 10000; ; await sleep(50)) {
+		const [nowPvs, nowClicks] = stored();
+		if (nowPvs > pvs && nowClicks > clicks) break;
+		assert(Date.now() < deadline, `the visit to ${path} was not stored: ${nowPvs - pvs} page views, ${nowClicks - clicks} clicks`);
+	}
 	await p.close();
 	await v.close();
 }
