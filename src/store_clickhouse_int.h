@@ -104,6 +104,10 @@ int ch_exec_at(struct ch_store *s, const char *base, const char *sql,
 	       long timeout_ms);
 int ch_select_at(struct ch_store *s, const char *base, const char *sql,
 		 ch_row_fn row, void *ctx, long timeout_ms);
+/* store_clickhouse_http.c: libcurl's global start (once a process) and
+ * the easy handles a store keeps, freed at close. */
+void ch_http_start(void);
+void ch_http_close(struct ch_store *s);
 /* A version for ReplacingMergeTree(version) rows: the clock in µs,
  * strictly increasing in this process. */
 uint64_t ch_row_version(void);
