@@ -126,10 +126,11 @@ int ch_tsv(struct dynbuf *b, const char *value);
  * cluster (Distributed) or "db.table_local" without a cluster. */
 int ch_table(const struct ch_store *s, struct dynbuf *b, const char *table);
 
-/* Make the tables and views of the schema on the server s talks to, and
- * migrate them to this calor's version (store_clickhouse_schema.c). The
- * version is kept per server (schema_local): with a cluster, each shard's
- * local tables are made when calor first opens that shard. */
+/* Make the tables and views of the schema and migrate them to this
+ * calor's version (store_clickhouse_schema.c): on the server s talks to
+ * and on each server shards= names (each must answer), then, with a
+ * cluster, the Distributed tables on the first. The version is kept per
+ * server (schema_local). */
 int ch_schema_apply(struct ch_store *s);
 
 /* Take the event rows matching where (a condition on the events table's

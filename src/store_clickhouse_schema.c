@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The tables, each made as NAME_local on the server calor talks to and,
- * with a cluster, NAME as a Distributed table over every shard's
- * NAME_local. Column types and engines run on 18.16 and on current
- * releases: no LowCardinality, no Nullable, no IF NOT EXISTS in ALTER.
- * docs/deploy.md says why each is the way it is. */
+/* The tables, each made as NAME_local on the spec's server and each
+ * server shards= names and, with a cluster, NAME as a Distributed table
+ * over every server's NAME_local on the spec's server. Column types and
+ * engines run on 18.16 and on current releases: no LowCardinality, no
+ * Nullable, no IF NOT EXISTS in ALTER. docs/deploy.md says why each is
+ * the way it is. */
 struct ch_table_def {
 	const char *name, *columns, *engine, *shard_key;
 };
@@ -127,7 +128,7 @@ static const struct ch_table_def batches_table = {
     " ts Int64",
     "ReplacingMergeTree ORDER BY (site_id, pv, seq, page)", "site_id"};
 
-static int make_batches_view(struct ch_store *s)
+static int make_batches_view(struct ch_store *s, const char *at)
 {
 	char sql[512];
 
@@ -136,10 +137,11 @@ static int make_batches_view(struct ch_store *s)
 		 " %s.batches_local AS SELECT site_id, pv, seq, page, device,"
 		 " ts FROM %s.events_local WHERE kind = 0",
 		 s->db, s->db, s->db);
-	return ch_exec(s, sql);
+	return ch_exec_at(s, at, sql, s->read_timeout_ms);
 }
 
-static int make_grid_view(struct ch_store *s, const struct ch_grid_def *g)
+static int make_grid_view(struct ch_store *s, const char *at,
+			  const struct ch_grid_def *g)
 {
 	struct dynbuf sql;
 	char from[CH_NAME_MAX + 16];
@@ -153,7 +155,8 @@ static int make_grid_view(struct ch_store *s, const struct ch_grid_def *g)
 			 s->db, g->t.name, s->db, g->t.name);
 	if (!rc)
 		rc = grid_rows_sql(&sql, g, from, "", 1);
-	rc = rc ? store_fail(&s->base, rc, "view SQL") : ch_exec(s, sql.data);
+	rc = rc ? store_fail(&s->base, rc, "view SQL")
+		: ch_exec_at(s, at, sql.data, s->read_timeout_ms);
 	dynbuf_done(&sql);
 	return rc;
 }
@@ -201,7 +204,8 @@ int ch_grids_subtract(struct ch_store *s, const char *where)
 	return ch_grids_change(s, where, -1, SIZE_MAX, NULL);
 }
 
-static int make_table(struct ch_store *s, const struct ch_table_def *t);
+static int make_table(struct ch_store *s, const char *at,
+		      const struct ch_table_def *t);
 
 /* The page views table: one row per page view record (kind 0: a batch's
  * site, page, device, UTC day of its start, page view id, and the 64-bit
@@ -236,13 +240,13 @@ static int pageview_rows_sql(struct dynbuf *sql, const char *from)
 /* The table's view, and (from version 1, which had neither) its rows for
  * the events already stored: after the view exists, so nothing inserted
  * meanwhile is missed; what both add is counted once. */
-static int make_pageviews(struct ch_store *s, int64_t version)
+static int make_pageviews(struct ch_store *s, const char *at, int64_t version)
 {
 	struct dynbuf sql;
 	char from[CH_NAME_MAX + 16];
 	int rc;
 
-	if ((rc = make_table(s, &pageviews_table)))
+	if ((rc = make_table(s, at, &pageviews_table)))
 		return rc;
 	snprintf(from, sizeof(from), "%s.events_local", s->db);
 	dynbuf_init(&sql, 8192);
@@ -253,7 +257,8 @@ static int make_pageviews(struct ch_store *s, int64_t version)
 			s->db, s->db);
 	if (!rc)
 		rc = pageview_rows_sql(&sql, from);
-	rc = rc ? store_fail(&s->base, rc, "view SQL") : ch_exec(s, sql.data);
+	rc = rc ? store_fail(&s->base, rc, "view SQL")
+		: ch_exec_at(s, at, sql.data, s->read_timeout_ms);
 	if (!rc && version < 2) {
 		dynbuf_clear(&sql);
 		rc =
@@ -261,7 +266,7 @@ static int make_pageviews(struct ch_store *s, int64_t version)
 		if (!rc)
 			rc = pageview_rows_sql(&sql, from);
 		rc = rc ? store_fail(&s->base, rc, "backfill SQL")
-			: ch_exec(s, sql.data);
+			: ch_exec_at(s, at, sql.data, s->read_timeout_ms);
 	}
 	dynbuf_done(&sql);
 	return rc;
@@ -274,7 +279,9 @@ static int make_pageviews(struct ch_store *s, int64_t version)
  * and, with a cluster, on NAME too. */
 #define CH_SCHEMA_VERSION 2
 
-static int make_table(struct ch_store *s, const struct ch_table_def *t)
+/* NAME_local on the server at (NULL: the spec's). */
+static int make_table(struct ch_store *s, const char *at,
+		      const struct ch_table_def *t)
 {
 	struct dynbuf sql;
 	int rc;
@@ -284,19 +291,25 @@ static int make_table(struct ch_store *s, const struct ch_table_def *t)
 			 "CREATE TABLE IF NOT EXISTS %s.%s_local (%s) ENGINE = "
 			 "%s",
 			 s->db, t->name, t->columns, t->engine);
-	if (!rc && !(rc = ch_exec(s, sql.data)) && s->cluster[0]) {
-		dynbuf_clear(&sql);
-		rc = dynbuf_addf(
-		    &sql,
-		    "CREATE TABLE IF NOT EXISTS %s.%s AS %s.%s_local"
-		    " ENGINE = Distributed(%s, %s, %s_local, %s)",
-		    s->db, t->name, s->db, t->name, s->cluster, s->db, t->name,
-		    t->shard_key);
-		if (!rc)
-			rc = ch_exec(s, sql.data);
-	}
+	rc = rc ? store_fail(&s->base, rc, "table SQL")
+		: ch_exec_at(s, at, sql.data, s->read_timeout_ms);
 	dynbuf_done(&sql);
 	return rc;
+}
+
+/* NAME, the Distributed table over every server's NAME_local, on the
+ * spec's server (which has NAME_local: CREATE ... AS copies its
+ * columns). */
+static int make_distributed(struct ch_store *s, const struct ch_table_def *t)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql),
+		 "CREATE TABLE IF NOT EXISTS %s.%s AS %s.%s_local"
+		 " ENGINE = Distributed(%s, %s, %s_local, %s)",
+		 s->db, t->name, s->db, t->name, s->cluster, s->db, t->name,
+		 t->shard_key);
+	return ch_exec(s, sql);
 }
 
 static int version_row(void *ctx, char **f, size_t n)
@@ -306,50 +319,82 @@ static int version_row(void *ctx, char **f, size_t n)
 	return 0;
 }
 
-int ch_schema_apply(struct ch_store *s)
+/* Every table and view, made or migrated on the server at (its schema
+ * version is its own, in schema_local). */
+static int schema_local(struct ch_store *s, const char *at)
 {
 	char sql[512];
 	int64_t version = 0;
+	long t = s->read_timeout_ms;
 	int rc;
 
 	snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s", s->db);
-	if ((rc = ch_exec(s, sql)))
+	if ((rc = ch_exec_at(s, at, sql, t)))
 		return rc;
 	snprintf(sql, sizeof(sql),
 		 "CREATE TABLE IF NOT EXISTS %s.schema_local (version UInt32,"
 		 " applied_ms Int64) ENGINE = MergeTree ORDER BY version",
 		 s->db);
-	if ((rc = ch_exec(s, sql)))
+	if ((rc = ch_exec_at(s, at, sql, t)))
 		return rc;
 	snprintf(sql, sizeof(sql), "SELECT max(version) FROM %s.schema_local",
 		 s->db);
-	if ((rc = ch_select(s, sql, version_row, &version)))
+	if ((rc = ch_select_at(s, at, sql, version_row, &version, t)))
 		return rc;
 	if (version > CH_SCHEMA_VERSION)
 		return store_fail(&s->base, CALOR_ESTORE,
-				  "ClickHouse schema version %lld is newer "
-				  "than this calor's (%d)",
-				  (long long)version, CH_SCHEMA_VERSION);
+				  "ClickHouse schema version %lld at %s is "
+				  "newer than this calor's (%d)",
+				  (long long)version, at ? at : s->url,
+				  CH_SCHEMA_VERSION);
 	/* CREATE ... IF NOT EXISTS: a start that died half-way through
 	 * version 1 finishes it */
 	for (size_t i = 0; i < sizeof(tables_v1) / sizeof(tables_v1[0]); i++)
-		if ((rc = make_table(s, &tables_v1[i])))
+		if ((rc = make_table(s, at, &tables_v1[i])))
 			return rc;
-	if ((rc = make_table(s, &batches_table)) || (rc = make_batches_view(s)))
+	if ((rc = make_table(s, at, &batches_table)) ||
+	    (rc = make_batches_view(s, at)))
 		return rc;
 	for (size_t g = 0; g < sizeof(grid_tables) / sizeof(grid_tables[0]);
 	     g++)
-		if ((rc = make_table(s, &grid_tables[g].t)) ||
-		    (rc = make_grid_view(s, &grid_tables[g])))
+		if ((rc = make_table(s, at, &grid_tables[g].t)) ||
+		    (rc = make_grid_view(s, at, &grid_tables[g])))
 			return rc;
-	if ((rc = make_pageviews(s, version)))
+	if ((rc = make_pageviews(s, at, version)))
 		return rc;
 	if (version < CH_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO %s.schema_local VALUES (%d, %lld)", s->db,
 			 CH_SCHEMA_VERSION, (long long)calor_now_ms());
-		if ((rc = ch_exec(s, sql)))
+		if ((rc = ch_exec_at(s, at, sql, t)))
 			return rc;
 	}
 	return 0;
+}
+
+/* The spec's server first, then each other server shards= names: the
+ * first node to open the cluster with shards= makes every server's local
+ * tables, as 18.16 has no ON CLUSTER without ZooKeeper (without shards=,
+ * each server must be opened once on its own); then the Distributed
+ * tables on the spec's server. */
+int ch_schema_apply(struct ch_store *s)
+{
+	int rc = schema_local(s, NULL);
+
+	for (size_t i = 0; !rc && i < s->n_shards; i++)
+		if (strcmp(s->shard_urls[i], s->url) != 0)
+			rc = schema_local(s, s->shard_urls[i]);
+	for (size_t i = 0; !rc && s->cluster[0] &&
+			   i < sizeof(tables_v1) / sizeof(tables_v1[0]);
+	     i++)
+		rc = make_distributed(s, &tables_v1[i]);
+	if (!rc && s->cluster[0])
+		rc = make_distributed(s, &batches_table);
+	for (size_t g = 0; !rc && s->cluster[0] &&
+			   g < sizeof(grid_tables) / sizeof(grid_tables[0]);
+	     g++)
+		rc = make_distributed(s, &grid_tables[g].t);
+	if (!rc && s->cluster[0])
+		rc = make_distributed(s, &pageviews_table);
+	return rc;
 }

@@ -6,20 +6,28 @@
 // SQLite); then every read request answers the same from A, from B and
 // from SQLite, both shards hold events, and a batch sent again to the
 // other node is a duplicate (stored once).
-import { test, run, assert, assertEq, startServer, addSite, cli, newStore, cleanup, clickhouseQuery, sleep } from '../lib/harness.mjs';
+import { test, run, assert, assertEq, startServer, addSite, newStore, cleanup, clickhouseQuery, sleep } from '../lib/harness.mjs';
 import { makeBatches, send, siteSettings, requests, compare, firstDifference } from '../lib/parity.mjs';
 
 const P0 = Number(process.env.CALOR_CH_PORT0), P1 = Number(process.env.CALOR_CH_PORT1);
 assert(P0 > 0 && P1 > 0, 'CALOR_CH_PORT0 and CALOR_CH_PORT1: the two servers of tests/clickhouse/run.sh');
 
 const db = `calor_cluster_${process.pid}`;
-const stores = { sqlite: newStore(null), A: `clickhouse://127.0.0.1:${P0}/${db}?cluster=calor`, B: `clickhouse://127.0.0.1:${P1}/${db}?cluster=calor` };
-// Each shard's local tables exist once a calor has opened that shard on
-// its own, without ?cluster (ClickHouse 18.16 has no ON CLUSTER without
-// ZooKeeper; a node opening the cluster reads every shard): the deploy
-// step, done here with `calor site list` on each server.
-for (const port of [P0, P1]) cli(['site', 'list', '--data', `clickhouse://127.0.0.1:${port}/${db}`]);
+// A names every server (shards=); B only the cluster
+const stores = {
+	sqlite: newStore(null),
+	A: `clickhouse://127.0.0.1:${P0}/${db}?cluster=calor&shards=127.0.0.1:${P0},127.0.0.1:${P1}`,
+	B: `clickhouse://127.0.0.1:${P1}/${db}?cluster=calor`,
+};
+// No deploy step per shard: the first calor to open the cluster with
+// shards= (here `calor site add` through A, whose spec names server 0)
+// makes every server's local tables, as ClickHouse 18.16 has no ON
+// CLUSTER without ZooKeeper.
+const tables = async (port) => (await clickhouseQuery(port,
+	`SELECT name FROM system.tables WHERE database = '${db}' ORDER BY name`)).trim().split('\n').filter(Boolean);
+const before1 = await tables(P1);
 const keys = { sqlite: addSite(stores.sqlite, 'cluster'), A: addSite(stores.A, 'cluster') };
+const after1 = await tables(P1);
 keys.B = keys.A;
 for (const name of ['sqlite', 'A']) siteSettings(stores[name], keys[name]);
 const servers = {};
@@ -28,6 +36,13 @@ const nodes = Object.keys(stores).map(name => ({ name, server: servers[name], ke
 const target = (name) => ({ url: servers[name].url, key: keys[name] });
 const batches = makeBatches({ sessions: 24, seed: 5 });
 let paths = [];
+
+test('opening the cluster through server 0 with shards= made server 1\'s tables', () => {
+	assertEq(before1.length, 0, `server 1 had no tables before: ${before1}`);
+	for (const t of ['events_local', 'sites_local', 'batches_local', 'pageviews_local', 'grids_local', 'grids_mv', 'schema_local'])
+		assert(after1.includes(t), `server 1 has ${t}: ${after1}`);
+	assert(!after1.includes('events'), `the Distributed tables are made on the spec's server only: ${after1}`);
+});
 
 test('node B sees the site made through node A, with its settings', async () => {
 	const j = await (await servers.B.api('/api/v1/sites')).json();

@@ -105,11 +105,9 @@ test('a hostile file leaves ClickHouse as it was', () => {
 test('import through the two-shard cluster: the same records, again nothing twice', () => {
 	assert(port1, 'CALOR_CH_PORT1 is set');
 	const cdb = `impc_${process.pid}`;
-	// every shard's local tables exist once calor has opened each shard:
-	// opening shard 1 makes its tables (the read that follows fails while
-	// shard 0 has none yet)
-	spawnSync(CALOR, ['site', 'list', '--data', `clickhouse://127.0.0.1:${port1}/${cdb}?cluster=calor`]);
-	const spec = `clickhouse://127.0.0.1:${port0}/${cdb}?cluster=calor`;
+	// the import's own opening of the cluster (shards= names both
+	// servers) makes every server's tables
+	const spec = `clickhouse://127.0.0.1:${port0}/${cdb}?cluster=calor&shards=127.0.0.1:${port0},127.0.0.1:${port1}`;
 	const r = importFile(spec, fileA);
 	assertEq(r.status, 0, r.stderr);
 	const other = `clickhouse://127.0.0.1:${port1}/${cdb}?cluster=calor`;
