@@ -20,7 +20,8 @@
 // sign-out, share links opened), share.js (the Share button), ui.js (shared
 // pieces), shell.js (hashes, sidebar, view life cycle), sites.js (the
 // sites, a site's settings and install page), pages.js (a
-// site's pages table), page.js (the page view), page-state.js (its hash
+// site's pages table), page.js (the page view), page-options.js (its
+// type's controls), page-state.js (its hash
 // state, segment filters and compare sets), panel.js (its side panel),
 // filters.js (the segment bar and B's changes), insights.js (the Elements
 // table and the frustration report), compare.js (both sets side by side),
