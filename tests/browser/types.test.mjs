@@ -377,6 +377,59 @@ test('Normalisation and radius go to the API; a reload restores the whole view',
 	await ready('confetti');
 });
 
+test('The options row: palette, radius reset, dot size, another tag and compare by dates write the hash', async () => {
+	await page.click('#tab-click');
+	await ready('click');
+	await page.selectOption('#palette', 'viridis');
+	await page.waitForFunction(() => location.hash.includes('palette=viridis'));
+	await ready('click');
+	assertEq(await page.locator('#palette').inputValue(), 'viridis', 'palette redrawn from the hash');
+	await page.click('#radius-reset'); // radius 40 from the case before
+	await page.waitForFunction(() => !/[?&]radius=40/.test(location.hash));
+	await ready('click');
+	assertEq(await page.locator('#radius').inputValue(), '25', 'radius back to the default');
+	assertEq(await page.locator('#radius-reset').count(), 0, 'no reset at the default');
+	await page.click('#tab-confetti');
+	await ready('confetti');
+	await page.click('#dot-l');
+	await page.waitForFunction(() => location.hash.includes('dot=l'));
+	assertEq(await page.locator('#dot-l').getAttribute('aria-pressed'), 'true', 'large dots pressed');
+	await page.selectOption('#confetti-by', 'browser');
+	await page.waitForFunction(() => /[?&]by=browser/.test(location.hash));
+	await ready('confetti');
+	await page.selectOption('#confetti-by', '');
+	await page.locator('#confetti-tag').waitFor({ timeout: 5000 });
+	assert(await page.locator('#confetti-tag').evaluate(el => el === document.activeElement), 'the tag field has focus');
+	await page.fill('#confetti-tag', 'NOT A TAG');
+	await page.click('#confetti-tag-apply');
+	assertEq(await page.locator('#confetti-tag').getAttribute('aria-invalid'), 'true', 'a bad tag key is refused');
+	await page.fill('#confetti-tag', 'variant');
+	await page.press('#confetti-tag', 'Enter');
+	await page.waitForFunction(() => /[?&]by=tag\.variant/.test(location.hash));
+	await ready('confetti');
+	assertEq(await page.locator('#confetti-tag').count(), 0, 'the tag field closes once applied');
+	// the same tag again: nothing to load, and the field closes all the same
+	await page.selectOption('#confetti-by', '');
+	await page.fill('#confetti-tag', 'variant');
+	await page.click('#confetti-tag-apply');
+	await page.locator('#confetti-tag').waitFor({ state: 'detached', timeout: 5000 });
+	assertEq(await page.locator('#confetti-by').inputValue(), 'tag.variant', 'colour by shown');
+	await page.click('#tab-compare');
+	await ready('diff');
+	await page.click('#vs-mode-dates');
+	await page.waitForFunction(() => location.hash.includes('vs=dates'));
+	const q = await query();
+	const day = (s) => Date.parse(s) / 86400000;
+	const [from, to, vsFrom, vsTo] = ['from', 'to', 'vs.from', 'vs.to'].map(k => q.get(k));
+	assert(from && to && vsFrom && vsTo, `A and B dates in the hash: ${q}`);
+	assertEq(day(to) - day(from), 6, 'A: the last 7 days');
+	assertEq([day(vsTo), day(vsTo) - day(vsFrom)], [day(from) - 1, 6], 'B: the 7 days just before A');
+	assertEq(await page.locator('#vs-from').inputValue(), vsFrom, 'B from in the controls');
+	// all time again, for the cases after
+	await page.evaluate(h => { location.hash = h; }, hashOf(PRICING, { device: 'desktop', type: 'click' }));
+	await ready('click');
+});
+
 test('Empty and error states', async () => {
 	// no tablet visits at all
 	await page.click('#tab-scroll');

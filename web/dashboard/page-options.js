@@ -90,7 +90,10 @@ export function typeOptions(view) {
       });
       const apply = () => {
         const v = `tag.${input.value.trim()}`;
-        if (validBy(v)) { customTag = false; go({ by: v }); } else input.setAttribute('aria-invalid', 'true');
+        if (!validBy(v)) { input.setAttribute('aria-invalid', 'true'); return; }
+        customTag = false;
+        // the tag on show already: no new hash, so close the field here
+        if (state().by === v) renderOptions(); else go({ by: v });
       };
       input.addEventListener('keydown', (e) => { if (e.key === 'Enter') apply(); });
       wrap.append(input, h('button', { type: 'button', className: 'btn btn-secondary btn-small', id: 'confetti-tag-apply', on: { click: apply } }, 'Show'));
