@@ -384,17 +384,17 @@ int ch_schema_apply(struct ch_store *s)
 	for (size_t i = 0; !rc && i < s->n_shards; i++)
 		if (strcmp(s->shard_urls[i], s->url) != 0)
 			rc = schema_local(s, s->shard_urls[i]);
-	for (size_t i = 0; !rc && s->cluster[0] &&
-			   i < sizeof(tables_v1) / sizeof(tables_v1[0]);
+	if (rc || !s->cluster[0])
+		return rc;
+	for (size_t i = 0; !rc && i < sizeof(tables_v1) / sizeof(tables_v1[0]);
 	     i++)
 		rc = make_distributed(s, &tables_v1[i]);
-	if (!rc && s->cluster[0])
-		rc = make_distributed(s, &batches_table);
-	for (size_t g = 0; !rc && s->cluster[0] &&
-			   g < sizeof(grid_tables) / sizeof(grid_tables[0]);
-	     g++)
+	for (size_t g = 0;
+	     !rc && g < sizeof(grid_tables) / sizeof(grid_tables[0]); g++)
 		rc = make_distributed(s, &grid_tables[g].t);
-	if (!rc && s->cluster[0])
+	if (!rc)
+		rc = make_distributed(s, &batches_table);
+	if (!rc)
 		rc = make_distributed(s, &pageviews_table);
 	return rc;
 }
