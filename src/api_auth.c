@@ -320,8 +320,10 @@ void api_auth_login(struct http_request *req, void *ctx)
 	auth_secret_new("", csrf, sizeof(csrf));
 	auth_digest(secret, digest);
 	snprintf(value, sizeof(value), "%s\t%s", user, csrf);
+	/* the key is 256 random bits: no other session has it, so no
+	 * create-if-absent check (which on ClickHouse waits for racers) */
 	if ((rc = store_kv_put(api->store, "session", digest, value,
-			       now + AUTH_SESSION_MS, 0))) {
+			       now + AUTH_SESSION_MS, 1))) {
 		http_respond_failure(req, rc);
 		goto out;
 	}

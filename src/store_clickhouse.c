@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- the spec ---- */
 
@@ -607,6 +608,9 @@ int ch_kv_write(struct ch_store *s, const char *kind, const char *key,
 	return rc;
 }
 
+/* How long a create waits before it checks it was not raced (ch_kv_put) */
+#define KV_SETTLE_MS 1000
+
 static int ch_kv_put(struct store *base, const char *kind, const char *key,
 		     const char *value, int64_t expires_ms, int replace)
 {
@@ -616,9 +620,6 @@ static int ch_kv_put(struct store *base, const char *kind, const char *key,
 	int rc;
 
 	if (!replace) {
-		/* read, then write: two nodes creating one key at the same
-		 * moment both succeed and the later write wins (users and
-		 * tokens are made by hand; sessions have random keys) */
 		if ((rc = kv_read(s, kind, key, &k)))
 			goto out;
 		if (k.n && !k.deleted &&
@@ -627,7 +628,21 @@ static int ch_kv_put(struct store *base, const char *kind, const char *key,
 			goto out;
 		}
 	}
-	rc = ch_kv_write(s, kind, key, value, expires_ms, 0);
+	if ((rc = ch_kv_write(s, kind, key, value, expires_ms, 0)) || replace)
+		goto out;
+	/* ClickHouse has no compare-and-set: two nodes that both read the
+	 * key absent both write it, and reads take the newer row. Each
+	 * racer's write lands within moments of its read, so after
+	 * KV_SETTLE_MS every racer sees every racing row: the one whose row
+	 * is not the newest learns it lost (the share secret of nodes
+	 * started together, a user added from two machines at once) */
+	nanosleep(&(struct timespec){.tv_sec = KV_SETTLE_MS / 1000,
+				     .tv_nsec = KV_SETTLE_MS % 1000 * 1000000},
+		  NULL);
+	if ((rc = kv_read(s, kind, key, &k)))
+		goto out;
+	if (k.n && !k.deleted && strcmp(k.value, value) != 0)
+		rc = CALOR_EEXIST;
 out:
 	free(k.value);
 	return rc;

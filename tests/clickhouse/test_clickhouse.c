@@ -5,6 +5,7 @@
  * stored once, and every read written so far answering exactly as SQLite
  * does for the same events — on one server and on a two-shard cluster
  * written through one server and read through the other. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -274,6 +275,61 @@ TEST(kv_records)
 	store_close(s);
 }
 
+/* Two nodes creating one key at the same moment (the share secret of
+ * nodes started together): exactly one create succeeds and every read
+ * then gives its value. Before creates waited for racers, both
+ * succeeded and the first kept a value nobody else read. */
+struct racer {
+	struct store *s;
+	pthread_barrier_t *go;
+	const char *key, *value;
+	int rc;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+
+	pthread_barrier_wait(r->go);
+	r->rc = store_kv_put(r->s, "secret", r->key, r->value, 0, 0);
+	return NULL;
+}
+
+TEST(kv_create_race)
+{
+	struct store *a = open_ch("CALOR_CH_PORT0", NULL);
+	struct store *b = open_ch("CALOR_CH_PORT0", NULL);
+	const char *keys[] = {"race1", "race2", "race3"};
+	pthread_barrier_t go;
+	char v[16];
+
+	ASSERT(a != NULL && b != NULL);
+	ASSERT_EQ(pthread_barrier_init(&go, NULL, 2), 0);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct racer r[2] = {{a, &go, keys[i], "from-a", -1},
+				     {b, &go, keys[i], "from-b", -1}};
+		pthread_t t[2];
+
+		for (int j = 0; j < 2; j++)
+			ASSERT_EQ(pthread_create(&t[j], NULL, race, &r[j]), 0);
+		for (int j = 0; j < 2; j++)
+			pthread_join(t[j], NULL);
+		ASSERT((r[0].rc == 0) != (r[1].rc == 0));
+		ASSERT_EQ(r[0].rc + r[1].rc, CALOR_EEXIST);
+		ASSERT_EQ(store_kv_get(b, "secret", keys[i], 1000, v,
+				       sizeof(v)),
+			  0);
+		ASSERT_STR(v, r[0].rc == 0 ? "from-a" : "from-b");
+		ASSERT_EQ(store_kv_get(a, "secret", keys[i], 1000, v,
+				       sizeof(v)),
+			  0);
+		ASSERT_STR(v, r[0].rc == 0 ? "from-a" : "from-b");
+	}
+	pthread_barrier_destroy(&go);
+	store_close(a);
+	store_close(b);
+}
+
 /* A whole writer group (512 batches) of the longest URLs: the duplicate
  * lookup is over a megabyte of SQL. */
 TEST(big_group)
@@ -541,6 +597,7 @@ int main(void)
 	RUN(sites_roundtrip);
 	RUN(purge_of_nothing);
 	RUN(kv_records);
+	RUN(kv_create_race);
 	RUN(big_group);
 	RUN(long_read_streams);
 	RUN(reads_match_sqlite);
