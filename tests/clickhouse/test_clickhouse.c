@@ -316,13 +316,11 @@ TEST(kv_create_race)
 			pthread_join(t[j], NULL);
 		ASSERT((r[0].rc == 0) != (r[1].rc == 0));
 		ASSERT_EQ(r[0].rc + r[1].rc, CALOR_EEXIST);
-		ASSERT_EQ(store_kv_get(b, "secret", keys[i], 1000, v,
-				       sizeof(v)),
-			  0);
+		ASSERT_EQ(
+		    store_kv_get(b, "secret", keys[i], 1000, v, sizeof(v)), 0);
 		ASSERT_STR(v, r[0].rc == 0 ? "from-a" : "from-b");
-		ASSERT_EQ(store_kv_get(a, "secret", keys[i], 1000, v,
-				       sizeof(v)),
-			  0);
+		ASSERT_EQ(
+		    store_kv_get(a, "secret", keys[i], 1000, v, sizeof(v)), 0);
 		ASSERT_STR(v, r[0].rc == 0 ? "from-a" : "from-b");
 	}
 	pthread_barrier_destroy(&go);
