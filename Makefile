@@ -32,6 +32,9 @@ ASSET_ARGS := $(foreach f,$(DASH_FILES),$(f:web/dashboard/%=/%)=$(f)) \
               $(foreach f,$(DEMO_FILES),$(f:web/demo/%=/demo/%)=$(f)) \
               /calor.js=build/web/calor.js
 ESBUILD  := node_modules/.bin/esbuild
+# the tracker and the element naming it shares with the dashboard
+# (web/dashboard/selector.js), as one minified script
+TRACKER_FLAGS := --bundle --format=iife --minify --target=es2017 --log-level=warning
 
 # libFuzzer harnesses (tests/fuzz): built with clang for `make fuzz`, and
 # as corpus replay drivers with $(CC) and the sanitizers for `make test`.
@@ -131,9 +134,9 @@ build/assets_data.c: build/bin2c $(ASSETS) Makefile
 	@echo "  GEN $@"
 	$(Q)build/bin2c $@ $(ASSET_ARGS)
 
-build/web/calor.js: web/tracker/calor.js | build
+build/web/calor.js: web/tracker/calor.js web/dashboard/selector.js | build
 	@mkdir -p build/web
-	@if [ -x $(ESBUILD) ]; then $(ESBUILD) --minify --target=es2017 --log-level=warning $< > $@; \
+	@if [ -x $(ESBUILD) ]; then $(ESBUILD) $(TRACKER_FLAGS) $< > $@; \
 	else echo "esbuild missing: run scripts/setup.sh" >&2; exit 1; fi
 
 build build/asan build/fuzz:

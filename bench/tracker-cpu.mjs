@@ -31,7 +31,7 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const N = { moves: arg('moves', 3000), clicks: arg('clicks', 400), scrolls: arg('scrolls', 400) };
 
 const tracker = execFileSync(join(ROOT, 'node_modules/.bin/esbuild'),
-	['--minify', '--target=es2017', '--log-level=warning', join(ROOT, 'web/tracker/calor.js')], { encoding: 'utf8' });
+	['--bundle', '--format=iife', '--minify', '--target=es2017', '--log-level=warning', join(ROOT, 'web/tracker/calor.js')], { encoding: 'utf8' });
 
 let batches = 0;
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' };

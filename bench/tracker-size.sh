@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Tracker weight: calor.js minified the way the build does it (esbuild
-# --minify --target=es2017) next to the browser bundles of other tools as
+# Tracker weight: calor.js bundled and minified the way the build does it
+# (esbuild --bundle --format=iife --minify --target=es2017) next to the browser bundles of other tools as
 # published on npm (already minified by their authors), each gzip -9.
 # The ratio is peer / calor, gzipped. Needs `npm ci` (make setup).
 #
@@ -16,7 +16,7 @@ esbuild=node_modules/.bin/esbuild
 
 min=$(mktemp /tmp/calor-size-XXXXXX.js)
 trap 'rm -f "$min"' EXIT
-"$esbuild" --minify --target=es2017 --log-level=warning web/tracker/calor.js >"$min"
+"$esbuild" --bundle --format=iife --minify --target=es2017 --log-level=warning web/tracker/calor.js >"$min"
 
 gz() { gzip -9 <"$1" | wc -c; }
 base=$(gz "$min")
@@ -33,7 +33,7 @@ row() { # tool, file
 	g=$(gz "$f")
 	printf '%-14s %-52s %10d %10d %7.1fx\n' "$tool" "$f" "$raw" "$g" "$(awk -v a="$g" -v b="$base" 'BEGIN { print a / b }')"
 }
-printf '%-14s %-52s %10d %10d %7.1fx\n' calor "web/tracker/calor.js (esbuild --minify)" "$(wc -c <"$min")" "$base" 1
+printf '%-14s %-52s %10d %10d %7.1fx\n' calor "web/tracker/calor.js (esbuild --bundle --minify)" "$(wc -c <"$min")" "$base" 1
 row clarity-js node_modules/clarity-js/build/clarity.min.js
 row posthog-js node_modules/posthog-js/dist/array.js
 row posthog-js node_modules/posthog-js/dist/array.full.js

@@ -4,11 +4,12 @@
 // at every viewport `calor simulate` uses, for both A/B variants of the home
 // page, and writes web/demo/layout.json: for every element the simulator
 // clicks, the element a click at its centre hits, with the selector calor.js
-// computes for it (the tracker's own code, taken from web/tracker/calor.js),
+// computes for it (the tracker's own code, web/dashboard/selector.js),
 // its document box, whether it is interactive or fixed, and a "miss": what a
 // click just outside it hits. The pages are served from the working tree, so
 // no build is needed. `node scripts/demo-layout.mjs` rewrites the file;
 // tests/browser/layout.test.mjs fails when the committed file is stale.
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname, normalize } from 'node:path';
@@ -51,34 +52,25 @@ export const PAGES = [
 		'#slow-save', '.settings h3'] },
 ];
 
-// The tracker's selector code and interactive rule, cut out of calor.js so
-// the layout always names elements exactly as the tracker does.
-function trackerCode() {
-	const src = readFileSync(join(ROOT, 'web', 'tracker', 'calor.js'), 'utf8');
-	const cut = (from, to) => {
-		const i = src.indexOf(from), j = src.indexOf(to, i);
-		if (i < 0 || j < 0) throw new Error(`calor.js changed: cannot find ${from}`);
-		return src.slice(i, j + to.length);
-	};
-	return [
-		'const d = document, M = Math, R = M.round;',
-		cut('const enc = new TextEncoder()', ';\n'),
-		cut('const cut = (x, k) =>', '\n    };\n'),
-		cut('const IDENT =', "|| 'html';\n    };\n"),
-		cut('const IA =', ';\n'),
-	].join('\n');
+// The tracker as the build makes it (bundled with selector.js), unminified.
+function trackerBundle() {
+	return execFileSync(join(ROOT, 'node_modules', '.bin', 'esbuild'),
+		['--bundle', '--format=iife', '--target=es2017', '--log-level=warning', join(ROOT, 'web', 'tracker', 'calor.js')]);
 }
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.json': 'application/json' };
 
 // A static server for the working tree's demo: /demo/* from web/demo (the
-// site key filled in), /calor.js unminified, /collect swallowed.
+// site key filled in), /calor.js bundled but unminified, /selector.js (the
+// tracker's element naming, web/dashboard/selector.js), /collect swallowed.
 function serve() {
+	const tracker = trackerBundle();
 	const server = createServer((req, res) => {
 		const url = new URL(req.url, 'http://x');
 		if (req.method === 'POST') { req.resume(); res.writeHead(204).end(); return; }
+		if (url.pathname === '/calor.js') { res.writeHead(200, { 'Content-Type': TYPES['.js'] }).end(tracker); return; }
 		let file;
-		if (url.pathname === '/calor.js') file = join(ROOT, 'web', 'tracker', 'calor.js');
+		if (url.pathname === '/selector.js') file = join(ROOT, 'web', 'dashboard', 'selector.js');
 		else if (url.pathname.startsWith('/demo/')) file = join(ROOT, 'web', 'demo', normalize(url.pathname.slice(6)).replace(/^(\.\.\/)+/, ''));
 		let body;
 		try { body = readFileSync(file); } catch { res.writeHead(404).end(); return; }
@@ -140,7 +132,6 @@ function measurePage(keys) {
 export async function generateLayout(browser) {
 	const server = await serve();
 	const base = `http://127.0.0.1:${server.address().port}`;
-	const code = trackerCode();
 	const pages = [];
 	try {
 		for (const p of PAGES) {
@@ -150,7 +141,10 @@ export async function generateLayout(browser) {
 				const page = await ctx.newPage();
 				await page.goto(`${base}${p.path}${p.query}`);
 				await page.waitForLoadState('load');
-				await page.evaluate(`window.__calorLayout = (() => { ${code}\n return { selector, IA }; })()`);
+				await page.evaluate(async () => {
+					const { selector, IA } = await import('/selector.js');
+					window.__calorLayout = { selector, IA };
+				});
 				await page.evaluate(() => document.fonts.ready);
 				views.push(await page.evaluate(measurePage, p.keys));
 				await ctx.close();

@@ -258,25 +258,6 @@ test('hover: the tooltip names the element under the pointer as the tracker does
 	await page.waitForFunction(() => !location.hash.includes('zoom='));
 });
 
-test('hover names elements exactly as calor.js does, on every element of the page', async () => {
-	const src = readFileSync(join(ROOT, 'web', 'tracker', 'calor.js'), 'utf8');
-	const cut = (from, to) => {
-		const i = src.indexOf(from), j = src.indexOf(to, i);
-		if (i < 0 || j < 0) throw new Error(`calor.js changed: cannot find ${from}`);
-		return src.slice(i, j + to.length);
-	};
-	const code = ['const d = document, M = Math, R = M.round;', cut('const enc = new TextEncoder()', ';\n'),
-		cut('const cut = (x, k) =>', '\n    };\n'), cut('const IDENT =', "|| 'html';\n    };\n")].join('\n');
-	const tracker = await preview().evaluate(`(() => { ${code}\n return [...document.body.querySelectorAll('*')].map(selector); })()`);
-	const ours = await page.evaluate(async () => {
-		const { selectorOf } = await import('/hover.js');
-		const d = document.getElementById('preview').contentDocument;
-		return [...d.body.querySelectorAll('*')].map(selectorOf);
-	});
-	assert(tracker.length > 100, `elements compared: ${tracker.length}`);
-	assertEq(ours, tracker, 'selectors');
-});
-
 test('hover on scroll, attention and confetti: the reach and the attention of the depth, the dots', async () => {
 	await open(PAGE, { device: 'desktop', type: 'scroll' });
 	await ready('scroll');

@@ -26,7 +26,8 @@
 // filters.js (the segment bar and B's changes), insights.js (the Elements
 // table and the frustration report), compare.js (both sets side by side),
 // charts.js (SVG charts), hover.js (the value and element under the
-// pointer), export.js (CSV and file names), page-export.js (the PNG
+// pointer), selector.js (an element's name, shared with the tracker),
+// export.js (CSV and file names), page-export.js (the PNG
 // export's caption), theme.js (light, dark, system).
 import { h, clear } from './dom.js';
 import { errorBox, emptyState, pageHeader } from './ui.js';

@@ -3,11 +3,13 @@
 // the heatmap's value there (the clicks in the grid cell under the pointer
 // and their share, the reach or attention of that depth, the dots, both
 // sets of a comparison) and the element under the pointer, named by the
-// tracker's own selector rules, with its clicks from the element table.
+// tracker's own code (selector.js), with its clicks from the element
+// table.
 // The tooltip never takes the pointer or the focus (pointer-events: none,
 // not focusable, aria-hidden): the Elements table is the keyboard's way to
 // the same numbers. Stored selectors only reach the tooltip as text.
 import { h, fmt, fmtPct, fmtMs } from './dom.js';
+import { selector } from './selector.js';
 
 // The grid cell the hover asks the heatmap API for, and the square around
 // the pointer whose cells it counts (CSS px): a square centred on the
@@ -16,57 +18,6 @@ export const HOVER_CELL = 5;
 export const HOVER_BOX = 20;
 
 const n = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-
-// ----------------------------------------------------------------- selector
-//
-// The tracker's rules (web/tracker/calor.js, selector()), so an element is
-// named here exactly as the clicks on it were stored: #id when the id is a
-// plain identifier without digits (and the walk stops there), else the tag,
-// at most two classes without digits or state words, and :nth-of-type when
-// the parent has siblings of the same tag; joined with " > " up to <body>,
-// at most 512 bytes. tests/browser/export.test.mjs runs both on every
-// element of a demo page.
-const IDENT = /^-?[A-Za-z_][A-Za-z_-]*$/;
-const STATE = /active|open|show|hover|focus|visible|selected|hidden|disabled|current|expanded|collapsed|checked/i;
-const enc = new TextEncoder();
-const bytes = (x) => enc.encode(x).length;
-const cut = (x, k) => {
-  // eslint-disable-next-line no-control-regex
-  x = String(x).replace(/[\x00-\x1f\x7f]/g, '').slice(0, k);
-  while (bytes(x) > k || /[\ud800-\udbff]$/.test(x)) x = x.slice(0, -1);
-  return x;
-};
-
-export function selectorOf(t) {
-  const body = t.ownerDocument && t.ownerDocument.body;
-  let sel = '';
-  for (let e = t; e && e !== body; e = e.parentElement) {
-    let p;
-    if (e.id && IDENT.test(e.id)) p = '#' + e.id;
-    else {
-      const tag = e.localName;
-      p = tag;
-      let k = 0;
-      for (const c of (e.getAttribute('class') || '').split(/\s+/)) {
-        if (k < 2 && IDENT.test(c) && !STATE.test(c)) { p += '.' + c; k++; }
-      }
-      const par = e.parentElement;
-      if (par) {
-        let i = 0;
-        let same = 0;
-        for (let c = par.firstElementChild; c; c = c.nextElementSibling) {
-          if (c.localName === tag) { same++; if (c === e) i = same; }
-        }
-        if (same > 1) p += ':nth-of-type(' + i + ')';
-      }
-    }
-    const next = sel ? p + ' > ' + sel : p;
-    if (next.length > 170 && bytes(next) > 512) break;
-    sel = next;
-    if (p[0] === '#') break;
-  }
-  return cut(sel || t.localName || 'html', 512) || 'html';
-}
 
 // -------------------------------------------------------------------- values
 
@@ -173,7 +124,7 @@ export function sidesValue(grids, x, y) {
 // names its nearest clicked ancestor (clicks on a button's label count
 // for the label, not the button).
 export function elementValue(el, tables) {
-  const sel = selectorOf(el);
+  const sel = selector(el);
   const kids = [line('hover-element', h('code', { className: 'hover-selector', text: sel, title: sel }))];
   let found = false;
   for (const { id, table } of tables) {
@@ -189,10 +140,10 @@ export function elementValue(el, tables) {
     }
     let up = el.parentElement;
     for (let k = 0; up && up !== el.ownerDocument.body && k < 6; k++, up = up.parentElement) {
-      const r = table.rows.get(selectorOf(up));
+      const r = table.rows.get(selector(up));
       if (r) {
         found = true;
-        kids.push(line('hover-sub hover-element-inside', `${who}inside `, h('code', { text: selectorOf(up) }), `: ${plural(n(r.clicks), 'click', 'clicks')}`));
+        kids.push(line('hover-sub hover-element-inside', `${who}inside `, h('code', { text: selector(up) }), `: ${plural(n(r.clicks), 'click', 'clicks')}`));
         break;
       }
     }

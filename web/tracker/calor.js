@@ -3,7 +3,11 @@
  * pointer moves, scroll depth, fold, reversals and attention, page view
  * context (query allow-list, UTM, tags, goals), SPA page views, consent.
  * Wire format: docs/wire.md. Behaviour and privacy rules: docs/tracker.md.
- * Plain ES2017, no dependencies; minified by esbuild at build time. */
+ * Plain ES2017, no dependencies; esbuild bundles it with the element
+ * naming it shares with the dashboard (web/dashboard/selector.js) into one
+ * minified script at build time (Makefile, build/web/calor.js). */
+import { bytes, cut, selector, IA } from '../dashboard/selector.js';
+
 (() => {
   try {
     const w = window, d = document, n = navigator, L = location;
@@ -22,16 +26,8 @@
     // Batches stay small: a page's beacons and keepalive fetches share a
     // 64 KiB in-flight quota, and the server takes at most 128 KiB.
     const MAX_Q = 500, MAX_BATCH = 32000, EARLY = 50, WINDOW = 3000;
-    const enc = new TextEncoder(), bytes = (x) => enc.encode(x).length;
     const M = Math, R = M.round, min = M.min, now = Date.now;
     const clamp = (v, lo, hi) => (v = R(v) || 0) < lo ? lo : v > hi ? hi : v;
-    // A string without control characters, at most k bytes of UTF-8, never
-    // ending inside a surrogate pair.
-    const cut = (x, k) => {
-      x = String(x).replace(/[\x00-\x1f\x7f]/g, '').slice(0, k);
-      while (bytes(x) > k || /[\ud800-\udbff]$/.test(x)) x = x.slice(0, -1);
-      return x;
-    };
     const rid = (k) => {
       const a = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
       let r = '';
@@ -64,33 +60,6 @@
     const guard = (f) => (e) => { if (!off) try { f(e); } catch (x) {} };
     const listen = (t, type, f, c = true) => t.addEventListener(type, guard(f), { capture: c, passive: true });
 
-    // Stable selector: Clarity-style, no text, no attribute values but id/class.
-    const IDENT = /^-?[A-Za-z_][A-Za-z_-]*$/; // plain CSS identifier without digits
-    const STATE = /active|open|show|hover|focus|visible|selected|hidden|disabled|current|expanded|collapsed|checked/i;
-    const selector = (t) => {
-      let sel = '';
-      for (let e = t; e && e !== d.body; e = e.parentElement) {
-        let p;
-        if (e.id && IDENT.test(e.id)) p = '#' + e.id;
-        else {
-          const tag = e.localName;
-          p = tag;
-          let k = 0;
-          for (const c of (e.getAttribute('class') || '').split(/\s+/)) if (k < 2 && IDENT.test(c) && !STATE.test(c)) { p += '.' + c; k++; }
-          const par = e.parentElement;
-          if (par) {
-            let i = 0, same = 0;
-            for (let c = par.firstElementChild; c; c = c.nextElementSibling) if (c.localName === tag) { same++; if (c === e) i = same; }
-            if (same > 1) p += ':nth-of-type(' + i + ')';
-          }
-        }
-        const next = sel ? p + ' > ' + sel : p;
-        if (next.length > 170 && bytes(next) > 512) break;
-        sel = next;
-        if (p[0] === '#') break;
-      }
-      return cut(sel || t.localName || 'html', 512) || 'html';
-    };
 
     // Clicks wait out their observation window in `pend`. The first DOM
     // mutation, navigation, scroll, text selection or focus change after a
@@ -112,7 +81,6 @@
       if (q.length >= EARLY) flush();
     };
     const settle = () => { while (pend.length) fin(pend[0]); };
-    const IA = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[onclick],[tabindex]';
 
     // Scroll: deepest bottom, fold, reversals, and visible time per 1% band.
     // Each sample credits the time since the previous one to the bands that
