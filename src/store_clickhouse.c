@@ -438,6 +438,8 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 	struct dynbuf sql;
 	int rc;
 
+	if ((rc = ch_ping(s)))
+		return rc;
 	dynbuf_init(&sql, 4096);
 	rc = dynbuf_adds(
 	    &sql, "SELECT id, argMax(key, version), argMax(name, version),"
@@ -463,6 +465,7 @@ static int ch_sites_load(struct store *base, struct store_site **ret_sites,
 			rc = ch_select_within(s, sql.data, setting_row, &a,
 					      CH_SITES_TIMEOUT_MS);
 	}
+	ch_seen(s, rc);
 	dynbuf_done(&sql);
 	if (rc) {
 		free(a.sites);

@@ -337,7 +337,44 @@ int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
 
 int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx)
 {
-	return ch_select_within(s, sql, row, ctx, s->read_timeout_ms);
+	int rc = ch_ping(s);
+
+	if (!rc)
+		rc = ch_select_within(s, sql, row, ctx, s->read_timeout_ms);
+	ch_seen(s, rc);
+	return rc;
+}
+
+void ch_seen(struct ch_store *s, int rc)
+{
+	if (rc == CALOR_EUNAVAILABLE)
+		atomic_store(&s->down_ms, calor_mono_ms());
+	else if (!rc)
+		atomic_store(&s->down_ms, 0);
+}
+
+static int ping_row(void *ctx, char **f, size_t n)
+{
+	(void)f, (void)n;
+	*(int *)ctx = 1;
+	return 0;
+}
+
+int ch_ping(struct ch_store *s)
+{
+	int seen = 0, rc;
+
+	if (!atomic_load(&s->down_ms))
+		return 0;
+	rc = ch_select_within(s, "SELECT 1", ping_row, &seen, CH_PING_MS);
+	if (!rc && !seen)
+		rc = store_fail(&s->base, CALOR_ESTORE, "ping: no answer");
+	if (rc == CALOR_EUNAVAILABLE)
+		rc = store_fail(&s->base, rc,
+				"ClickHouse did not answer within %ld ms since "
+				"a request to it failed",
+				CH_PING_MS);
+	return rc;
 }
 
 int ch_quote(struct dynbuf *b, const char *value)

@@ -18,14 +18,15 @@
 #define CH_NAME_MAX   64		   /* database and cluster names */
 /* A read holds one of the HTTP threads, and the connections that thread
  * serves (/collect's too) wait behind it: under the HTTP layer's 20 s
- * request deadline, so a ClickHouse that hangs costs 15 s, not more. A
+ * request deadline, so a ClickHouse that hangs costs 15 s, not more,
+ * and once a read or write has found it away, CH_PING_MS (ch_ping). A
  * write (its lookups and its INSERT together) holds a /collect request
  * (answered 503 + Retry-After when ClickHouse is slower than this) and
  * the writer thread. */
 #define CH_READ_TIMEOUT_MS  15000L
 #define CH_WRITE_TIMEOUT_MS 10000L
 #define CH_WATCH_MS	    1000L /* other writers looked for at most this often */
-#define CH_PING_MS	    1000L /* after a write timed out, the next first ping */
+#define CH_PING_MS	    1000L /* while ClickHouse seems away, each request's ping */
 /* Loading the sites: the API does it on a /collect request's thread every
  * 10 s, so with the write this must stay under HTTP's 20 s deadline. */
 #define CH_SITES_TIMEOUT_MS 3000L
@@ -54,9 +55,9 @@ struct ch_store {
 	void *pool[CH_POOL_MAX]; /* idle CURL easy handles */
 	size_t n_pool;
 	pthread_mutex_t write_lock; /* one write path per process */
-	int64_t down_ms; /* monotonic time the last write found ClickHouse
-			  * away; 0 when the last one got through (under
-			  * write_lock) */
+	/* monotonic time a read or write last found ClickHouse away (timed
+	 * out, refused); 0 once one gets through (ch_ping) */
+	_Atomic int64_t down_ms;
 	_Atomic uint64_t version;
 	long read_timeout_ms, write_timeout_ms;
 	size_t max_result; /* what a read holds at once (CH_MAX_RESULT) */
@@ -91,9 +92,20 @@ int ch_insert(struct ch_store *s, const char *table, const char *data,
 /* ch_insert() giving up after timeout_ms. */
 int ch_insert_within(struct ch_store *s, const char *table, const char *data,
 		     size_t len, long timeout_ms);
-/* Run a SELECT (without FORMAT) and hand each row to row. Errors as
- * ch_exec(), or what row returned. */
+/* Run a SELECT (without FORMAT) and hand each row to row, giving up
+ * after the read timeout; while ClickHouse seems away (ch_ping), only if
+ * it answers a ping first. Errors as ch_exec(), or what row returned. */
 int ch_select(struct ch_store *s, const char *sql, ch_row_fn row, void *ctx);
+/* While ClickHouse seems away (s->down_ms: the last read or write it did
+ * not answer in time, or refused), ask it for SELECT 1 within CH_PING_MS:
+ * 0 when it answers or does not seem away, else CALOR_EUNAVAILABLE at
+ * once instead of a whole timeout. So a ClickHouse that hangs holds each
+ * request queued behind the first to find it away (an HTTP thread for a
+ * read, the writer for a write) for CH_PING_MS, not for a timeout. */
+int ch_ping(struct ch_store *s);
+/* Record what a request to ClickHouse found: away on
+ * CALOR_EUNAVAILABLE, back on 0. */
+void ch_seen(struct ch_store *s, int rc);
 /* ch_select() giving up after timeout_ms. */
 int ch_select_within(struct ch_store *s, const char *sql, ch_row_fn row,
 		     void *ctx, long timeout_ms);

@@ -172,33 +172,6 @@ static int click_terms(struct dynbuf *sql, const struct write_ctx *w,
 	return rc;
 }
 
-static int ping_row(void *ctx, char **f, size_t n)
-{
-	(void)f, (void)n;
-	*(int *)ctx = 1;
-	return 0;
-}
-
-/* After a write that ClickHouse did not answer in time, each write
- * first asks it for SELECT 1 within CH_PING_MS: while it stays away,
- * groups waiting behind the writer are refused (503) in that time, not
- * in CH_WRITE_TIMEOUT_MS each, which would pass the HTTP layer's
- * deadline for requests queued behind two of them. */
-static int ping(struct ch_store *s)
-{
-	int seen = 0;
-	int rc = ch_select_within(s, "SELECT 1", ping_row, &seen, CH_PING_MS);
-
-	if (!rc && !seen)
-		rc = store_fail(&s->base, CALOR_ESTORE, "ping: no answer");
-	if (rc == CALOR_EUNAVAILABLE)
-		rc = store_fail(&s->base, rc,
-				"ClickHouse did not answer within %ld ms since "
-				"a write timed out",
-				CH_PING_MS);
-	return rc;
-}
-
 static int lookup_stored(struct ch_store *s, struct write_ctx *w)
 {
 	struct dynbuf sql;
@@ -523,7 +496,11 @@ int ch_write_batches(struct store *base,
 	dynbuf_init(&data, CH_MAX_INSERT);
 	pthread_mutex_lock(&s->write_lock);
 	w.deadline = calor_mono_ms() + s->write_timeout_ms;
-	if (s->down_ms && (rc = ping(s)))
+	/* groups waiting behind the writer while ClickHouse hangs are
+	 * refused (503) within CH_PING_MS each, not CH_WRITE_TIMEOUT_MS,
+	 * which would pass the HTTP layer's deadline for requests queued
+	 * behind two of them */
+	if ((rc = ch_ping(s)))
 		goto out;
 	if (!(w.st = calloc(n, sizeof(*w.st)))) {
 		rc = CALOR_ENOMEM;
@@ -567,10 +544,7 @@ int ch_write_batches(struct store *base,
 	if (any)
 		atomic_fetch_add(&s->version, 1);
 out:
-	if (rc == CALOR_EUNAVAILABLE)
-		s->down_ms = calor_mono_ms();
-	else if (!rc)
-		s->down_ms = 0;
+	ch_seen(s, rc);
 	pthread_mutex_unlock(&s->write_lock);
 	dynbuf_done(&data);
 	free(w.st);

@@ -539,9 +539,9 @@ TEST(slow_server_is_unavailable)
 	struct store_sample sm;
 	struct store_filter f = {.device = -1};
 	const struct ingest_batch *one[1];
-	int64_t t0, took, clicks;
+	int64_t t0, took, read_took, clicks;
 	pid_t pid;
-	int res[1], rc;
+	int res[1], rc, read_rc;
 
 	if (!pid_s) {
 		fprintf(stderr, "  no CALOR_CH_PID1\n");
@@ -562,10 +562,17 @@ TEST(slow_server_is_unavailable)
 	t0 = calor_mono_ms();
 	rc = store_write_batches(s, one, 1, res);
 	took = calor_mono_ms() - t0;
+	/* a read after the write found it away: a ping, not a timeout */
+	t0 = calor_mono_ms();
+	f.site_id = site.id;
+	read_rc = store_sample(s, &f, &sm);
+	read_took = calor_mono_ms() - t0;
 	kill(pid, SIGCONT);
 	ASSERT_EQ(rc, CALOR_EUNAVAILABLE);
 	ASSERT(took >= CH_WRITE_TIMEOUT_MS - 500 &&
 	       took < CH_WRITE_TIMEOUT_MS + 4000);
+	ASSERT_EQ(read_rc, CALOR_EUNAVAILABLE);
+	ASSERT(read_took >= CH_PING_MS - 200 && read_took < CH_PING_MS + 1500);
 	sleep(1);
 	/* whatever the stopped server did with the request, the retry
 	 * leaves the batch stored once */
@@ -573,7 +580,6 @@ TEST(slow_server_is_unavailable)
 	ASSERT(res[0] == STORE_WRITE_STORED || res[0] == STORE_WRITE_DUPLICATE);
 	ASSERT_EQ(store_write_batches(s, one, 1, res), 0);
 	ASSERT_EQ(res[0], STORE_WRITE_DUPLICATE);
-	f.site_id = site.id;
 	ASSERT_EQ(store_sample(s, &f, &sm), 0);
 	clicks = (int64_t)batches[0].n_clicks + (int64_t)batches[1].n_clicks;
 	ASSERT_EQ(sm.clicks, clicks);
