@@ -505,7 +505,10 @@ static int cmd_access_add(int argc, char **argv, int token)
 	}
 	if (open_store(data, &store))
 		return 1;
-	rc = token ? store_kv_put(store, "token", digest, name, 0, 0)
+	/* a token is keyed by the digest of 256 random bits, which nothing
+	 * else has: no create-if-absent check (on ClickHouse it waits for
+	 * racers); a user's name is chosen, so two may meet */
+	rc = token ? store_kv_put(store, "token", digest, name, 0, 1)
 		   : store_kv_put(store, "user", name, hash, 0, 0);
 	if (rc == CALOR_EEXIST)
 		fprintf(stderr, "calor: %s %s already exists\n", what, name);

@@ -574,7 +574,8 @@ int store_erase(struct store *s, const struct store_pageview_sel *sel,
  * existing live record is replaced when replace is set, else
  * CALOR_EEXIST; of several stores (calor nodes) creating one key at
  * once, one succeeds and the others get CALOR_EEXIST (on ClickHouse a
- * create waits a second to find out). */
+ * create waits a second to find out: records with random keys, which
+ * cannot meet, are put with replace). */
 int store_kv_put(struct store *s, const char *kind, const char *key,
 		 const char *value, int64_t expires_ms, int replace);
 /* Copy the value of a record that has not expired at now_ms; 0,
