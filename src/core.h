@@ -43,6 +43,8 @@ int64_t calor_now_ms(void);
 int64_t calor_mono_ms(void);
 /* Monotonic microseconds, for latency measurements. */
 int64_t calor_mono_us(void);
+/* Sleep ms milliseconds (a signal does not cut it short). */
+void calor_sleep_ms(int64_t ms);
 
 /* ---- logging: only the top layer logs; each failure once ---- */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };

@@ -125,14 +125,6 @@ int simulate_parse_args(int argc, char **argv, struct simulate_options *ret)
 	return 0;
 }
 
-static void sleep_ms(int64_t ms)
-{
-	struct timespec ts = {.tv_sec = ms / 1000,
-			      .tv_nsec = (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* Send one batch with bounded retries; counts its fate. */
 static void send_batch(struct worker *w, struct httpc *c, const char *headers,
 		       struct sim_batch *b)
@@ -183,7 +175,7 @@ static void send_batch(struct worker *w, struct httpc *c, const char *headers,
 			break;
 		}
 		if (attempt + 1 < SIMULATE_ATTEMPTS)
-			sleep_ms(wait);
+			calor_sleep_ms(wait);
 	}
 	w->n.failed++;
 }

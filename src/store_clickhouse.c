@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- the spec ---- */
 
@@ -639,9 +638,7 @@ static int ch_kv_put(struct store *base, const char *kind, const char *key,
 	 * KV_SETTLE_MS every racer sees every racing row: the one whose row
 	 * is not the newest learns it lost (the share secret of nodes
 	 * started together, a user added from two machines at once) */
-	nanosleep(&(struct timespec){.tv_sec = KV_SETTLE_MS / 1000,
-				     .tv_nsec = KV_SETTLE_MS % 1000 * 1000000},
-		  NULL);
+	calor_sleep_ms(KV_SETTLE_MS);
 	if ((rc = kv_read(s, kind, key, &k)))
 		goto out;
 	if (k.n && !k.deleted && strcmp(k.value, value) != 0)

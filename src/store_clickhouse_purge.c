@@ -59,9 +59,7 @@ static int nap(const struct purge *p, long ms)
 
 		if (stopped(p))
 			return CALOR_ESHUTDOWN;
-		nanosleep(&(struct timespec){.tv_sec = step / 1000,
-					     .tv_nsec = step % 1000 * 1000000L},
-			  NULL);
+		calor_sleep_ms(step);
 		ms -= step;
 	}
 	return stopped(p) ? CALOR_ESHUTDOWN : 0;

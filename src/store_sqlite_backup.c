@@ -147,8 +147,7 @@ static int pages_copy(sqlite3 *dst, sqlite3 *src, char *err, size_t size)
 			/* the destination is busy: a server using it */
 			if ((waited += 10) > BACKUP_BUSY_MS)
 				break;
-			nanosleep(&(struct timespec){.tv_nsec = 10000000},
-				  NULL);
+			calor_sleep_ms(10);
 		} else if (step != SQLITE_OK) {
 			break;
 		}
